@@ -1,0 +1,41 @@
+# hashchat: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint types unit browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/hashchat demo --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy --strict src
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -d node_modules/axe-core || npm install --no-save --no-audit --no-fund axe-core@4 >/dev/null
+
+unit: $(STAMP)
+	bash scripts/pytest-must-run.sh $(BIN)/pytest -n 2
+
+test: $(STAMP) browser-deps lint types unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/text_throughput.py
+	$(BIN)/python bench/recap_100k.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules

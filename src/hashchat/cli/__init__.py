@@ -1,0 +1,25 @@
+"""The `hashchat` command: one Typer app composed of one module per noun."""
+
+from __future__ import annotations
+
+import typer
+
+from hashchat.cli import demo, recap, schedule, server, text
+
+app = typer.Typer(
+    name="hashchat",
+    help="Host structured hashtag chats: text rules, schedules, recaps and the chat server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(text.app, name="text")
+schedule.register(app)
+recap.register(app)
+server.register(app)
+demo.register(app)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

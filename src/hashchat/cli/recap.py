@@ -1,0 +1,9 @@
+"""`hashchat recap` (filled in by the recap work)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the main app."""

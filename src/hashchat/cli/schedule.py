@@ -1,0 +1,9 @@
+"""`hashchat when` and `hashchat calendar` (filled in by the schedule work)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the main app."""
