@@ -1,0 +1,1 @@
+"""The web server: JSON API, HTML pages and the live event stream."""
