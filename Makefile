@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser-deps bench clean
+.PHONY: run test lint types unit browser browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,15 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -d node_modules/axe-core || npm install --no-save --no-audit --no-fund axe-core@4 >/dev/null
 
+# Browser tests run in a process of their own: Playwright's sync API keeps an event loop running in
+# its worker, which Starlette's in-process TestClient cannot share.
 unit: $(STAMP)
-	bash scripts/pytest-must-run.sh $(BIN)/pytest -n 2
+	bash scripts/pytest-must-run.sh $(BIN)/pytest -n 2 -m "not browser"
 
-test: $(STAMP) browser-deps lint types unit
+browser: $(STAMP) browser-deps
+	bash scripts/pytest-must-run.sh $(BIN)/pytest -m browser
+
+test: $(STAMP) lint types unit browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/text_throughput.py

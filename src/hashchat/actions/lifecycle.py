@@ -1,0 +1,63 @@
+"""Moving a chat through its life inside a transaction, with its `state` event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hashchat.actions.errors import ConflictError
+from hashchat.actions.views import to_json
+from hashchat.domain.chat import ChatState, InvalidTransitionError, next_state
+from hashchat.store.events import add_event
+from hashchat.store.models import CadenceItem, ChatRow
+
+PENDING = "pending"
+DONE = "done"
+SKIPPED = "skipped"
+
+
+def state_event_data(chat: ChatRow) -> dict[str, Any]:
+    """The data of a `state` event: where the chat now is."""
+    return dict(
+        to_json(
+            {
+                "chat_id": chat.id,
+                "state": chat.state,
+                "started_at": chat.started_at,
+                "ended_at": chat.ended_at,
+                "closed_at": chat.closed_at,
+                "comments_close_at": chat.comments_close_at,
+            }
+        )
+    )
+
+
+def skip_pending(session: Session, chat_id: int, now: datetime) -> None:
+    """Retire the rest of a chat's plan once the live hour is over."""
+    session.execute(
+        sa.update(CadenceItem)
+        .where(CadenceItem.chat_id == chat_id, CadenceItem.state == PENDING)
+        .values(state=SKIPPED, done_at=now)
+    )
+
+
+def move_chat(session: Session, chat: ChatRow, wanted: ChatState, now: datetime) -> None:
+    """Move `chat` forward (409 when it cannot), stamp the time and write the `state` event."""
+    try:
+        next_state(ChatState(chat.state), wanted)
+    except InvalidTransitionError as error:
+        raise ConflictError(str(error)) from None
+    if wanted is ChatState.LIVE:
+        chat.started_at = now
+    if wanted in (ChatState.LATE_ANSWERS, ChatState.CLOSED) and chat.ended_at is None:
+        chat.ended_at = now
+    if wanted is ChatState.CLOSED:
+        chat.closed_at = now
+    chat.state = wanted.value
+    if wanted is not ChatState.LIVE:
+        skip_pending(session, chat.id, now)
+    session.flush()
+    add_event(session, chat.id, "state", state_event_data(chat), now)

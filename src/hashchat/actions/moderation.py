@@ -1,0 +1,82 @@
+"""Moderation: hide a post, spotlight a post, block a person from a series."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hashchat.actions.access import is_blocked, load_post, load_series, load_user, require, role_in
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import InvalidInputError
+from hashchat.actions.permissions import HOSTS, Mutation
+from hashchat.actions.views import PostView, UserView, post_view
+from hashchat.store.events import add_event
+from hashchat.store.models import Block, ChatRow, User
+
+
+def do_hide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
+    """Hide a post from the room, lists and recaps (it stays stored)."""
+    now = ctx.now()
+    with ctx.store.write() as session:
+        post = load_post(session, post_id)
+        chat = session.get(ChatRow, post.chat_id)
+        assert chat is not None  # a post's chat is kept by the foreign key
+        require(session, chat.series_id, actor, Mutation.HIDE_POST)
+        post.hidden = True
+        session.flush()
+        add_event(session, chat.id, "hide", {"post_id": post.id, "chat_id": chat.id}, now)
+        view = post_view(post)
+    ctx.bus.publish(view.chat_id)
+    return view
+
+
+def do_spotlight_post(ctx: AppContext, actor: UserView, post_id: int, on: bool = True) -> PostView:
+    """Spotlight a post (or take the spotlight away with `on=False`)."""
+    now = ctx.now()
+    with ctx.store.write() as session:
+        post = load_post(session, post_id)
+        chat = session.get(ChatRow, post.chat_id)
+        assert chat is not None
+        require(session, chat.series_id, actor, Mutation.SPOTLIGHT_POST)
+        post.spotlight = on
+        session.flush()
+        data = {"post_id": post.id, "chat_id": chat.id, "spotlight": on}
+        add_event(session, chat.id, "spotlight", data, now)
+        view = post_view(post)
+    ctx.bus.publish(view.chat_id)
+    return view
+
+
+def do_block_user(ctx: AppContext, actor: UserView, tag: str, name: str) -> UserView:
+    """Block a person from posting in the series; hosts cannot be blocked. Idempotent."""
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.BLOCK_USER)
+        user = load_user(session, name)
+        if user.id == actor.id:
+            raise InvalidInputError("you cannot block yourself")
+        if role_in(session, series.id, user.id) in HOSTS:
+            raise InvalidInputError(f"{user.name} hosts #{series.tag} and cannot be blocked")
+        if not is_blocked(session, series.id, user.id):
+            session.add(
+                Block(
+                    series_id=series.id,
+                    user_id=user.id,
+                    blocked_by_id=actor.id,
+                    created_at=ctx.now(),
+                )
+            )
+        return UserView(user.id, user.name, user.display_name, user.timezone, user.is_admin)
+
+
+def list_blocked(ctx: AppContext, tag: str) -> list[str]:
+    """Handles blocked from a series."""
+
+    with ctx.store.read() as session:
+        series = load_series(session, tag)
+        names = session.scalars(
+            sa.select(User.name)
+            .join(Block, Block.user_id == User.id)
+            .where(Block.series_id == series.id)
+            .order_by(User.name)
+        ).all()
+    return list(names)

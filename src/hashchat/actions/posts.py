@@ -1,0 +1,223 @@
+"""Posting in a chat: compose, validate against the series' rule, attribute, store, publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hashchat.actions.access import is_blocked, load_chat, load_post, role_in
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitedError,
+)
+from hashchat.actions.permissions import HOSTS, Mutation, is_allowed
+from hashchat.actions.views import PostView, UserView, post_view, to_json
+from hashchat.domain import attribution
+from hashchat.domain.chat import ChatState, ChatWindow, Post, Question
+from hashchat.domain.compose import compose_post
+from hashchat.domain.text.length import measure
+from hashchat.store.events import add_event
+from hashchat.store.models import ChatRow, Membership, PostRow, QuestionRow, SeriesRow, User
+
+MAX_POST_CHARACTERS = 20_000  # far above any series limit; stops abuse before measuring
+
+
+@dataclass(frozen=True, slots=True)
+class NewPost:
+    """What a post will be, before it is attributed and stored."""
+
+    author: User
+    text: str
+    reply_to: PostRow | None = None
+    network: str = "hashchat"
+
+
+def host_handles(session: Session, series_id: int) -> frozenset[str]:
+    """Handles of the owners and cohosts of a series."""
+    names = session.scalars(
+        sa.select(User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.series_id == series_id,
+            Membership.role.in_([role.value for role in HOSTS]),
+        )
+    )
+    return frozenset(names)
+
+
+def _domain_post(row_id: str, author: str, text: str, at: datetime, reply_to: str | None) -> Post:
+    return Post(id=row_id, author=author, text=text, created_at=at, reply_to=reply_to)
+
+
+def attribute_new_post(
+    session: Session, chat: ChatRow, new: NewPost, now: datetime, hosts: frozenset[str]
+) -> list[dict[str, object]]:
+    """The segments of a new post, by the same rules as a whole transcript (domain.attribution).
+
+    Only the post and the post it replies to are passed: the rules for one live post need
+    nothing else, and the recap re-attributes everything from the same rules.
+    """
+    questions = [
+        Question(q.number, q.text, q.asked_at)
+        for q in session.scalars(sa.select(QuestionRow).where(QuestionRow.chat_id == chat.id))
+    ]
+    posts: list[Post] = []
+    parent = new.reply_to
+    if parent is not None:
+        parent_reply = str(parent.reply_to_post_id) if parent.reply_to_post_id else None
+        posts.append(
+            _domain_post(
+                str(parent.id), parent.author_handle, parent.text, parent.created_at, parent_reply
+            )
+        )
+    posts.append(
+        _domain_post("new", new.author.name, new.text, now, str(parent.id) if parent else None)
+    )
+    window = (
+        ChatWindow(started_at=chat.started_at, ended_at=chat.ended_at, hosts=hosts)
+        if chat.started_at is not None
+        else None
+    )
+    found = attribution.attribute_posts(posts, questions, window)
+    return [
+        {
+            "question": a.question,
+            "part": a.part,
+            "text": a.text,
+            "inferred": a.inferred,
+            "late": a.late,
+        }
+        for a in found
+        if a.post_id == "new"
+    ]
+
+
+def store_post(
+    session: Session, chat: ChatRow, new: NewPost, now: datetime, *, is_host: bool
+) -> PostView:
+    """Attribute and insert a post and its `post` event in the caller's transaction."""
+    hosts = host_handles(session, chat.series_id)
+    segments = attribute_new_post(session, chat, new, now, hosts)
+    first = segments[0] if segments else {}
+    row = PostRow(
+        chat_id=chat.id,
+        author_id=new.author.id,
+        author_handle=new.author.name,
+        display_name=new.author.display_name,
+        network=new.network,
+        text=new.text,
+        created_at=now,
+        reply_to_post_id=new.reply_to.id if new.reply_to else None,
+        question=first.get("question"),
+        part=first.get("part"),
+        inferred=bool(first.get("inferred", False)),
+        late=any(bool(s["late"]) for s in segments),
+        segments=segments,
+        is_host=is_host,
+    )
+    session.add(row)
+    session.flush()
+    view = post_view(row)
+    add_event(session, chat.id, "post", to_json(view), now)
+    return view
+
+
+def _check_can_post(session: Session, chat: ChatRow, actor: UserView) -> bool:
+    """403 unless the chat takes posts and the actor may post; True when she is a host."""
+    if chat.state == ChatState.CLOSED.value:
+        raise ForbiddenError("comments are closed: this chat is read-only")
+    if chat.state == ChatState.SCHEDULED.value:
+        raise ForbiddenError("the chat has not started yet")
+    if is_blocked(session, chat.series_id, actor.id):
+        raise ForbiddenError(f"{actor.name} is blocked from this series")
+    role = role_in(session, chat.series_id, actor.id)
+    if not is_allowed(Mutation.POST, role, is_admin=actor.is_admin):
+        raise ForbiddenError(f"{actor.name} may not post here")
+    return role in HOSTS
+
+
+def _current_question(session: Session, chat_id: int) -> int | None:
+    return session.scalar(
+        sa.select(sa.func.max(QuestionRow.number)).where(
+            QuestionRow.chat_id == chat_id, QuestionRow.asked_at.is_not(None)
+        )
+    )
+
+
+def do_create_post(
+    ctx: AppContext,
+    actor: UserView,
+    chat_id: int,
+    text: str,
+    reply_to: int | None = None,
+    *,
+    auto: bool = False,
+) -> PostView:
+    """Post `text` in a chat as `actor`.
+
+    403 when the chat is closed or not started or the actor is blocked; 422 when the text is
+    empty, over the series' limit (measured by its rule, never cut) or replies to a post of
+    another chat; 429 when the actor posts too fast. `auto` adds the current question's answer
+    tag (during the live hour) and the series hashtag when they are missing.
+    """
+    if len(text) > MAX_POST_CHARACTERS:
+        raise InvalidInputError(f"the post has more than {MAX_POST_CHARACTERS} characters")
+    now = ctx.now()
+    with ctx.store.write() as session:
+        chat = load_chat(session, chat_id)
+        series = session.get(SeriesRow, chat.series_id)
+        author = session.get(User, actor.id)
+        if series is None or author is None:
+            raise NotFoundError("the chat's series or the author no longer exists")
+        is_host = _check_can_post(session, chat, actor)
+        if auto:
+            current = _current_question(session, chat.id) if chat.state == "live" else None
+            text = compose_post(text, current, series.tag)
+        if not text.strip():
+            raise InvalidInputError("the post is empty")
+        measured = measure(text, network=series.char_rule, limit=series.char_limit)
+        if not measured.valid:
+            raise InvalidInputError(
+                f"the post is {measured.length} characters by the {series.char_rule} rule; "
+                f"the limit of #{series.tag} is {measured.limit} (nothing was cut)"
+            )
+        parent = None
+        if reply_to is not None:
+            try:
+                parent = load_post(session, reply_to)
+            except NotFoundError:
+                raise InvalidInputError(f"reply_to: there is no post {reply_to}") from None
+            if parent.chat_id != chat.id:
+                raise InvalidInputError(f"reply_to: post {reply_to} belongs to another chat")
+        limiter = ctx.limits.posts
+        key = f"{actor.id}:{chat.id}"
+        if not limiter.consume(key, now.timestamp()):
+            wait = limiter.retry_after(key, now.timestamp())
+            raise RateLimitedError(
+                f"too many posts; wait {wait:.0f} s before posting again", retry_after=wait
+            )
+        view = store_post(session, chat, NewPost(author, text, parent), now, is_host=is_host)
+    ctx.bus.publish(chat_id)
+    return view
+
+
+def list_posts(
+    ctx: AppContext, chat_id: int, question: int | None = None, *, include_hidden: bool = False
+) -> list[PostView]:
+    """Posts of a chat oldest first; `question` keeps those answering it (any segment)."""
+    with ctx.store.read() as session:
+        load_chat(session, chat_id)
+        query = sa.select(PostRow).where(PostRow.chat_id == chat_id).order_by(PostRow.id)
+        if not include_hidden:
+            query = query.where(PostRow.hidden.is_(False))
+        rows = session.scalars(query).all()
+    views = [post_view(row) for row in rows]
+    if question is None:
+        return views
+    return [v for v in views if any(s.question == question for s in v.segments)]

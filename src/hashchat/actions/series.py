@@ -1,0 +1,171 @@
+"""Series: create one (the caller becomes its owner), read it, add members."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from hashchat.actions.access import load_series, load_user, require, tag_key
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import ConflictError, InvalidInputError
+from hashchat.actions.permissions import Role, mutation_for_granting
+from hashchat.actions.validation import check_text, check_timezone
+from hashchat.actions.views import (
+    ChatView,
+    SeriesView,
+    UserView,
+    chat_view,
+    series_view,
+)
+from hashchat.domain.text.length import NETWORK_LIMITS
+from hashchat.store.models import ChatRow, Membership, QuestionRow, SeriesRow, User
+
+TAG_PATTERN = re.compile(r"[^\W\d_][\w]{0,99}")
+CHAR_RULES = tuple(NETWORK_LIMITS)
+MAX_CHAR_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """A person's role in a series."""
+
+    name: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesDetail:
+    """A series with its members and its chats (newest start first)."""
+
+    series: SeriesView
+    members: tuple[MemberView, ...]
+    chats: tuple[ChatView, ...]
+
+
+def check_tag(tag: str) -> str:
+    """The tag as written without '#': a letter, then letters, digits or underscores."""
+    cleaned = tag.strip().lstrip("#")
+    if not TAG_PATTERN.fullmatch(cleaned):
+        raise InvalidInputError(
+            f"{tag!r} is not a hashtag: start with a letter, then letters, digits or _"
+        )
+    return cleaned
+
+
+def check_char_rule(rule: str, limit: int) -> tuple[str, int]:
+    """A known counting rule and a limit between 1 and MAX_CHAR_LIMIT."""
+    if rule not in CHAR_RULES:
+        raise InvalidInputError(f"unknown char_rule {rule!r}; use one of {', '.join(CHAR_RULES)}")
+    if not 1 <= limit <= MAX_CHAR_LIMIT:
+        raise InvalidInputError(f"char_limit must be between 1 and {MAX_CHAR_LIMIT}")
+    return rule, limit
+
+
+def do_create_series(
+    ctx: AppContext,
+    actor: UserView,
+    tag: str,
+    title: str,
+    timezone: str,
+    char_rule: str = "x",
+    char_limit: int = 280,
+    description: str = "",
+) -> SeriesView:
+    """Create a series owned by `actor`; 409 when the tag is taken (case-insensitively)."""
+    cleaned_tag = check_tag(tag)
+    rule, limit = check_char_rule(char_rule, char_limit)
+    row = SeriesRow(
+        tag=cleaned_tag,
+        tag_key=tag_key(cleaned_tag),
+        title=check_text(title, "title", 200),
+        timezone=check_timezone(timezone),
+        char_rule=rule,
+        char_limit=limit,
+        description=description.strip(),
+        created_at=ctx.now(),
+    )
+    with ctx.store.write() as session:
+        taken = session.scalar(sa.select(SeriesRow.id).where(SeriesRow.tag_key == row.tag_key))
+        if taken is not None:
+            raise ConflictError(f"the series #{cleaned_tag} exists already")
+        session.add(row)
+        session.flush()
+        session.add(Membership(series_id=row.id, user_id=actor.id, role=Role.OWNER.value))
+        return series_view(row)
+
+
+def get_series(ctx: AppContext, tag: str) -> SeriesDetail:
+    """A series with members and chats; 404 when unknown."""
+    with ctx.store.read() as session:
+        series = load_series(session, tag)
+        members = session.execute(
+            sa.select(User.name, User.display_name, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.series_id == series.id)
+            .order_by(Membership.id)
+        ).all()
+        chats = session.scalars(
+            sa.select(ChatRow).where(ChatRow.series_id == series.id).order_by(ChatRow.starts_at)
+        ).all()
+        questions = session.scalars(
+            sa.select(QuestionRow).where(QuestionRow.chat_id.in_([c.id for c in chats]))
+        ).all()
+    by_chat: dict[int, list[QuestionRow]] = {}
+    for question in questions:
+        by_chat.setdefault(question.chat_id, []).append(question)
+    return SeriesDetail(
+        series=series_view(series),
+        members=tuple(MemberView(name, shown, role) for name, shown, role in members),
+        chats=tuple(chat_view(c, series.tag, by_chat.get(c.id, [])) for c in reversed(chats)),
+    )
+
+
+def list_series(ctx: AppContext) -> list[SeriesView]:
+    """Every series, by tag."""
+    with ctx.store.read() as session:
+        rows = session.scalars(sa.select(SeriesRow).order_by(SeriesRow.tag_key)).all()
+    return [series_view(row) for row in rows]
+
+
+def check_role(role: str) -> Role:
+    """A role name, or InvalidInputError listing the roles."""
+    try:
+        return Role(role.strip().lower())
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise InvalidInputError(f"unknown role {role!r}; use one of {names}") from None
+
+
+def do_add_member(ctx: AppContext, actor: UserView, tag: str, name: str, role: str) -> MemberView:
+    """Give a person a role in the series (or change it). Granting owner/cohost needs an owner.
+
+    The last owner cannot be demoted, so a series always has someone who can add hosts.
+    """
+    wanted = check_role(role)
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, mutation_for_granting(wanted))
+        user = load_user(session, name)
+        membership = session.scalar(
+            sa.select(Membership).where(
+                Membership.series_id == series.id, Membership.user_id == user.id
+            )
+        )
+        if membership is None:
+            membership = Membership(series_id=series.id, user_id=user.id, role=wanted.value)
+            session.add(membership)
+        else:
+            if membership.role == Role.OWNER.value and wanted is not Role.OWNER:
+                require(session, series.id, actor, mutation_for_granting(Role.OWNER))
+                owners = session.scalar(
+                    sa.select(sa.func.count(Membership.id)).where(
+                        Membership.series_id == series.id, Membership.role == Role.OWNER.value
+                    )
+                )
+                if owners == 1:
+                    raise ConflictError(f"{user.name} is the only owner of #{series.tag}")
+            membership.role = wanted.value
+        return MemberView(user.name, user.display_name, wanted.value)

@@ -1,0 +1,184 @@
+"""The event bus: actions announce committed events, viewers of a chat receive them in id order.
+
+Events are rows of the `events` table. `publish(chat_id)` only says "there is something new";
+one pump per watched chat reads the new rows once, encodes each event's SSE bytes once and
+offers the same bytes to every viewer's bounded queue. A viewer that falls a whole queue behind
+is disconnected; its browser reconnects with Last-Event-ID and misses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+HEARTBEAT = b": heartbeat\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One event row: its id orders the stream and is the SSE `id:`."""
+
+    id: int
+    chat_id: int
+    type: str
+    data: str
+
+
+def encode_sse(event: StoredEvent) -> bytes:
+    """The event as SSE bytes; `data` is one-line JSON, so one `data:` line suffices."""
+    return f"id: {event.id}\nevent: {event.type}\ndata: {event.data}\n\n".encode()
+
+
+class EventBus(Protocol):
+    """What actions and the SSE endpoint need from a bus."""
+
+    def publish(self, chat_id: int) -> None:
+        """Say that events of `chat_id` were committed. Thread-safe; never blocks."""
+
+    def subscribe(self, chat_id: int, after_id: int) -> AsyncIterator[bytes]:
+        """SSE frames of every event of `chat_id` with id > after_id, then live ones."""
+
+
+# Reads events of a chat with id > after_id, oldest first (runs in a worker thread).
+EventReader = Callable[[int, int], Sequence[StoredEvent]]
+# Reads the id of a chat's newest event, 0 when it has none.
+LastIdReader = Callable[[int], int]
+
+
+class _Viewer:
+    __slots__ = ("overflowed", "queue")
+
+    def __init__(self, size: int) -> None:
+        self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(size)
+        self.overflowed = False
+
+    def offer(self, event_id: int, frame: bytes) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait((event_id, frame))
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+
+class _Room:
+    def __init__(self, last_id: int) -> None:
+        self.viewers: set[_Viewer] = set()
+        self.last_id = last_id
+        self.wake = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+
+
+class InProcessBus:
+    """An EventBus for one process: one pump and one heartbeat task per watched chat."""
+
+    def __init__(
+        self,
+        read_events: EventReader,
+        read_last_id: LastIdReader,
+        *,
+        queue_size: int = 1000,
+        heartbeat_seconds: float = 15.0,
+    ) -> None:
+        self._read_events = read_events
+        self._read_last_id = read_last_id
+        self._queue_size = queue_size
+        self._heartbeat_seconds = heartbeat_seconds
+        self._rooms: dict[int, _Room] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Attach to the server's event loop; publishes from other threads hop onto it."""
+        self._loop = loop
+
+    def publish(self, chat_id: int) -> None:
+        """Wake the chat's pump, if anyone watches it (else the rows simply wait in the table)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed between check and call
+            loop.call_soon_threadsafe(self._wake, chat_id)
+
+    def _wake(self, chat_id: int) -> None:
+        room = self._rooms.get(chat_id)
+        if room is not None:
+            room.wake.set()
+
+    async def subscribe(self, chat_id: int, after_id: int) -> AsyncIterator[bytes]:
+        """Replay rows after `after_id`, then live frames; ids never repeat nor skip a row."""
+        if self._loop is None:
+            self.bind(asyncio.get_running_loop())
+        room = await self._room(chat_id)
+        viewer = _Viewer(self._queue_size)
+        room.viewers.add(viewer)  # before the replay query: whatever commits later is queued
+        try:
+            sent = after_id
+            for event in await asyncio.to_thread(self._read_events, chat_id, after_id):
+                yield encode_sse(event)
+                sent = event.id
+            while True:
+                frames = [await viewer.queue.get()]
+                while not viewer.queue.empty():
+                    frames.append(viewer.queue.get_nowait())
+                if viewer.overflowed:
+                    return  # the client reconnects with Last-Event-ID and misses nothing
+                fresh = [frame for event_id, frame in frames if event_id == 0 or event_id > sent]
+                sent = max(sent, *(event_id for event_id, _ in frames))
+                if fresh:
+                    yield b"".join(fresh)
+        finally:
+            room.viewers.discard(viewer)
+            if not room.viewers:
+                self._close_room(chat_id, room)
+
+    async def _room(self, chat_id: int) -> _Room:
+        room = self._rooms.get(chat_id)
+        if room is not None:
+            return room
+        last_id = await asyncio.to_thread(self._read_last_id, chat_id)
+        room = self._rooms.get(chat_id)  # another viewer may have opened it meanwhile
+        if room is None:
+            room = _Room(last_id)
+            self._rooms[chat_id] = room
+            room.tasks = [
+                asyncio.create_task(self._pump(chat_id, room)),
+                asyncio.create_task(self._heartbeat(room)),
+            ]
+        return room
+
+    def _close_room(self, chat_id: int, room: _Room) -> None:
+        if self._rooms.get(chat_id) is room:
+            del self._rooms[chat_id]
+        for task in room.tasks:
+            task.cancel()
+
+    async def _pump(self, chat_id: int, room: _Room) -> None:
+        while True:
+            await room.wake.wait()
+            room.wake.clear()
+            events = await asyncio.to_thread(self._read_events, chat_id, room.last_id)
+            for event in events:
+                frame = encode_sse(event)
+                room.last_id = event.id
+                for viewer in tuple(room.viewers):
+                    viewer.offer(event.id, frame)
+
+    async def _heartbeat(self, room: _Room) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds)
+            for viewer in tuple(room.viewers):
+                viewer.offer(0, HEARTBEAT)
+
+    async def aclose(self) -> None:
+        """Stop every pump (on server shutdown)."""
+        rooms = list(self._rooms.items())
+        self._rooms.clear()
+        for _chat_id, room in rooms:
+            for task in room.tasks:
+                task.cancel()
+            for task in room.tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

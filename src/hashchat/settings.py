@@ -1,0 +1,151 @@
+"""Server settings, declared once as data: each field's env variable, parser and meaning."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC; the default clock of the server (tests inject their own)."""
+    return datetime.now(UTC)
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the server cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `count` actions per `per_seconds`, refilled evenly (a token bucket)."""
+
+    count: int
+    per_seconds: float
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        """Read `COUNT/SECONDS`, e.g. `10/30` for ten per thirty seconds."""
+        count_text, _, seconds_text = text.partition("/")
+        try:
+            limit = cls(int(count_text), float(seconds_text))
+        except ValueError:
+            raise SettingsError(f"rate limit {text!r} is not COUNT/SECONDS, e.g. 10/30") from None
+        if limit.count < 1 or limit.per_seconds <= 0:
+            raise SettingsError(f"rate limit {text!r} needs COUNT >= 1 and SECONDS > 0")
+        return limit
+
+
+def _parse_bool(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    if lowered in {"", "auto"}:
+        return None
+    raise SettingsError(f"{text!r} is not one of true, false, auto")
+
+
+def _parse_positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise SettingsError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _parse_positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise SettingsError(f"{text!r} must be at least 1")
+    return value
+
+
+DEFAULT_DATABASE_URL = "sqlite:///./hashchat.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the server can be told; `clock` is injected so tests control time."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # None = automatic: Secure cookies except on plain http to a loopback host (local dev).
+    cookie_secure: bool | None = None
+    post_rate: RateLimit = RateLimit(10, 30.0)
+    login_failure_rate: RateLimit = RateLimit(10, 300.0)
+    sse_heartbeat_seconds: float = 15.0
+    sse_queue_size: int = 1000
+    cadence_tick_seconds: float = 1.0
+    session_days: int = 30
+    # Argon2id cost of password hashes (argon2-cffi's defaults); lower only on weak machines.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    clock: Callable[[], datetime] = field(default=utc_now, compare=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from `HASHCHAT_*` variables (see ENVIRONMENT), then explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for variable, (name, parse, _meaning) in ENVIRONMENT.items():
+            if variable in env:
+                try:
+                    values[name] = parse(env[variable])
+                except SettingsError as error:
+                    raise SettingsError(f"{variable}: {error}") from None
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return replace(cls(), **values)
+
+
+# Environment variable -> (field, parser, meaning). Feeds from_env, docs and the CLI help.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "HASHCHAT_DATABASE_URL": (
+        "database_url",
+        str,
+        f"SQLAlchemy URL of the database (default {DEFAULT_DATABASE_URL})",
+    ),
+    "HASHCHAT_COOKIE_SECURE": (
+        "cookie_secure",
+        _parse_bool,
+        "true/false/auto: mark the session cookie Secure (auto: except plain http on loopback)",
+    ),
+    "HASHCHAT_POST_RATE": (
+        "post_rate",
+        RateLimit.parse,
+        "posts per person per chat, COUNT/SECONDS (default 10/30)",
+    ),
+    "HASHCHAT_LOGIN_FAILURE_RATE": (
+        "login_failure_rate",
+        RateLimit.parse,
+        "failed logins per name and per IP address, COUNT/SECONDS (default 10/300)",
+    ),
+    "HASHCHAT_SSE_HEARTBEAT": (
+        "sse_heartbeat_seconds",
+        _parse_positive_float,
+        "seconds between heartbeat comments on event streams (default 15)",
+    ),
+    "HASHCHAT_SSE_QUEUE_SIZE": (
+        "sse_queue_size",
+        _parse_positive_int,
+        "events buffered per viewer before a slow viewer is disconnected (default 1000)",
+    ),
+    "HASHCHAT_CADENCE_TICK": (
+        "cadence_tick_seconds",
+        _parse_positive_float,
+        "seconds between checks for due cadence items (default 1)",
+    ),
+}

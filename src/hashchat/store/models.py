@@ -1,0 +1,224 @@
+"""The tables of hashchat. Portable to SQLite and PostgreSQL: named constraints, aware datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An aware UTC datetime everywhere; SQLite stores it naive, so it is re-labelled on load."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention every migration relies on."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+def _fk(target: str) -> sa.ForeignKey:
+    return sa.ForeignKey(target, ondelete="CASCADE")
+
+
+class User(Base):
+    """A person with an account; `name` is the lowercase handle used in URLs and the API."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A logged-in browser; only the SHA-256 of the cookie value is kept."""
+
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    session_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class SeriesRow(Base):
+    """A recurring chat on one hashtag; `tag_key` is the lowercase tag for look-ups."""
+
+    __tablename__ = "series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(sa.String(100))
+    tag_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    char_rule: Mapped[str] = mapped_column(sa.String(20))
+    char_limit: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+
+class Membership(Base):
+    """A person's role in one series: owner, cohost, moderator or participant."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("series_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"))
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+
+
+class Block(Base):
+    """A person blocked from posting in a series."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (sa.UniqueConstraint("series_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"))
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    blocked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+
+
+class ChatRow(Base):
+    """One chat of a series and where it is in its life (see domain.chat.ChatState)."""
+
+    __tablename__ = "chats"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime]
+    duration_minutes: Mapped[int]
+    cadence: Mapped[str | None] = mapped_column(sa.String(200))
+    state: Mapped[str] = mapped_column(sa.String(20))
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    comments_close_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+
+
+class QuestionRow(Base):
+    """A numbered question of a chat; `asked_at` is set once, when it is posted."""
+
+    __tablename__ = "questions"
+    __table_args__ = (sa.UniqueConstraint("chat_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    asked_at: Mapped[datetime | None]
+
+
+class PostRow(Base):
+    """A post, local or from another network, with its attribution to a question."""
+
+    __tablename__ = "posts"
+    __table_args__ = (sa.UniqueConstraint("network", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    author_handle: Mapped[str] = mapped_column(sa.String(200))
+    display_name: Mapped[str] = mapped_column(sa.String(200))
+    network: Mapped[str] = mapped_column(sa.String(20))
+    external_id: Mapped[str | None] = mapped_column(sa.String(200))
+    external_url: Mapped[str | None] = mapped_column(sa.String(500))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    reply_to_post_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="SET NULL")
+    )
+    question: Mapped[int | None]
+    part: Mapped[str | None] = mapped_column(sa.String(10))
+    inferred: Mapped[bool] = mapped_column(default=False)
+    late: Mapped[bool] = mapped_column(default=False)
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    is_host: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    spotlight: Mapped[bool] = mapped_column(default=False)
+
+
+class EventRow(Base):
+    """One numbered change of a chat, written in the same transaction as the change.
+
+    `data` is the event's JSON, encoded once; the id orders the stream and is the SSE `id:`.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (sa.Index("ix_events_chat_id_id", "chat_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"))
+    type: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+
+class CadenceItem(Base):
+    """One planned step of a running chat (welcome, how-to, a question, the end).
+
+    A database state machine: `state` goes pending -> done exactly once, guarded by an
+    UPDATE ... WHERE state = 'pending', so a restart resumes and nothing is posted twice.
+    """
+
+    __tablename__ = "cadence_items"
+    __table_args__ = (
+        sa.UniqueConstraint("chat_id", "position"),
+        sa.UniqueConstraint("chat_id", "question_number"),
+        sa.Index("ix_cadence_items_state_due_at", "state", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    question_number: Mapped[int | None]
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(sa.String(10))
+    done_at: Mapped[datetime | None]

@@ -1,0 +1,89 @@
+"""/chats/{id}: read a chat, run it (start, next question, end, close), edit questions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from hashchat.actions import chats
+from hashchat.actions.context import AppContext
+from hashchat.actions.views import ChatView
+from hashchat.store.events import last_event_id
+from hashchat.web.api.schemas import ChatOut, EndIn, Error, QuestionEdit, QuestionOut
+from hashchat.web.auth import Actor
+from hashchat.web.deps import Ctx
+
+router = APIRouter(tags=["chats"])
+REFUSALS: dict[int | str, dict[str, object]] = {
+    code: {"model": Error} for code in (401, 403, 404, 409, 422)
+}
+
+
+def chat_out(ctx: AppContext, view: ChatView) -> ChatOut:
+    """The API shape of a chat, with the id a fresh event stream should resume after."""
+    out = ChatOut.model_validate(view)
+    out.last_event_id = last_event_id(ctx.store, view.id)
+    return out
+
+
+@router.get("/chats/{chat_id}", response_model=ChatOut, responses={404: {"model": Error}})
+def read_chat(chat_id: int, ctx: Ctx) -> ChatOut:
+    """A chat with its questions and state."""
+    return chat_out(ctx, chats.get_chat(ctx, chat_id))
+
+
+@router.post("/chats/{chat_id}/start", response_model=ChatOut, responses=REFUSALS)
+def start_chat(
+    chat_id: int,
+    ctx: Ctx,
+    actor: Actor,
+) -> ChatOut:
+    """Go live now; the cadence plan starts from this moment."""
+    return chat_out(ctx, chats.do_start_chat(ctx, actor, chat_id))
+
+
+@router.post("/chats/{chat_id}/next-question", response_model=QuestionOut, responses=REFUSALS)
+def next_question(
+    chat_id: int,
+    ctx: Ctx,
+    actor: Actor,
+) -> QuestionOut:
+    """Post the next question now (the rest of the plan keeps its times)."""
+    return QuestionOut.model_validate(chats.do_next_question(ctx, actor, chat_id))
+
+
+@router.post("/chats/{chat_id}/end", response_model=ChatOut, responses=REFUSALS)
+def end_chat(
+    chat_id: int,
+    ctx: Ctx,
+    actor: Actor,
+    body: Annotated[EndIn | None, Body()] = None,
+) -> ChatOut:
+    """End the live hour; late answers stay open until closed or `comments_close_at`."""
+    closes = body.comments_close_at if body else None
+    return chat_out(ctx, chats.do_end_chat(ctx, actor, chat_id, closes))
+
+
+@router.post("/chats/{chat_id}/close", response_model=ChatOut, responses=REFUSALS)
+def close_chat(
+    chat_id: int,
+    ctx: Ctx,
+    actor: Actor,
+) -> ChatOut:
+    """Close comments; the chat becomes read-only."""
+    return chat_out(ctx, chats.do_close_chat(ctx, actor, chat_id))
+
+
+@router.patch("/chats/{chat_id}/questions/{number}", response_model=QuestionOut, responses=REFUSALS)
+def edit_question(
+    chat_id: int,
+    number: int,
+    body: QuestionEdit,
+    ctx: Ctx,
+    actor: Actor,
+) -> QuestionOut:
+    """Change a question that has not been posted yet (409 once it has)."""
+    return QuestionOut.model_validate(
+        chats.do_edit_question(ctx, actor, chat_id, number, body.text)
+    )

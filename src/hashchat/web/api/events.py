@@ -1,0 +1,68 @@
+"""/chats/{id}/events: the live stream of a chat as Server-Sent Events, resumable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from hashchat.actions.chats import get_chat
+from hashchat.actions.errors import InvalidInputError
+from hashchat.web.api.schemas import Error
+from hashchat.web.deps import Ctx
+
+router = APIRouter(tags=["events"])
+
+STREAM_DESCRIPTION = """Server-Sent Events. Each event has an increasing `id:`, an `event:` type
+(`post`, `question`, `state`, `hide`, `spotlight`) and one `data:` line of JSON (a `post`'s data
+is the same JSON as the API's post). Reconnect with `Last-Event-ID` (or `?after=ID`) to get
+exactly the events after that id. Comment lines (`: heartbeat`) keep the connection alive."""
+
+
+def _resume_point(last_event_id: str | None, after: int | None) -> int:
+    if last_event_id is not None and last_event_id.strip():
+        try:
+            value = int(last_event_id.strip())
+        except ValueError:
+            raise InvalidInputError("Last-Event-ID must be an event id (a whole number)") from None
+    else:
+        value = after or 0
+    if value < 0:
+        raise InvalidInputError("an event id is never negative")
+    return value
+
+
+@router.get(
+    "/chats/{chat_id}/events",
+    response_class=StreamingResponse,
+    description=STREAM_DESCRIPTION,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "the event stream"},
+        404: {"model": Error},
+        422: {"model": Error},
+    },
+)
+async def chat_events(
+    chat_id: int,
+    ctx: Ctx,
+    after: Annotated[int | None, Query(description="resume after this event id")] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """The chat's events after the resume point, then live ones."""
+    resume = _resume_point(last_event_id, after)
+    await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before the stream starts
+
+    async def frames() -> AsyncIterator[bytes]:
+        # Sent at once so that clients know they are connected before the first event.
+        yield b": connected\nretry: 2000\n\n"
+        async for frame in ctx.bus.subscribe(chat_id, resume):
+            yield frame
+
+    return StreamingResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,47 @@
+"""/chats/{id}/recap: the transcript and figures as Markdown, HTML, JSON or CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from hashchat.actions.recap import render_recap
+from hashchat.web.api.schemas import Error
+from hashchat.web.deps import Ctx
+
+router = APIRouter(tags=["recaps"])
+
+
+@router.get(
+    "/chats/{chat_id}/recap",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the recap in the asked format",
+            "content": {
+                "application/json": {},
+                "text/markdown": {},
+                "text/html": {},
+                "text/csv": {},
+            },
+        },
+        404: {"model": Error},
+        409: {"model": Error},
+        422: {"model": Error},
+    },
+)
+async def chat_recap(
+    chat_id: int,
+    ctx: Ctx,
+    format: Annotated[str, Query(description="md, html, json or csv")] = "json",
+) -> Response:
+    """The chat's recap: questions with their answers (late ones marked), and the figures."""
+    rendered = await run_in_threadpool(render_recap, ctx, chat_id, format)
+    return Response(
+        rendered.content,
+        media_type=rendered.media_type,
+        headers={"Content-Disposition": f'inline; filename="{rendered.filename}"'},
+    )

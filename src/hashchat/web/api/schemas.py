@@ -1,0 +1,190 @@
+"""The JSON shapes of the API (pydantic models, so /openapi.json documents them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Error(BaseModel):
+    """Every refusal: a sentence naming the problem."""
+
+    detail: str
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserOut(_Out):
+    """A person as others see her."""
+
+    name: str
+    display_name: str
+    timezone: str
+
+
+class SeriesIn(BaseModel):
+    """A new series; the caller becomes its owner."""
+
+    tag: str = Field(description="the hashtag without '#', e.g. KaizenBiz", max_length=100)
+    title: str = Field(max_length=200)
+    timezone: str = Field(description="IANA zone of the series, e.g. Europe/London")
+    char_rule: str = Field("x", description="counting rule: x, mastodon, bluesky or plain")
+    char_limit: int = Field(280, description="the most characters a post may have by that rule")
+    description: str = Field("", max_length=10_000)
+
+
+class SeriesOut(_Out):
+    """A series and its rules."""
+
+    tag: str
+    title: str
+    timezone: str
+    char_rule: str
+    char_limit: int
+    description: str
+
+
+class MemberIn(BaseModel):
+    """Give a person a role in a series."""
+
+    user: str = Field(description="the person's handle")
+    role: str = Field(description="owner, cohost, moderator or participant")
+
+
+class MemberOut(_Out):
+    """A person's role in a series."""
+
+    name: str
+    display_name: str
+    role: str
+
+
+class CadenceIn(BaseModel):
+    """Minutes after the start at which the plan posts each item (defaults: the usual hour)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    welcome_minute: int = 0
+    howto_minute: int = 5
+    first_question_minute: int = 6
+    question_interval_minutes: int = 9
+    last_question_lead_minutes: int = 1
+
+
+class ChatIn(BaseModel):
+    """A new chat of a series."""
+
+    title: str = Field(max_length=200)
+    starts_at: datetime = Field(description="with a UTC offset, e.g. 2026-01-09T17:00:00Z")
+    duration_minutes: int = 60
+    questions: list[str] = Field(description="question texts; Q1 is the first")
+    cadence: CadenceIn | None = None
+
+
+class QuestionOut(_Out):
+    """A question; `asked_at` is null until it is posted."""
+
+    chat_id: int
+    number: int
+    text: str
+    asked_at: datetime | None
+
+
+class QuestionEdit(BaseModel):
+    """New text for a question not yet posted."""
+
+    text: str = Field(max_length=2000)
+
+
+class ChatOut(_Out):
+    """A chat, its state and questions; `last_event_id` is where a fresh stream resumes."""
+
+    id: int
+    series_tag: str
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    cadence: str | None
+    state: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    closed_at: datetime | None
+    comments_close_at: datetime | None
+    questions: list[QuestionOut]
+    current_question: int | None
+    last_event_id: int = 0
+
+
+class SeriesDetailOut(SeriesOut):
+    """A series with its members and chats (newest first)."""
+
+    members: list[MemberOut]
+    chats: list[ChatOut]
+
+
+class EndIn(BaseModel):
+    """Optionally, when late answers close by themselves."""
+
+    comments_close_at: datetime | None = None
+
+
+class PostIn(BaseModel):
+    """A new post. `auto` adds the current answer tag and the hashtag when missing."""
+
+    text: str = Field(max_length=20_000)
+    reply_to: int | None = None
+    auto: bool = False
+
+
+class SegmentOut(_Out):
+    """One answered part of a post (its words are in the post's text)."""
+
+    question: int | None
+    part: str | None
+    inferred: bool
+    late: bool
+
+
+class PostOut(_Out):
+    """A stored post: also the data of a `post` event."""
+
+    id: int
+    chat_id: int
+    author: str
+    display_name: str
+    text: str
+    created_at: datetime
+    network: str
+    external_id: str | None
+    external_url: str | None
+    reply_to: int | None
+    question: int | None
+    part: str | None
+    inferred: bool
+    late: bool
+    hidden: bool
+    spotlight: bool
+    is_host: bool
+    segments: list[SegmentOut]
+
+
+class SpotlightIn(BaseModel):
+    """Spotlight on (default) or off."""
+
+    spotlight: bool = True
+
+
+class BlockIn(BaseModel):
+    """Block a person from a series."""
+
+    user: str
+
+
+class BlockOut(BaseModel):
+    """Who is now blocked where."""
+
+    user: str
+    series: str

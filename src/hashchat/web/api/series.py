@@ -1,0 +1,107 @@
+"""/series: create a series, read it, add members, block people."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hashchat.actions import chats as chat_actions
+from hashchat.actions import moderation, series
+from hashchat.domain.schedule import Cadence
+from hashchat.web.api.schemas import (
+    BlockIn,
+    BlockOut,
+    ChatIn,
+    ChatOut,
+    Error,
+    MemberIn,
+    MemberOut,
+    SeriesDetailOut,
+    SeriesIn,
+    SeriesOut,
+)
+from hashchat.web.auth import Actor
+from hashchat.web.deps import Ctx
+
+router = APIRouter(tags=["series"])
+REFUSALS: dict[int | str, dict[str, object]] = {
+    code: {"model": Error} for code in (401, 403, 404, 409, 422)
+}
+
+
+@router.post("/series", status_code=201, response_model=SeriesOut, responses=REFUSALS)
+def create_series(
+    body: SeriesIn,
+    ctx: Ctx,
+    actor: Actor,
+) -> SeriesOut:
+    """Create a series; the caller becomes its owner."""
+    created = series.do_create_series(
+        ctx,
+        actor,
+        body.tag,
+        body.title,
+        body.timezone,
+        body.char_rule,
+        body.char_limit,
+        body.description,
+    )
+    return SeriesOut.model_validate(created)
+
+
+@router.get("/series/{tag}", response_model=SeriesDetailOut, responses={404: {"model": Error}})
+def read_series(tag: str, ctx: Ctx) -> SeriesDetailOut:
+    """A series with its members and chats; the tag is case-insensitive, without '#'."""
+    detail = series.get_series(ctx, tag)
+    return SeriesDetailOut.model_validate(
+        {
+            **SeriesOut.model_validate(detail.series).model_dump(),
+            "members": [MemberOut.model_validate(m) for m in detail.members],
+            "chats": [ChatOut.model_validate(c) for c in detail.chats],
+        }
+    )
+
+
+@router.post("/series/{tag}/members", response_model=MemberOut, responses=REFUSALS)
+def add_member(
+    tag: str,
+    body: MemberIn,
+    ctx: Ctx,
+    actor: Actor,
+) -> MemberOut:
+    """Give a person a role (owner and cohost: owners only; moderator, participant: hosts)."""
+    return MemberOut.model_validate(series.do_add_member(ctx, actor, tag, body.user, body.role))
+
+
+@router.post("/series/{tag}/chats", status_code=201, response_model=ChatOut, responses=REFUSALS)
+def create_chat(
+    tag: str,
+    body: ChatIn,
+    ctx: Ctx,
+    actor: Actor,
+) -> ChatOut:
+    """Schedule a chat; 422 when its questions do not fit its duration at the cadence."""
+    cadence = chat_actions.check_cadence(body.cadence.model_dump() if body.cadence else None)
+    created = chat_actions.do_create_chat(
+        ctx,
+        actor,
+        tag,
+        body.title,
+        body.starts_at,
+        body.duration_minutes,
+        body.questions,
+        cadence if isinstance(cadence, Cadence) else None,
+    )
+    return ChatOut.model_validate(created)
+
+
+@router.post("/series/{tag}/blocks", status_code=201, response_model=BlockOut, responses=REFUSALS)
+def block_user(
+    tag: str,
+    body: BlockIn,
+    ctx: Ctx,
+    actor: Actor,
+) -> BlockOut:
+    """Block a person from posting in the series (hosts cannot be blocked)."""
+    blocked = moderation.do_block_user(ctx, actor, tag, body.user)
+    detail = series.get_series(ctx, tag)
+    return BlockOut(user=blocked.name, series=detail.series.tag)

@@ -1,0 +1,36 @@
+"""The recap page: the transcript by question and the figures, readable without JavaScript."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hashchat.store.models import ChatRow
+from hashchat.web.pages import queries
+from hashchat.web.pages.common import context_of, page, refusal
+from hashchat.web.pages.recap_data import chat_transcript
+
+router = APIRouter()
+EXPORTS = (("md", "Markdown"), ("html", "HTML"), ("json", "JSON"), ("csv", "CSV"))
+
+
+@router.get("/chats/{chat_id}/recap", response_class=HTMLResponse, name="recap_page")
+def recap_page(request: Request, chat_id: int) -> HTMLResponse:
+    """Figures, then each question with its answers (late and inferred marked), then the rest."""
+    ctx = context_of(request)
+    with ctx.store.read() as session:
+        chat = queries.chat_by_id(session, chat_id)
+        row = session.get(ChatRow, chat_id)
+        if chat is None or row is None:
+            return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
+        series = queries.series_by_id(session, chat.series_id)
+        transcript = chat_transcript(session, row)
+    return page(
+        request,
+        "recap.html",
+        f"Recap: {chat.title}",
+        chat=chat,
+        series=series,
+        transcript=transcript,
+        exports=EXPORTS,
+    )

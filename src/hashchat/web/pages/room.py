@@ -1,0 +1,102 @@
+"""The live room, rendered whole on the server and kept live by room.js over SSE."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hashchat.actions.errors import ActionError
+from hashchat.actions.posts import do_create_post
+from hashchat.store.events import last_event_id
+from hashchat.web.auth import csrf_token_for, require_csrf
+from hashchat.web.pages import queries
+from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
+from hashchat.web.pages.layout import room_groups
+from hashchat.web.pages.views import rule_description
+
+router = APIRouter()
+HOST_ROLES = ("owner", "cohost")
+
+
+def _room(
+    request: Request,
+    chat_id: int,
+    *,
+    error: str | None = None,
+    draft: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    ctx = context_of(request)
+    viewer = viewer_of(request)
+    with ctx.store.read() as session:
+        chat = queries.chat_by_id(session, chat_id)
+        if chat is None:
+            return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
+        series = queries.series_by_id(session, chat.series_id)
+        assert series is not None
+        role = queries.role_in_series(session, series.id, viewer.id) if viewer else None
+        blocked = queries.is_blocked(session, series.id, viewer.id) if viewer else False
+        posts = queries.posts_of_chat(session, chat.id)
+    # Read after the posts, so that an event in between is replayed rather than missed;
+    # room.js updates a post it already shows instead of adding it twice.
+    resume_after = last_event_id(ctx.store, chat.id)
+    # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
+    can_post = viewer is not None and not blocked and chat.state != "closed"
+    is_host_viewer = viewer is not None and (viewer.is_admin or role in HOST_ROLES)
+    config = {
+        "chat_id": chat.id,
+        "tag": series.tag,
+        "char_rule": series.char_rule,
+        "char_limit": series.char_limit,
+        "state": chat.state,
+        "current_question": chat.current_question,
+        "last_event_id": resume_after,
+        "viewer_zone": viewer.timezone if viewer else None,
+        "csrf_token": csrf_token_for(request) if viewer else None,
+    }
+    return page(
+        request,
+        "room.html",
+        chat.title,
+        status_code=status_code,
+        chat=chat,
+        series=series,
+        groups=room_groups(chat.questions, posts),
+        can_post=can_post,
+        blocked=blocked,
+        is_host_viewer=is_host_viewer,
+        rule_description=rule_description(series.char_rule),
+        room_config=config,
+        error=error,
+        draft=draft,
+    )
+
+
+@router.get("/chats/{chat_id}", response_class=HTMLResponse, name="room_page")
+def room_page(request: Request, chat_id: int) -> HTMLResponse:
+    """The room: questions, answers grouped under them, replies nested, the compose box."""
+    return _room(request, chat_id)
+
+
+@router.post("/chats/{chat_id}/posts", dependencies=[Depends(require_csrf)], response_model=None)
+def post_from_form(
+    request: Request,
+    chat_id: int,
+    text: Annotated[str, Form()] = "",
+    reply_to: Annotated[str, Form()] = "",
+    auto: Annotated[str, Form()] = "",
+) -> Response:
+    """The compose box without JavaScript: post, then back to the room (refusals shown there)."""
+    viewer = viewer_of(request)
+    if viewer is None:
+        return see_other(f"/login?next=/chats/{chat_id}")
+    parent = int(reply_to) if reply_to.strip().isdigit() else None
+    try:
+        do_create_post(
+            context_of(request), actor_of(viewer), chat_id, text, parent, auto=auto == "true"
+        )
+    except ActionError as error:
+        return _room(request, chat_id, error=error.reason, draft=text, status_code=error.status)
+    return see_other(f"/chats/{chat_id}")

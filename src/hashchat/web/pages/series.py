@@ -1,0 +1,157 @@
+"""The series page, its calendar feed (ICS with reminders) and its Atom feed of recaps."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from icalendar import Calendar
+
+from hashchat.actions.chats import cadence_from_json
+from hashchat.domain.schedule import SeriesSchedule, announcement_line
+from hashchat.formats.ics import CalendarEntry, calendar_ics
+from hashchat.store.models import ChatRow
+from hashchat.web.pages import queries
+from hashchat.web.pages.common import context_of, page, refusal
+from hashchat.web.pages.feeds import RecapEntry, recaps_atom
+from hashchat.web.pages.recap_data import chat_transcript
+from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_description
+
+router = APIRouter()
+
+# The announcement line names the host's zone and the zones most regulars read in.
+ANNOUNCEMENT_ZONES = ("Europe/London", "America/New_York", "America/Los_Angeles")
+PAST_STATES = ("late_answers", "closed")
+
+
+def announcement_zones(series: SeriesView) -> tuple[str, ...]:
+    """The series' own zone first, then the usual ones it does not already cover."""
+    return (series.timezone, *(z for z in ANNOUNCEMENT_ZONES if z != series.timezone))
+
+
+def guide_text(series: SeriesView) -> str:
+    """The participation guide in one paragraph, for calendar descriptions."""
+    return (
+        f"Answer with the question's number first (A1 …) and end with #{series.tag}. "
+        f"Limit: {series.char_limit} characters, counted {rule_description(series.char_rule)}."
+    )
+
+
+def _summary(series: SeriesView, chat: ChatView) -> ChatSummary:
+    return ChatSummary(
+        id=chat.id,
+        title=chat.title,
+        starts_at=chat.starts_at,
+        duration_minutes=chat.duration_minutes,
+        state=chat.state,
+        announcement=announcement_line(chat.starts_at, announcement_zones(series)),
+    )
+
+
+@router.get("/series/{tag}", response_class=HTMLResponse)
+def series_page(request: Request, tag: str) -> HTMLResponse:
+    """Description, hosts, next chats, the guide, the calendar link and past recaps."""
+    ctx = context_of(request)
+    with ctx.store.read() as session:
+        series = queries.series_by_tag(session, tag)
+        if series is None:
+            return refusal(request, 404, "No such series", f"There is no series #{tag}.")
+        hosts = queries.series_members(session, series.id, queries.HOST_ROLES)
+        chats = queries.chats_of_series(session, series.id)
+        cadence_rows = session.get(ChatRow, chats[-1].id) if chats else None
+    cadence = cadence_from_json(cadence_rows.cadence if cadence_rows else None)
+    return page(
+        request,
+        "series.html",
+        f"#{series.tag}",
+        series=series,
+        hosts=hosts,
+        live_chats=[_summary(series, c) for c in chats if c.state == "live"],
+        upcoming=[_summary(series, c) for c in chats if c.state == "scheduled"],
+        past=[_summary(series, c) for c in reversed(chats) if c.state in PAST_STATES],
+        cadence_minutes=cadence.question_interval_minutes,
+        rule_description=rule_description(series.char_rule),
+    )
+
+
+@router.get("/series/{tag}/calendar.ics")
+def series_calendar(request: Request, tag: str) -> Response:
+    """The series' scheduled chats as one calendar, each with reminders 2 h and 30 min before."""
+    ctx = context_of(request)
+    with ctx.store.read() as session:
+        series = queries.series_by_tag(session, tag)
+        if series is None:
+            return refusal(request, 404, "No such series", f"There is no series #{tag}.")
+        chats = [c for c in queries.chats_of_series(session, series.id) if c.state == "scheduled"]
+    calendar = Calendar()
+    calendar.add("prodid", "-//hashchat//hashchat calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"#{series.tag} — {series.title}")
+    zones_seen: set[str] = set()
+    for chat in chats:
+        entry = CalendarEntry(
+            tag=f"#{series.tag}",
+            title=chat.title,
+            schedule=SeriesSchedule(
+                timezone=series.timezone,
+                first_start=chat.starts_at.replace(second=0, microsecond=0),
+                duration_minutes=chat.duration_minutes,
+            ),
+            announcement_zones=announcement_zones(series),
+            guide=guide_text(series),
+            url=str(request.url_for("room_page", chat_id=chat.id)),
+            chat_id=str(chat.id),
+        )
+        single = Calendar.from_ical(calendar_ics(entry))
+        for component in single.subcomponents:
+            if component.name == "VTIMEZONE":
+                # One VTIMEZONE per zone; each chat's covers its own date, so keep the first
+                # and let clients use their zone database for the rest (RFC 7809 style).
+                if str(component.get("tzid")) in zones_seen:
+                    continue
+                zones_seen.add(str(component.get("tzid")))
+            calendar.add_component(component)
+    return Response(
+        calendar.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{series.tag}.ics"'},
+    )
+
+
+@router.get("/series/{tag}/recaps.atom")
+def series_recaps_feed(request: Request, tag: str) -> Response:
+    """An Atom entry per chat past its live hour, linking to its recap."""
+    ctx = context_of(request)
+    entries: list[RecapEntry] = []
+    with ctx.store.read() as session:
+        series = queries.series_by_tag(session, tag)
+        if series is None:
+            return refusal(request, 404, "No such series", f"There is no series #{tag}.")
+        for chat in queries.chats_of_series(session, series.id):
+            if chat.state not in PAST_STATES:
+                continue
+            row = session.get(ChatRow, chat.id)
+            assert row is not None
+            figures = chat_transcript(session, row).figures
+            published = chat.ended_at or chat.starts_at
+            entries.append(
+                RecapEntry(
+                    chat_id=chat.id,
+                    title=f"Recap: {chat.title}",
+                    url=str(request.url_for("recap_page", chat_id=chat.id)),
+                    updated=chat.closed_at or published,
+                    published=published,
+                    summary=(
+                        f"{figures.participants} people, {figures.posts} posts, "
+                        f"{figures.answers} answers to {len(chat.questions)} questions "
+                        f"({figures.late_answers} late)."
+                    ),
+                )
+            )
+    body = recaps_atom(
+        series,
+        feed_url=str(request.url),
+        page_url=str(request.url_for("series_page", tag=series.tag)),
+        entries=entries,
+        quiet_since=ctx.now(),
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")

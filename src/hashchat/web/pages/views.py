@@ -1,0 +1,149 @@
+"""What the page templates show: frozen values read from the store, independent of its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+STATE_LABELS = {
+    "scheduled": "scheduled",
+    "live": "live now",
+    "late_answers": "late answers open",
+    "closed": "closed",
+}
+
+RULE_DESCRIPTIONS = {
+    "x": "the way X counts (links 23, CJK and emoji 2)",
+    "mastodon": "the way Mastodon counts (links 23, @user@server as @user)",
+    "bluesky": "in graphemes, the way Bluesky counts",
+}
+
+
+def rule_description(char_rule: str) -> str:
+    """How a series' character rule counts, in words for the participation guide."""
+    return RULE_DESCRIPTIONS.get(char_rule.lower(), "in characters")
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The logged-in person reading a page."""
+
+    id: int
+    name: str
+    display_name: str
+    timezone: str
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesView:
+    """A series as its page shows it."""
+
+    id: int
+    tag: str
+    title: str
+    description: str
+    timezone: str
+    char_rule: str
+    char_limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """A person with a role in a series."""
+
+    name: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """A question of a chat; `asked_at` is None until it is posted."""
+
+    number: int
+    text: str
+    asked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatView:
+    """A chat with its questions."""
+
+    id: int
+    series_id: int
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    state: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    closed_at: datetime | None
+    questions: tuple[QuestionView, ...]
+
+    @property
+    def state_label(self) -> str:
+        """The state in words."""
+        return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def current_question(self) -> int | None:
+        """The number of the last question posted, None before the first."""
+        asked = [question.number for question in self.questions if question.asked_at is not None]
+        return max(asked) if asked else None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSummary:
+    """A chat in a list, with the announcement line of its start."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    state: str
+    announcement: str
+
+    @property
+    def state_label(self) -> str:
+        """The state in words."""
+        return STATE_LABELS.get(self.state, self.state)
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """A post as the room shows it; the same fields as the API's post JSON."""
+
+    id: int
+    chat_id: int
+    author: str
+    display_name: str
+    text: str
+    created_at: datetime
+    network: str
+    reply_to: int | None
+    question: int | None
+    part: str | None
+    inferred: bool
+    late: bool
+    hidden: bool
+    spotlight: bool
+    is_host: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PostNode:
+    """A post with the replies nested under it."""
+
+    post: PostView
+    replies: tuple[PostNode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PostGroup:
+    """The posts of one question (`number` None: conversation), as threads."""
+
+    key: str
+    number: int | None
+    text: str
+    nodes: tuple[PostNode, ...]

@@ -1,0 +1,89 @@
+"""Helpers of the browser tests: the server thread, Chromium's launch, logging in, axe-core.
+
+Chromium or axe-core missing: the tests skip loudly, or fail under CI=true (the rule of
+tests/conftest.py, loaded here by path because every folder's conftest is named alike).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from playwright.sync_api import BrowserContext, Page
+
+from hashchat.actions.context import AppContext
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _root_conftest() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "hashchat_root_conftest", PROJECT_ROOT / "tests" / "conftest.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def skip_or_fail(reason: str) -> None:
+    """tests/conftest.py's rule: skip loudly, or fail under CI=true."""
+    _root_conftest().skip_or_fail(reason)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+ContextFactory = Callable[[], BrowserContext]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running server: where to reach it and its context (to seed through the actions)."""
+
+    base_url: str
+    ctx: AppContext
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def log_in(page: Page, base_url: str, name: str, password: str) -> None:
+    """Log in through the form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not AXE_SCRIPT.exists():
+        skip_or_fail(f"{AXE_SCRIPT} is missing (make browser-deps runs npm install axe-core@4)")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,49 @@
+"""Settings from the environment: every variable parsed, bad values named."""
+
+from __future__ import annotations
+
+import pytest
+
+from hashchat.settings import ENVIRONMENT, RateLimit, Settings, SettingsError
+
+
+def test_environment_variables_set_their_fields() -> None:
+    settings = Settings.from_env(
+        {
+            "HASHCHAT_DATABASE_URL": "sqlite:///x.db",
+            "HASHCHAT_POST_RATE": "100/1",
+            "HASHCHAT_COOKIE_SECURE": "false",
+            "HASHCHAT_SSE_HEARTBEAT": "2.5",
+        }
+    )
+    assert settings.database_url == "sqlite:///x.db"
+    assert settings.post_rate == RateLimit(100, 1.0)
+    assert settings.cookie_secure is False
+    assert settings.sse_heartbeat_seconds == 2.5
+
+
+def test_overrides_win_and_none_means_unset() -> None:
+    settings = Settings.from_env(
+        {"HASHCHAT_DATABASE_URL": "sqlite:///a.db"}, database_url=None, port=9
+    )
+    assert (settings.database_url, settings.port) == ("sqlite:///a.db", 9)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HASHCHAT_POST_RATE", "ten"),
+        ("HASHCHAT_POST_RATE", "0/5"),
+        ("HASHCHAT_COOKIE_SECURE", "maybe"),
+        ("HASHCHAT_SSE_HEARTBEAT", "-1"),
+        ("HASHCHAT_SSE_QUEUE_SIZE", "lots"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value})
+
+
+def test_every_variable_names_a_real_field() -> None:
+    fields = set(Settings.__dataclass_fields__)
+    assert {name for name, _, _ in ENVIRONMENT.values()} <= fields

@@ -1,0 +1,46 @@
+"""/openapi.json documents every endpoint of the API contract, with response models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+CONTRACT = {
+    ("post", "/api/v1/series"),
+    ("get", "/api/v1/series/{tag}"),
+    ("post", "/api/v1/series/{tag}/members"),
+    ("post", "/api/v1/series/{tag}/chats"),
+    ("post", "/api/v1/series/{tag}/blocks"),
+    ("get", "/api/v1/chats/{chat_id}"),
+    ("post", "/api/v1/chats/{chat_id}/start"),
+    ("post", "/api/v1/chats/{chat_id}/next-question"),
+    ("post", "/api/v1/chats/{chat_id}/end"),
+    ("post", "/api/v1/chats/{chat_id}/close"),
+    ("patch", "/api/v1/chats/{chat_id}/questions/{number}"),
+    ("post", "/api/v1/chats/{chat_id}/posts"),
+    ("get", "/api/v1/chats/{chat_id}/posts"),
+    ("post", "/api/v1/posts/{post_id}/hide"),
+    ("post", "/api/v1/posts/{post_id}/spotlight"),
+    ("get", "/api/v1/chats/{chat_id}/recap"),
+    ("get", "/api/v1/chats/{chat_id}/events"),
+}
+
+
+async def test_openapi_documents_the_whole_contract(api: Any) -> None:
+    schema = (await api.client.get("/openapi.json")).json()
+    documented = {
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if path.startswith("/api/v1")
+    }
+    assert documented == CONTRACT
+    post = schema["paths"]["/api/v1/chats/{chat_id}/posts"]["post"]["responses"]
+    assert {"201", "403", "422", "429"} <= set(post)
+    assert "PostOut" in str(post["201"])
+    events = schema["paths"]["/api/v1/chats/{chat_id}/events"]["get"]
+    assert "text/event-stream" in events["responses"]["200"]["content"]
+    assert "Last-Event-ID" in events["description"]
