@@ -178,7 +178,7 @@ def do_create_post(
         is_host = _check_can_post(session, chat, actor)
         if auto:
             current = _current_question(session, chat.id) if chat.state == "live" else None
-            text = compose_post(text, current, series.tag)
+            text = compose_post(text, current, series.tag, is_reply=reply_to is not None)
         if not text.strip():
             raise InvalidInputError("the post is empty")
         measured = measure(text, network=series.char_rule, limit=series.char_limit)

@@ -70,6 +70,21 @@ async def test_auto_adds_answer_tag_and_hashtag(api: Any) -> None:
     assert (post["question"], post["inferred"]) == (1, False)
 
 
+async def test_auto_on_a_reply_adds_the_hashtag_but_keeps_the_parents_question(api: Any) -> None:
+    host, guest, chat_id = await _room(api)
+    await api.ok(host, "POST", f"/chats/{chat_id}/next-question")
+    answer = await api.ok(guest, "POST", f"/chats/{chat_id}/posts", json={"text": "A1 yes"})
+    await api.ok(host, "POST", f"/chats/{chat_id}/next-question")
+    reply = await api.ok(
+        host,
+        "POST",
+        f"/chats/{chat_id}/posts",
+        json={"text": "love this", "reply_to": answer["id"], "auto": True},
+    )
+    assert reply["text"] == "love this #KaizenBiz"
+    assert (reply["question"], reply["inferred"]) == (1, False)
+
+
 async def test_text_is_stored_exactly_as_written(api: Any) -> None:
     _, guest, chat_id = await _room(api)
     text = '<script>alert(1)</script> <img src=x onerror=alert(2)> & "quotes"'

@@ -281,7 +281,11 @@
 
   function finalText() {
     // The server adds the answer tag during the live hour only.
-    var options = { currentQuestion: chatState === "live" ? currentQuestion : null, tag: config.tag };
+    var options = {
+      currentQuestion: chatState === "live" ? currentQuestion : null,
+      tag: config.tag,
+      isReply: Boolean(composeReplyTo && composeReplyTo.value),
+    };
     return composeAuto.checked ? text.complete(composeText.value, options) : composeText.value.trim();
   }
 

@@ -93,10 +93,11 @@
 
   // domain.compose.compose_post, which the server applies with auto=true: `A{n} ` after any
   // leading @mentions when the text answers nothing and a question is current (live hour
-  // only), and ` #tag` at the end when the hashtag is missing.
+  // only) unless the post is a reply (a reply belongs to its parent's question), and ` #tag`
+  // at the end when the hashtag is missing.
   function complete(text, options) {
     var result = text.trim();
-    if (options.currentQuestion && !hasAnswerTag(result)) {
+    if (options.currentQuestion && !options.isReply && !hasAnswerTag(result)) {
       var cut = result.match(LEADING_MENTIONS)[0].length;
       result = result.slice(0, cut) + "A" + options.currentQuestion + " " + result.slice(cut);
     }
