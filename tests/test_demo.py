@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hashchat.actions.accounts import check_login
+from hashchat.actions.recap import transcript_of
 from hashchat.cli import app as cli_app
 from hashchat.demo import seed_demo
 from hashchat.settings import Settings
@@ -16,7 +17,6 @@ from hashchat.store.migrate import upgrade
 from hashchat.store.models import ChatRow
 from hashchat.web.app import build_context
 from hashchat.web.pages import queries
-from hashchat.web.pages.recap_data import chat_transcript
 
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ def test_demo_seeds_a_series_with_past_upcoming_and_ready_chats(tmp_path: Path) 
         assert all(q.asked_at is not None for q in past.questions)
         row = session.get(ChatRow, community.past_chat_id)
         assert row is not None
-        figures = chat_transcript(session, row).figures
+        figures = transcript_of(session, row).figures
     assert figures.participants > 15
     assert figures.late_answers >= 1
     assert figures.hidden == 2

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hashchat.actions.recap import transcript_of
 from hashchat.store.models import ChatRow
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal
-from hashchat.web.pages.recap_data import chat_transcript
 
 router = APIRouter()
 EXPORTS = (("md", "Markdown"), ("html", "HTML"), ("json", "JSON"), ("csv", "CSV"))
@@ -24,7 +24,7 @@ def recap_page(request: Request, chat_id: int) -> HTMLResponse:
         if chat is None or row is None:
             return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
         series = queries.series_by_id(session, chat.series_id)
-        transcript = chat_transcript(session, row)
+        transcript = transcript_of(session, row)
     return page(
         request,
         "recap.html",

@@ -7,13 +7,13 @@ from fastapi.responses import HTMLResponse, Response
 from icalendar import Calendar
 
 from hashchat.actions.chats import cadence_from_json
+from hashchat.actions.recap import transcript_of
 from hashchat.domain.schedule import SeriesSchedule, announcement_line
 from hashchat.formats.ics import CalendarEntry, calendar_ics
 from hashchat.store.models import ChatRow
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal
 from hashchat.web.pages.feeds import RecapEntry, recaps_atom
-from hashchat.web.pages.recap_data import chat_transcript
 from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_description
 
 router = APIRouter()
@@ -131,7 +131,7 @@ def series_recaps_feed(request: Request, tag: str) -> Response:
                 continue
             row = session.get(ChatRow, chat.id)
             assert row is not None
-            figures = chat_transcript(session, row).figures
+            figures = transcript_of(session, row).figures
             published = chat.ended_at or chat.starts_at
             entries.append(
                 RecapEntry(
