@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The services this machine runs before a session (PostgreSQL: trust auth, database `test`; Redis).
+export HASHCHAT_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export HASHCHAT_TEST_REDIS ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test lint types unit browser browser-deps bench clean
 
