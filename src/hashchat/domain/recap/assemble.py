@@ -1,0 +1,87 @@
+"""A chat's recap from its posts alone: questions from the hosts, the live hour, the transcript.
+
+This is what an imported archive needs, where nothing but the posts is known. The live hour
+starts at the first host question (or `started_at`), since a host's promotion posts hours
+before would otherwise start it early. It ends at `ended_at`, else `duration` later: with the
+default hour and Q1 at :06 the cut-off falls at :06 past the next hour, a few minutes lenient
+on what counts as late, which is the kinder mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from operator import attrgetter
+
+from hashchat.domain.attribution import attribute_posts, questions_from_host_posts
+from hashchat.domain.chat import ChatWindow, Post, Question
+from hashchat.domain.recap.transcript import build_transcript
+from hashchat.domain.recap.values import Transcript
+
+LIVE_HOUR = timedelta(minutes=60)
+
+
+class RecapInputError(ValueError):
+    """The posts and options given cannot make a recap; the message says why."""
+
+
+def live_window(
+    posts: Sequence[Post],
+    questions: Sequence[Question],
+    hosts: frozenset[str],
+    *,
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    duration: timedelta = LIVE_HOUR,
+) -> ChatWindow:
+    """The live hour: from `started_at`, the first asked question or the first post; to
+    `ended_at` or `duration` after the start. Raises RecapInputError when it would be empty."""
+    if duration <= timedelta(0):
+        raise RecapInputError("the live hour's duration must be positive")
+    if started_at is None:
+        asked = [q.asked_at for q in questions if q.asked_at is not None]
+        if asked:
+            started_at = min(asked)
+        elif posts:
+            started_at = min(post.created_at for post in posts)
+        else:
+            raise RecapInputError("there are no posts to take the start of the chat from")
+    end = ended_at if ended_at is not None else started_at + duration
+    if end <= started_at:
+        raise RecapInputError(
+            f"the live hour must end after it starts ({end.isoformat()} is not after "
+            f"{started_at.isoformat()})"
+        )
+    return ChatWindow(started_at=started_at, ended_at=end, hosts=hosts)
+
+
+def recap_chat(
+    posts: Sequence[Post],
+    hosts: frozenset[str],
+    *,
+    hidden_ids: frozenset[str] = frozenset(),
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    duration: timedelta = LIVE_HOUR,
+) -> Transcript:
+    """The transcript of a chat known only by its posts and its hosts' handles.
+
+    Hidden posts are left out before attribution (a reply to spam must not inherit its
+    guessed question) and then from the transcript. Raises RecapInputError when there are
+    no posts or no host question posts, which nearly always means a wrong `--host`.
+    """
+    if not posts:
+        raise RecapInputError("there are no posts")
+    ordered = sorted(posts, key=attrgetter("created_at", "id"))
+    visible = [post for post in ordered if post.id not in hidden_ids]
+    questions = questions_from_host_posts(visible, hosts)
+    if not questions:
+        named = ", ".join(sorted(hosts)) or "(none)"
+        raise RecapInputError(
+            f"no question posts (Q1, Q2, …) from the host(s) {named}; check the handles"
+        )
+    window = live_window(
+        visible, questions, hosts, started_at=started_at, ended_at=ended_at, duration=duration
+    )
+    attributions = attribute_posts(visible, questions, window)
+    return build_transcript(ordered, attributions, questions, window, hosts, hidden_ids)

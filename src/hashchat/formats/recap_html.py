@@ -1,0 +1,84 @@
+"""The recap as one standalone HTML page: semantic headings and lists, inline CSS, no script.
+
+Rendered through Jinja2 with autoescape on, so every text a participant wrote (posts,
+handles, networks) is escaped and shown, never run. A post's `url` becomes a link only when
+it is http(s): autoescaping does not stop a `javascript:` address.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from hashchat.domain.recap import Transcript
+from hashchat.formats.recap_common import (
+    as_handle,
+    chat_day,
+    iso_utc,
+    live_window_text,
+    readable_time,
+    recap_title,
+    without_trailing_tag,
+)
+
+TEMPLATE_NAME = "recap.html.j2"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("hashchat.formats", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def web_url(url: str | None) -> str | None:
+    """The url when it is an absolute http(s) address, else None (no `javascript:` links)."""
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
+
+
+def render_html(transcript: Transcript, *, tag: str = "") -> str:
+    """The recap as a complete HTML document."""
+    day = chat_day(transcript)
+    figures = transcript.figures
+    summary = [
+        ("Posts (not counting reposts)", figures.posts),
+        ("Participants (not counting hosts)", figures.participants),
+        ("Answers", figures.answers),
+        ("Late answers", figures.late_answers),
+        ("Inferred answers", figures.inferred_answers),
+        ("Reposts", figures.reposts),
+        ("Hidden as spam", figures.hidden),
+    ]
+
+    def when(moment: datetime) -> str:
+        return readable_time(moment, day)
+
+    def shown(text: str) -> str:
+        return without_trailing_tag(text, tag)
+
+    template = _environment().get_template(TEMPLATE_NAME)
+    return template.render(
+        title=recap_title(tag, transcript),
+        window_text=live_window_text(transcript),
+        hosts=[as_handle(host) for host in sorted(transcript.hosts)],
+        figures=figures,
+        summary=summary,
+        questions=transcript.questions,
+        conversation=transcript.conversation,
+        show_network=len(figures.networks) > 1,
+        handle=as_handle,
+        iso=iso_utc,
+        when=when,
+        shown=shown,
+        web_url=web_url,
+    )
