@@ -1,0 +1,172 @@
+"""X's weighted length (twitter-text v3): the counting rule behind `measure(text, "x")`.
+
+Code points in the light ranges (Latin, Greek, Cyrillic, most punctuation…) weigh 100, all
+others 200, on a scale of 100; every URL weighs 23 × 100 whatever its length, and every emoji
+sequence 200 however many code points it holds. The text is NFC-normalised first. These are
+the values of twitter-text's `config/v3.json`; a conformance test compares them with it.
+
+twitter-text walks the text one code point at a time; here the whole text is weighed at once
+(its length plus one extra unit per heavy code point) and each URL and emoji then corrects
+that sum, so a post costs a few regex scans instead of a Python step per character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hashchat.domain.text.emoji_sequences import EMOJI
+from hashchat.domain.text.urls import INVALID_CHARACTERS, UrlSpan, find_urls
+
+SCALE = 100
+DEFAULT_WEIGHT = 200
+LIGHT_WEIGHT = 100
+TRANSFORMED_URL_LENGTH = 23
+MAX_WEIGHTED_LENGTH = 280
+LIGHT_RANGES: tuple[tuple[int, int], ...] = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+_URL_WEIGHT = TRANSFORMED_URL_LENGTH * SCALE
+_HEAVY = re.compile(
+    "[^"
+    + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in LIGHT_RANGES)
+    + "]"
+)
+_HEAVY_EXTRA = DEFAULT_WEIGHT - LIGHT_WEIGHT
+
+# A run is a URL or an emoji weighed as one piece: (start, end, weight) in code points.
+_Run = tuple[int, int, int]
+
+
+# What `weigh` finds: weighted length, whether X would refuse a character, the UTF-16 index
+# of the last code unit that fits, and the UTF-16 length (a plain tuple: built per post).
+WeightedText = tuple[int, bool, int, int]
+
+
+def utf16_length(text: str) -> int:
+    """Number of UTF-16 code units of `text` (a lone surrogate counts as one)."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _heavy_count(text: str) -> int:
+    return 0 if text.isascii() else len(_HEAVY.findall(text))
+
+
+def _plain_weight(text: str) -> int:
+    """Weight of `text` counted code point by code point (no URL or emoji discount)."""
+    return len(text) * LIGHT_WEIGHT + _heavy_count(text) * _HEAVY_EXTRA
+
+
+# What each known emoji sequence weighs as one piece minus what its code points would weigh.
+_EMOJI_CORRECTION = {
+    sequence: DEFAULT_WEIGHT - _plain_weight(sequence) for sequence in EMOJI.sequences
+}
+
+
+def _first_invalid_character(text: str) -> int | None:
+    """Index of the first character X rejects (U+FFFE, U+FEFF, U+FFFF), or None."""
+    # Substring searches run faster than one regex over non-ASCII text.
+    if "\ufffe" not in text and "\ufeff" not in text and "\uffff" not in text:
+        return None
+    return min(index for index in map(text.find, INVALID_CHARACTERS) if index >= 0)
+
+
+def _runs(urls: list[UrlSpan], emoji: list[tuple[int, int]]) -> list[_Run]:
+    """URLs and emoji in the order twitter-text's loop meets them: the first to start wins."""
+    runs = [(url.start, url.end, _URL_WEIGHT) for url in urls]
+    if emoji:
+        runs += [(start, end, DEFAULT_WEIGHT) for start, end in emoji]
+        # At the same start a URL wins, as twitter-text checks URLs first.
+        runs.sort(key=lambda run: (run[0], run[2] != _URL_WEIGHT))
+    kept: list[_Run] = []
+    for run in runs:
+        if not kept or run[0] >= kept[-1][1]:
+            kept.append(run)
+    return kept
+
+
+def weigh(text: str, limit: int = MAX_WEIGHTED_LENGTH) -> WeightedText:
+    """Weigh `text` as X does and find the end of the part that fits under `limit`."""
+    if not text:
+        return (0, False, 0, 0)
+    if text.isascii():
+        # No emoji, no heavy or invalid characters, nothing for NFC to change: only URLs.
+        normalized = text
+        urls = find_urls(text) if "." in text else []
+        emoji: list[tuple[int, int]] = []
+        weighted = len(text) * LIGHT_WEIGHT
+        invalid = None
+        units = len(text)
+    else:
+        normalized = unicodedata.normalize("NFC", text)
+        urls = find_urls(normalized)
+        emoji = EMOJI.spans(normalized)
+        weighted = len(normalized) * LIGHT_WEIGHT + len(_HEAVY.findall(normalized)) * _HEAVY_EXTRA
+        invalid = _first_invalid_character(normalized)
+        units = utf16_length(text)
+    runs: list[_Run] | None = None
+    if urls and emoji:
+        runs = _runs(urls, emoji)  # rare: drop what overlaps, then weigh the rest
+        for start, end, weight in runs:
+            weighted += weight - _plain_weight(normalized[start:end])
+    else:
+        for url in urls:
+            weighted += _URL_WEIGHT - _plain_weight(url.text)
+        for start, end in emoji:
+            weighted += _EMOJI_CORRECTION[normalized[start:end]]
+    if invalid is None and weighted <= limit * SCALE:
+        # Everything fits: the valid range is the whole text, no need to walk it.
+        return (weighted // SCALE, False, units - 1, units)
+    stop = len(normalized) if invalid is None else invalid
+    last_valid = _last_fitting_index(normalized, runs or _runs(urls, emoji), limit * SCALE, stop)
+    normalization_offset = units - utf16_length(normalized)
+    valid_range_end = utf16_length(normalized[: last_valid + 1]) - 1 + normalization_offset
+    return (weighted // SCALE, invalid is not None, valid_range_end, units)
+
+
+def _last_fitting_index(normalized: str, runs: list[_Run], budget: int, stop: int) -> int:
+    """Index of the last code point that fits in `budget` and comes before `stop`.
+
+    Like twitter-text's loop (which answers index 0 when nothing fits), but a whole stretch
+    of plain text between two URLs or emoji is weighed at once.
+    """
+    last_valid = 0
+    position = 0
+    end_of_text = len(normalized)
+    for run_start, run_end, run_weight in [*runs, (end_of_text, end_of_text, 0)]:
+        plain_end = min(run_start, stop)
+        if position < plain_end:
+            plain = normalized[position:plain_end]
+            weight = _plain_weight(plain)
+            if weight > budget:
+                fitting = _fitting_prefix_length(plain, budget)
+                return position + fitting - 1 if fitting else last_valid
+            budget -= weight
+            last_valid = plain_end - 1
+            position = plain_end
+        if plain_end >= stop or run_start == end_of_text or run_weight > budget:
+            return last_valid
+        budget -= run_weight
+        last_valid = run_end - 1
+        position = run_end
+    return last_valid
+
+
+def _fitting_prefix_length(plain: str, budget: int) -> int:
+    """How many leading code points of `plain` (no URL, no emoji) fit in `budget`."""
+    units = budget // LIGHT_WEIGHT
+    heavy_units = DEFAULT_WEIGHT // LIGHT_WEIGHT
+    fitting = 0
+    # Between two heavy characters every character is light: hop from one to the next.
+    for heavy in _HEAVY.finditer(plain):
+        light_run = heavy.start() - fitting
+        if light_run >= units:
+            return fitting + units
+        units -= light_run
+        fitting = heavy.start()
+        if units < heavy_units:
+            return fitting
+        units -= heavy_units
+        fitting += 1
+    return min(len(plain), fitting + units)
