@@ -1,16 +1,20 @@
-"""Actions run against a migrated temporary SQLite file, with a hand-moved clock."""
+"""Actions run against a migrated temporary database, SQLite and PostgreSQL (a fresh schema per
+test), with a hand-moved clock."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from hashchat.actions.context import AppContext
-from hashchat.settings import Settings
+from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
 from hashchat.web.app import build_context
 
@@ -34,16 +38,53 @@ def clock() -> Clock:
     return Clock()
 
 
+@contextmanager
+def fresh_pg_schema(pg_url: str) -> Iterator[str]:
+    """A URL of `pg_url`'s database whose search_path is a new, empty schema (dropped after)."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
 @pytest.fixture
-def new_context(tmp_path: Path, clock: Clock) -> Iterator[Callable[[], AppContext]]:
-    """Makes contexts on one database: a second one is the server after a restart."""
-    url = f"sqlite:///{tmp_path / 'actions.sqlite3'}"
-    upgrade(url)
+def pg_database_url(pg_url: str) -> Iterator[str]:
+    """A migrated, empty PostgreSQL schema of its own."""
+    with fresh_pg_schema(pg_url) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'actions.sqlite3'}"
+        upgrade(url)
+        return url
+    return str(request.getfixturevalue("pg_database_url"))
+
+
+@pytest.fixture
+def new_context(database_url: str, clock: Clock) -> Iterator[Callable[[], AppContext]]:
+    """Makes contexts on one database: a second one is the server after a restart, or another
+    server process sharing the database."""
     made: list[AppContext] = []
 
     def make() -> AppContext:
         settings = Settings(
-            database_url=url, clock=clock, argon2_time_cost=1, argon2_memory_kib=1024
+            database_url=database_url,
+            clock=clock,
+            argon2_time_cost=1,
+            argon2_memory_kib=1024,
+            post_rate=RateLimit(10_000, 1.0),
         )
         made.append(build_context(settings))
         return made[-1]

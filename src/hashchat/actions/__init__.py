@@ -22,11 +22,16 @@ Public functions:
   `do_next_question(ctx, actor, chat_id) -> QuestionView`;
   `do_edit_question(ctx, actor, chat_id, number, text) -> QuestionView`.
 - posts: `do_create_post(ctx, actor, chat_id, text, reply_to=None, *, auto=False) -> PostView`;
+  `do_create_post_once(ctx, actor, chat_id, PostRequest(text, reply_to, auto), key, render)
+  -> Answer(status, body, replayed)` (Idempotency-Key: a retry gets the stored answer, 422
+  when the key was used for another request; `idempotency.KEY_LIFETIME` is 24 h);
   `list_posts(ctx, chat_id, question=None, *, include_hidden=False) -> list[PostView]`.
 - moderation: `do_hide_post(ctx, actor, post_id)`, `do_spotlight_post(ctx, actor, post_id,
   on=True)` -> PostView; `do_block_user(ctx, actor, tag, name) -> UserView`;
   `list_blocked(ctx, tag) -> list[str]`.
-- cadence: `run_due(ctx, now, chat_id=None) -> int` (the app runs it every tick).
+- cadence: `run_due(ctx, now, chat_id=None, *, runner=None) -> int` (the app runs it every
+  tick with `hashchat.store.locks.runner_locks(engine)`: on PostgreSQL only the chats whose
+  advisory lock this process holds; on SQLite all of them).
 - recap: `get_recap(ctx, chat_id) -> RecapData` and `render_recap(ctx, chat_id, fmt)`.
 - permissions: `Role`, `Mutation`, `PERMISSIONS` (the matrix as data), `is_allowed(...)`.
 - views: `UserView`, `SeriesView`, `ChatView`, `QuestionView`, `PostView`, `to_json(view)`.

@@ -8,7 +8,15 @@ from sqlalchemy.orm import Session
 from hashchat.actions.errors import ForbiddenError, NotFoundError
 from hashchat.actions.permissions import Mutation, Role, is_allowed
 from hashchat.actions.views import UserView
-from hashchat.store.models import Block, ChatRow, Membership, PostRow, SeriesRow, User
+from hashchat.store.models import (
+    MAX_ROW_ID,
+    Block,
+    ChatRow,
+    Membership,
+    PostRow,
+    SeriesRow,
+    User,
+)
 
 
 def tag_key(tag: str) -> str:
@@ -26,7 +34,7 @@ def load_series(session: Session, tag: str) -> SeriesRow:
 
 def load_chat(session: Session, chat_id: int) -> ChatRow:
     """The chat with this id; 404 when unknown."""
-    chat = session.get(ChatRow, chat_id)
+    chat = session.get(ChatRow, chat_id) if 1 <= chat_id <= MAX_ROW_ID else None
     if chat is None:
         raise NotFoundError(f"no chat {chat_id}")
     return chat
@@ -34,7 +42,7 @@ def load_chat(session: Session, chat_id: int) -> ChatRow:
 
 def load_post(session: Session, post_id: int) -> PostRow:
     """The post with this id; 404 when unknown."""
-    post = session.get(PostRow, post_id)
+    post = session.get(PostRow, post_id) if 1 <= post_id <= MAX_ROW_ID else None
     if post is None:
         raise NotFoundError(f"no post {post_id}")
     return post

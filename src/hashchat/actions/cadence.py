@@ -27,6 +27,7 @@ from hashchat.domain.chat import ChatState
 from hashchat.domain.compose import howto_text, welcome_text
 from hashchat.domain.schedule import Cadence, ScheduleError, plan_cadence
 from hashchat.store.events import add_event
+from hashchat.store.locks import RunnerLocks, runner_locks
 from hashchat.store.models import CadenceItem, ChatRow, QuestionRow, SeriesRow, User
 
 logger = logging.getLogger(__name__)
@@ -137,10 +138,35 @@ def post_next_question(session: Session, chat: ChatRow, now: datetime) -> Questi
     return view
 
 
-def run_due(ctx: AppContext, now: datetime, chat_id: int | None = None) -> int:
+def _active_chats(session: Session, chat_id: int | None) -> list[int]:
+    """Chats whose cadence has work left: live with pending items, or with a close time."""
+    live = (
+        sa.select(CadenceItem.chat_id)
+        .join(ChatRow, ChatRow.id == CadenceItem.chat_id)
+        .where(CadenceItem.state == PENDING, ChatRow.state == ChatState.LIVE.value)
+    )
+    closing = sa.select(ChatRow.id).where(
+        ChatRow.state == ChatState.LATE_ANSWERS.value, ChatRow.comments_close_at.is_not(None)
+    )
+    if chat_id is not None:
+        live = live.where(CadenceItem.chat_id == chat_id)
+        closing = closing.where(ChatRow.id == chat_id)
+    return sorted(set(session.scalars(live.distinct())) | set(session.scalars(closing)))
+
+
+def run_due(
+    ctx: AppContext, now: datetime, chat_id: int | None = None, *, runner: RunnerLocks | None = None
+) -> int:
     """Carry out every plan item due at `now` (of one chat, or all), oldest first, and close
-    the comments of chats whose `comments_close_at` has passed. Returns how many it did."""
+    the comments of chats whose `comments_close_at` has passed. Returns how many it did.
+
+    With `runner`, only the chats whose runner lock this process holds (or takes now) are
+    run, so that of several processes on one PostgreSQL database exactly one runs each chat.
+    """
     with ctx.store.read() as session:
+        mine: frozenset[int] | None = None
+        if runner is not None:
+            mine = runner.hold(_active_chats(session, chat_id))
         query = (
             sa.select(CadenceItem.id, CadenceItem.chat_id)
             .join(ChatRow, ChatRow.id == CadenceItem.chat_id)
@@ -157,6 +183,9 @@ def run_due(ctx: AppContext, now: datetime, chat_id: int | None = None) -> int:
         if chat_id is not None:
             query = query.where(CadenceItem.chat_id == chat_id)
             closing = closing.where(ChatRow.id == chat_id)
+        if mine is not None:
+            query = query.where(CadenceItem.chat_id.in_(mine))
+            closing = closing.where(ChatRow.id.in_(mine))
         due = session.execute(query).all()
         to_close = session.scalars(closing).all()
     done = 0
@@ -178,11 +207,19 @@ def run_due(ctx: AppContext, now: datetime, chat_id: int | None = None) -> int:
 
 
 async def run_forever(ctx: AppContext) -> None:
-    """Tick every `cadence_tick_seconds`: carry out what is due (in a worker thread)."""
-    while True:
-        try:
-            await asyncio.to_thread(run_due, ctx, ctx.now())
-        except Exception:
-            # One bad tick must not stop the chat's plan; the next tick retries.
-            logger.exception("cadence tick failed")
-        await asyncio.sleep(ctx.settings.cadence_tick_seconds)
+    """Tick every `cadence_tick_seconds`: carry out what is due (in a worker thread).
+
+    On PostgreSQL the chats run here are those whose runner lock this process holds (see
+    `hashchat.store.locks`); on SQLite the one server process runs them all.
+    """
+    runner = runner_locks(ctx.store.engine)
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(run_due, ctx, ctx.now(), runner=runner)
+            except Exception:
+                # One bad tick must not stop the chat's plan; the next tick retries.
+                logger.exception("cadence tick failed")
+            await asyncio.sleep(ctx.settings.cadence_tick_seconds)
+    finally:
+        await asyncio.to_thread(runner.close)

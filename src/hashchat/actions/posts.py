@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hashchat.actions import idempotency
 from hashchat.actions.access import is_blocked, load_chat, load_post, role_in
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import (
@@ -16,6 +18,7 @@ from hashchat.actions.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerprint
 from hashchat.actions.permissions import HOSTS, Mutation, is_allowed
 from hashchat.actions.views import PostView, UserView, post_view, to_json
 from hashchat.domain import attribution
@@ -150,6 +153,64 @@ def _current_question(session: Session, chat_id: int) -> int | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PostRequest:
+    """What a person asked to post (before composing and checking)."""
+
+    text: str
+    reply_to: int | None = None
+    auto: bool = False
+
+    def check_size(self) -> None:
+        """422 for absurdly long texts, before any work is done on them."""
+        if len(self.text) > MAX_POST_CHARACTERS:
+            raise InvalidInputError(f"the post has more than {MAX_POST_CHARACTERS} characters")
+
+
+def _create_post(
+    session: Session,
+    ctx: AppContext,
+    actor: UserView,
+    chat_id: int,
+    request: PostRequest,
+    now: datetime,
+) -> PostView:
+    chat = load_chat(session, chat_id)
+    series = session.get(SeriesRow, chat.series_id)
+    author = session.get(User, actor.id)
+    if series is None or author is None:
+        raise NotFoundError("the chat's series or the author no longer exists")
+    is_host = _check_can_post(session, chat, actor)
+    text = request.text
+    if request.auto:
+        current = _current_question(session, chat.id) if chat.state == "live" else None
+        text = compose_post(text, current, series.tag, is_reply=request.reply_to is not None)
+    if not text.strip():
+        raise InvalidInputError("the post is empty")
+    measured = measure(text, network=series.char_rule, limit=series.char_limit)
+    if not measured.valid:
+        raise InvalidInputError(
+            f"the post is {measured.length} characters by the {series.char_rule} rule; "
+            f"the limit of #{series.tag} is {measured.limit} (nothing was cut)"
+        )
+    parent = None
+    if request.reply_to is not None:
+        try:
+            parent = load_post(session, request.reply_to)
+        except NotFoundError:
+            raise InvalidInputError(f"reply_to: there is no post {request.reply_to}") from None
+        if parent.chat_id != chat.id:
+            raise InvalidInputError(f"reply_to: post {request.reply_to} belongs to another chat")
+    limiter = ctx.limits.posts
+    key = f"{actor.id}:{chat.id}"
+    if not limiter.consume(key, now.timestamp()):
+        wait = limiter.retry_after(key, now.timestamp())
+        raise RateLimitedError(
+            f"too many posts; wait {wait:.0f} s before posting again", retry_after=wait
+        )
+    return store_post(session, chat, NewPost(author, text, parent), now, is_host=is_host)
+
+
 def do_create_post(
     ctx: AppContext,
     actor: UserView,
@@ -166,45 +227,48 @@ def do_create_post(
     another chat; 429 when the actor posts too fast. `auto` adds the current question's answer
     tag (during the live hour) and the series hashtag when they are missing.
     """
-    if len(text) > MAX_POST_CHARACTERS:
-        raise InvalidInputError(f"the post has more than {MAX_POST_CHARACTERS} characters")
+    request = PostRequest(text, reply_to, auto)
+    request.check_size()
     now = ctx.now()
     with ctx.store.write() as session:
-        chat = load_chat(session, chat_id)
-        series = session.get(SeriesRow, chat.series_id)
-        author = session.get(User, actor.id)
-        if series is None or author is None:
-            raise NotFoundError("the chat's series or the author no longer exists")
-        is_host = _check_can_post(session, chat, actor)
-        if auto:
-            current = _current_question(session, chat.id) if chat.state == "live" else None
-            text = compose_post(text, current, series.tag, is_reply=reply_to is not None)
-        if not text.strip():
-            raise InvalidInputError("the post is empty")
-        measured = measure(text, network=series.char_rule, limit=series.char_limit)
-        if not measured.valid:
-            raise InvalidInputError(
-                f"the post is {measured.length} characters by the {series.char_rule} rule; "
-                f"the limit of #{series.tag} is {measured.limit} (nothing was cut)"
-            )
-        parent = None
-        if reply_to is not None:
-            try:
-                parent = load_post(session, reply_to)
-            except NotFoundError:
-                raise InvalidInputError(f"reply_to: there is no post {reply_to}") from None
-            if parent.chat_id != chat.id:
-                raise InvalidInputError(f"reply_to: post {reply_to} belongs to another chat")
-        limiter = ctx.limits.posts
-        key = f"{actor.id}:{chat.id}"
-        if not limiter.consume(key, now.timestamp()):
-            wait = limiter.retry_after(key, now.timestamp())
-            raise RateLimitedError(
-                f"too many posts; wait {wait:.0f} s before posting again", retry_after=wait
-            )
-        view = store_post(session, chat, NewPost(author, text, parent), now, is_host=is_host)
+        view = _create_post(session, ctx, actor, chat_id, request, now)
     ctx.bus.publish(chat_id)
     return view
+
+
+def do_create_post_once(
+    ctx: AppContext,
+    actor: UserView,
+    chat_id: int,
+    request: PostRequest,
+    idempotency_key: str,
+    render: Callable[[PostView], str],
+) -> Answer:
+    """`do_create_post` under an Idempotency-Key: the first request posts and stores its answer
+    (201 and `render(view)`) with the post; a retry with the same key gets that answer again
+    and posts nothing. 422 when the key was used for a different request."""
+    request.check_size()
+    key = check_idempotency_key(idempotency_key)
+    request_hash = fingerprint({"chat_id": chat_id, **asdict(request)})
+    now = ctx.now()
+    try:
+        with ctx.store.write() as session:
+            remembered = idempotency.recall(session, actor.id, key, request_hash, now)
+            if remembered is not None:
+                return remembered
+            claimed = idempotency.reserve(session, actor.id, key, request_hash, now)
+            view = _create_post(session, ctx, actor, chat_id, request, now)
+            answer = Answer(201, render(view))
+            idempotency.remember(claimed, answer)
+    except sa.exc.IntegrityError:
+        # A concurrent request with the same key committed first: answer as it did.
+        with ctx.store.read() as session:
+            remembered = idempotency.recall(session, actor.id, key, request_hash, now)
+        if remembered is None:
+            raise
+        return remembered
+    ctx.bus.publish(chat_id)
+    return answer
 
 
 def list_posts(

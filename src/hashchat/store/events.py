@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hashchat.live.bus import StoredEvent
 from hashchat.store.db import Store
+from hashchat.store.locks import lock_chat_events
 from hashchat.store.models import EventRow
 
 EVENT_TYPES = frozenset({"post", "question", "state", "hide", "spotlight"})
@@ -20,9 +21,14 @@ EVENT_TYPES = frozenset({"post", "question", "state", "hide", "spotlight"})
 def add_event(
     session: Session, chat_id: int, type_: str, data: Mapping[str, Any], now: datetime
 ) -> EventRow:
-    """Write one event in the caller's transaction; its id is known on return."""
+    """Write one event in the caller's transaction; its id is known on return.
+
+    Write the event last in a transaction: on PostgreSQL it holds the chat's event lock until
+    the commit, and a transaction holding it must not wait for anything else.
+    """
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
+    lock_chat_events(session, chat_id)
     row = EventRow(
         chat_id=chat_id,
         type=type_,

@@ -18,6 +18,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are INTEGER columns: 32-bit on PostgreSQL. A larger number cannot name a row.
+MAX_ROW_ID = 2**31 - 1
+
+
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """An aware UTC datetime everywhere; SQLite stores it naive, so it is re-labelled on load."""
 
@@ -222,3 +226,21 @@ class CadenceItem(Base):
     due_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(sa.String(10))
     done_at: Mapped[datetime | None]
+
+
+class IdempotencyKey(Base):
+    """The answer to a request sent with an `Idempotency-Key`, kept so a retry gets it again.
+
+    Written in the same transaction as what the request made; `request_hash` tells a retry
+    from a different request that reuses the key. Rows older than a day are forgotten.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(_fk("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int]
+    response: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]

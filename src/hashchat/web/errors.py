@@ -1,9 +1,14 @@
-"""Every refusal becomes JSON `{"detail": reason}` with its status; never a traceback."""
+"""Every refusal becomes JSON `{"detail": reason}` with its status; never a traceback.
+
+A database that is away (restarting, unreachable, locked) is a 503 with `Retry-After`: the
+request changed nothing, and the same request will work once the database is back.
+"""
 
 from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,6 +16,9 @@ from fastapi.responses import JSONResponse
 from hashchat.actions.errors import ActionError, RateLimitedError
 
 logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = "the database is unavailable; try again"
+RETRY_AFTER_SECONDS = 2
 
 
 def _location(loc: tuple[object, ...] | list[object]) -> str:
@@ -33,13 +41,39 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     return JSONResponse({"detail": "; ".join(problems) or "invalid request"}, status_code=422)
 
 
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database cannot be reached or used right now (connection
+    refused or dropped, server shutting down, pool exhausted, SQLite locked or read-only),
+    as opposed to a bug in a statement."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(error, sa.exc.DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, sa.exc.OperationalError | sa.exc.InterfaceError
+        )
+    return False
+
+
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    if not is_database_unavailable(error):
+        return await _unexpected_error(request, error)
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    return JSONResponse(
+        {"detail": DATABASE_UNAVAILABLE},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     logger.error("unexpected error on %s %s: %r", request.method, request.url.path, error)
     return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map ActionError, request validation and anything unexpected to JSON responses."""
+    """Map ActionError, request validation, an unavailable database and anything unexpected
+    to JSON responses."""
     app.add_exception_handler(ActionError, _action_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(sa.exc.SQLAlchemyError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

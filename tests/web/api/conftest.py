@@ -1,13 +1,14 @@
 """The real app on a temporary database, a controllable clock, and people with roles.
 
-`database_url` runs on SQLite; set HASHCHAT_TEST_PG to a PostgreSQL URL to run every API test
-on PostgreSQL as well (each test drops the tables it made).
+Every API test runs on SQLite (a temporary file) and on PostgreSQL (`HASHCHAT_TEST_PG`; each
+test gets a fresh schema of its own, so tests may run in parallel on one database).
 """
 
 from __future__ import annotations
 
-import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,10 +22,9 @@ from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.context import AppContext
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
-from hashchat.store.models import Base
 from hashchat.web.app import build_context, create_app
 
-BACKENDS = ["sqlite"] + (["pg"] if os.environ.get("HASHCHAT_TEST_PG") else [])
+BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.pg)]
 
 
 @dataclass
@@ -41,18 +41,32 @@ class Clock:
         return self.now
 
 
+@contextmanager
+def fresh_pg_schema(pg_url: str) -> Iterator[str]:
+    """A URL of `pg_url`'s database whose search_path is a new, empty schema (dropped after);
+    its connections carry the schema's name as application_name."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(pg_url).update_query_dict(
+        {"options": f"-csearch_path={schema}", "application_name": schema}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
         return
-    url = os.environ["HASHCHAT_TEST_PG"]
-    yield url
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    engine.dispose()
+    with fresh_pg_schema(request.getfixturevalue("pg_url")) as url:
+        yield url
 
 
 @pytest.fixture

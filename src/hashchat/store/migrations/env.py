@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from hashchat.store.db import make_engine
+from hashchat.store.locks import lock_migrations
 from hashchat.store.models import Base
 
 target_metadata = Base.metadata
@@ -25,6 +26,7 @@ def run_migrations_online() -> None:
                 compare_type=True,
             )
             with context.begin_transaction():
+                lock_migrations(connection)
                 context.run_migrations()
     finally:
         engine.dispose()

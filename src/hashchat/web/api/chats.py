@@ -10,14 +10,20 @@ from hashchat.actions import chats
 from hashchat.actions.context import AppContext
 from hashchat.actions.views import ChatView
 from hashchat.store.events import last_event_id
-from hashchat.web.api.schemas import ChatOut, EndIn, Error, QuestionEdit, QuestionOut
+from hashchat.web.api.schemas import (
+    CHANGE_REFUSALS,
+    READ_REFUSALS,
+    ChatId,
+    ChatOut,
+    EndIn,
+    QuestionEdit,
+    QuestionNumber,
+    QuestionOut,
+)
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
 
 router = APIRouter(tags=["chats"])
-REFUSALS: dict[int | str, dict[str, object]] = {
-    code: {"model": Error} for code in (401, 403, 404, 409, 422)
-}
 
 
 def chat_out(ctx: AppContext, view: ChatView) -> ChatOut:
@@ -27,15 +33,15 @@ def chat_out(ctx: AppContext, view: ChatView) -> ChatOut:
     return out
 
 
-@router.get("/chats/{chat_id}", response_model=ChatOut, responses={404: {"model": Error}})
-def read_chat(chat_id: int, ctx: Ctx) -> ChatOut:
+@router.get("/chats/{chat_id}", response_model=ChatOut, responses=READ_REFUSALS)
+def read_chat(chat_id: ChatId, ctx: Ctx) -> ChatOut:
     """A chat with its questions and state."""
     return chat_out(ctx, chats.get_chat(ctx, chat_id))
 
 
-@router.post("/chats/{chat_id}/start", response_model=ChatOut, responses=REFUSALS)
+@router.post("/chats/{chat_id}/start", response_model=ChatOut, responses=CHANGE_REFUSALS)
 def start_chat(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
     actor: Actor,
 ) -> ChatOut:
@@ -43,9 +49,11 @@ def start_chat(
     return chat_out(ctx, chats.do_start_chat(ctx, actor, chat_id))
 
 
-@router.post("/chats/{chat_id}/next-question", response_model=QuestionOut, responses=REFUSALS)
+@router.post(
+    "/chats/{chat_id}/next-question", response_model=QuestionOut, responses=CHANGE_REFUSALS
+)
 def next_question(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
     actor: Actor,
 ) -> QuestionOut:
@@ -53,9 +61,9 @@ def next_question(
     return QuestionOut.model_validate(chats.do_next_question(ctx, actor, chat_id))
 
 
-@router.post("/chats/{chat_id}/end", response_model=ChatOut, responses=REFUSALS)
+@router.post("/chats/{chat_id}/end", response_model=ChatOut, responses=CHANGE_REFUSALS)
 def end_chat(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
     actor: Actor,
     body: Annotated[EndIn | None, Body()] = None,
@@ -65,9 +73,9 @@ def end_chat(
     return chat_out(ctx, chats.do_end_chat(ctx, actor, chat_id, closes))
 
 
-@router.post("/chats/{chat_id}/close", response_model=ChatOut, responses=REFUSALS)
+@router.post("/chats/{chat_id}/close", response_model=ChatOut, responses=CHANGE_REFUSALS)
 def close_chat(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
     actor: Actor,
 ) -> ChatOut:
@@ -75,10 +83,12 @@ def close_chat(
     return chat_out(ctx, chats.do_close_chat(ctx, actor, chat_id))
 
 
-@router.patch("/chats/{chat_id}/questions/{number}", response_model=QuestionOut, responses=REFUSALS)
+@router.patch(
+    "/chats/{chat_id}/questions/{number}", response_model=QuestionOut, responses=CHANGE_REFUSALS
+)
 def edit_question(
-    chat_id: int,
-    number: int,
+    chat_id: ChatId,
+    number: QuestionNumber,
     body: QuestionEdit,
     ctx: Ctx,
     actor: Actor,

@@ -11,7 +11,8 @@ from fastapi.responses import StreamingResponse
 
 from hashchat.actions.chats import get_chat
 from hashchat.actions.errors import InvalidInputError
-from hashchat.web.api.schemas import Error
+from hashchat.store.models import MAX_ROW_ID
+from hashchat.web.api.schemas import READ_REFUSALS, ChatId
 from hashchat.web.deps import Ctx
 
 router = APIRouter(tags=["events"])
@@ -22,16 +23,20 @@ is the same JSON as the API's post). Reconnect with `Last-Event-ID` (or `?after=
 exactly the events after that id. Comment lines (`: heartbeat`) keep the connection alive."""
 
 
-def _resume_point(last_event_id: str | None, after: int | None) -> int:
+def resume_point(last_event_id: str | None, after: int | None) -> int:
+    """Where a stream resumes: the `Last-Event-ID` header (a browser reconnecting) wins over
+    `?after=`; 0 (from the start) when neither is given. 422 for anything but an event id."""
     if last_event_id is not None and last_event_id.strip():
-        try:
-            value = int(last_event_id.strip())
-        except ValueError:
-            raise InvalidInputError("Last-Event-ID must be an event id (a whole number)") from None
+        text = last_event_id.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise InvalidInputError("Last-Event-ID must be an event id (a whole number)")
+        value = int(text)
     else:
         value = after or 0
     if value < 0:
         raise InvalidInputError("an event id is never negative")
+    if value > MAX_ROW_ID:
+        raise InvalidInputError(f"an event id is at most {MAX_ROW_ID}")
     return value
 
 
@@ -41,18 +46,19 @@ def _resume_point(last_event_id: str | None, after: int | None) -> int:
     description=STREAM_DESCRIPTION,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "the event stream"},
-        404: {"model": Error},
-        422: {"model": Error},
+        **READ_REFUSALS,
     },
 )
 async def chat_events(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
-    after: Annotated[int | None, Query(description="resume after this event id")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_ROW_ID, description="resume after this event id")
+    ] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """The chat's events after the resume point, then live ones."""
-    resume = _resume_point(last_event_id, after)
+    resume = resume_point(last_event_id, after)
     await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before the stream starts
 
     async def frames() -> AsyncIterator[bytes]:

@@ -4,40 +4,71 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.responses import Response
 
 from hashchat.actions import moderation, posts
-from hashchat.web.api.schemas import Error, PostIn, PostOut, SpotlightIn
+from hashchat.actions.idempotency import MAX_KEY_LENGTH
+from hashchat.actions.views import PostView
+from hashchat.web.api.schemas import (
+    CHANGE_REFUSALS,
+    READ_REFUSALS,
+    ChatId,
+    PostId,
+    PostIn,
+    PostOut,
+    SpotlightIn,
+    refusals,
+)
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
 
 router = APIRouter(tags=["posts"])
-REFUSALS: dict[int | str, dict[str, object]] = {
-    code: {"model": Error} for code in (401, 403, 404, 422)
-}
 
 
 @router.post(
     "/chats/{chat_id}/posts",
     status_code=201,
     response_model=PostOut,
-    responses={**REFUSALS, 429: {"model": Error}},
+    responses=refusals(400, 401, 403, 404, 429),
 )
 def create_post(
-    chat_id: int,
+    chat_id: ChatId,
     body: PostIn,
     ctx: Ctx,
     actor: Actor,
-) -> PostOut:
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="any unique string (1–200 printable ASCII characters, e.g. a UUID): "
+            "a retry with the same key posts nothing new and gets the first answer again "
+            "(header `Idempotent-Replayed: true`) for 24 hours; the same key with another "
+            f"body is refused with 422. At most {MAX_KEY_LENGTH} characters.",
+        ),
+    ] = None,
+) -> PostOut | Response:
     """Post in a chat. 422 when invalid or over the limit (never cut), 403 when the chat is
     closed or the caller blocked, 429 when posting too fast."""
-    created = posts.do_create_post(ctx, actor, chat_id, body.text, body.reply_to, auto=body.auto)
-    return PostOut.model_validate(created)
+    if idempotency_key is None:
+        created = posts.do_create_post(
+            ctx, actor, chat_id, body.text, body.reply_to, auto=body.auto
+        )
+        return PostOut.model_validate(created)
+    request = posts.PostRequest(body.text, body.reply_to, body.auto)
+    answer = posts.do_create_post_once(ctx, actor, chat_id, request, idempotency_key, _render)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return Response(
+        answer.body, status_code=answer.status, media_type="application/json", headers=headers
+    )
 
 
-@router.get("/chats/{chat_id}/posts", response_model=list[PostOut], responses=REFUSALS)
+def _render(view: PostView) -> str:
+    return PostOut.model_validate(view).model_dump_json()
+
+
+@router.get("/chats/{chat_id}/posts", response_model=list[PostOut], responses=READ_REFUSALS)
 def list_posts(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
     question: Annotated[int | None, Query(description="only posts answering question N")] = None,
 ) -> list[PostOut]:
@@ -45,9 +76,9 @@ def list_posts(
     return [PostOut.model_validate(p) for p in posts.list_posts(ctx, chat_id, question)]
 
 
-@router.post("/posts/{post_id}/hide", response_model=PostOut, responses=REFUSALS)
+@router.post("/posts/{post_id}/hide", response_model=PostOut, responses=CHANGE_REFUSALS)
 def hide_post(
-    post_id: int,
+    post_id: PostId,
     ctx: Ctx,
     actor: Actor,
 ) -> PostOut:
@@ -55,9 +86,9 @@ def hide_post(
     return PostOut.model_validate(moderation.do_hide_post(ctx, actor, post_id))
 
 
-@router.post("/posts/{post_id}/spotlight", response_model=PostOut, responses=REFUSALS)
+@router.post("/posts/{post_id}/spotlight", response_model=PostOut, responses=CHANGE_REFUSALS)
 def spotlight_post(
-    post_id: int,
+    post_id: PostId,
     ctx: Ctx,
     actor: Actor,
     body: Annotated[SpotlightIn | None, Body()] = None,

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from hashchat.actions.recap import render_recap
-from hashchat.web.api.schemas import Error
+from hashchat.web.api.schemas import ChatId, refusals
 from hashchat.web.deps import Ctx
 
 router = APIRouter(tags=["recaps"])
@@ -28,13 +28,11 @@ router = APIRouter(tags=["recaps"])
                 "text/csv": {},
             },
         },
-        404: {"model": Error},
-        409: {"model": Error},
-        422: {"model": Error},
+        **refusals(404, 409),
     },
 )
 async def chat_recap(
-    chat_id: int,
+    chat_id: ChatId,
     ctx: Ctx,
     format: Annotated[str, Query(description="md, html, json or csv")] = "json",
 ) -> Response:

@@ -3,14 +3,50 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+from hashchat.store.models import MAX_ROW_ID
+
+# Ids in paths and queries: a number beyond the ids the database can hold names nothing.
+ChatId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the chat's id")]
+PostId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the post's id")]
+QuestionNumber = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="1 for Q1")]
 
 
 class Error(BaseModel):
     """Every refusal: a sentence naming the problem."""
 
     detail: str
+
+
+REFUSAL_MEANINGS = {
+    400: "the body is not JSON (or not UTF-8)",
+    401: "no valid credentials",
+    403: "not allowed (role, block, closed chat or CSRF token)",
+    404: "no such series, chat, post or person",
+    409: "clashes with the current state",
+    422: "invalid input; `detail` names the problem",
+    429: "too many attempts; see Retry-After",
+    503: "the database is unavailable; try again after Retry-After seconds",
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for refusals with these codes, plus 422 and 503 that any operation
+    can give (bad parameters; the database away). Every one has the Error body."""
+    return {
+        code: {"model": Error, "description": REFUSAL_MEANINGS[code]}
+        for code in sorted({*codes, 422, 503})
+    }
+
+
+# For changes: anything from a bad body to the wrong role or state.
+CHANGE_REFUSALS = refusals(400, 401, 403, 404, 409)
+# For reading one thing by its id or tag.
+READ_REFUSALS = refusals(404)
 
 
 class _Out(BaseModel):
@@ -135,7 +171,7 @@ class PostIn(BaseModel):
     """A new post. `auto` adds the current answer tag and the hashtag when missing."""
 
     text: str = Field(max_length=20_000)
-    reply_to: int | None = None
+    reply_to: int | None = Field(None, ge=1, le=MAX_ROW_ID, description="the parent post's id")
     auto: bool = False
 
 

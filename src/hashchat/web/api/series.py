@@ -8,11 +8,12 @@ from hashchat.actions import chats as chat_actions
 from hashchat.actions import moderation, series
 from hashchat.domain.schedule import Cadence
 from hashchat.web.api.schemas import (
+    CHANGE_REFUSALS,
+    READ_REFUSALS,
     BlockIn,
     BlockOut,
     ChatIn,
     ChatOut,
-    Error,
     MemberIn,
     MemberOut,
     SeriesDetailOut,
@@ -23,12 +24,9 @@ from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
 
 router = APIRouter(tags=["series"])
-REFUSALS: dict[int | str, dict[str, object]] = {
-    code: {"model": Error} for code in (401, 403, 404, 409, 422)
-}
 
 
-@router.post("/series", status_code=201, response_model=SeriesOut, responses=REFUSALS)
+@router.post("/series", status_code=201, response_model=SeriesOut, responses=CHANGE_REFUSALS)
 def create_series(
     body: SeriesIn,
     ctx: Ctx,
@@ -48,7 +46,7 @@ def create_series(
     return SeriesOut.model_validate(created)
 
 
-@router.get("/series/{tag}", response_model=SeriesDetailOut, responses={404: {"model": Error}})
+@router.get("/series/{tag}", response_model=SeriesDetailOut, responses=READ_REFUSALS)
 def read_series(tag: str, ctx: Ctx) -> SeriesDetailOut:
     """A series with its members and chats; the tag is case-insensitive, without '#'."""
     detail = series.get_series(ctx, tag)
@@ -61,7 +59,7 @@ def read_series(tag: str, ctx: Ctx) -> SeriesDetailOut:
     )
 
 
-@router.post("/series/{tag}/members", response_model=MemberOut, responses=REFUSALS)
+@router.post("/series/{tag}/members", response_model=MemberOut, responses=CHANGE_REFUSALS)
 def add_member(
     tag: str,
     body: MemberIn,
@@ -72,7 +70,9 @@ def add_member(
     return MemberOut.model_validate(series.do_add_member(ctx, actor, tag, body.user, body.role))
 
 
-@router.post("/series/{tag}/chats", status_code=201, response_model=ChatOut, responses=REFUSALS)
+@router.post(
+    "/series/{tag}/chats", status_code=201, response_model=ChatOut, responses=CHANGE_REFUSALS
+)
 def create_chat(
     tag: str,
     body: ChatIn,
@@ -94,7 +94,9 @@ def create_chat(
     return ChatOut.model_validate(created)
 
 
-@router.post("/series/{tag}/blocks", status_code=201, response_model=BlockOut, responses=REFUSALS)
+@router.post(
+    "/series/{tag}/blocks", status_code=201, response_model=BlockOut, responses=CHANGE_REFUSALS
+)
 def block_user(
     tag: str,
     body: BlockIn,
