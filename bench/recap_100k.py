@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sys
@@ -131,6 +132,18 @@ def post_record(
     return record
 
 
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, or the platform's guess elsewhere."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def best_of(runs: int, step: Callable[[], T]) -> tuple[float, T]:
     """The least CPU time of `runs` calls of `step`, and the last result."""
     best = float("inf")
@@ -176,15 +189,19 @@ def main() -> int:
         f"inferred: {figures.inferred_answers:,}, reposts: {figures.reposts:,}, "
         f"participants: {figures.participants:,}; JSON {len(rendered) / 1e6:.1f} MB"
     )
-    print(f"python {platform.python_version()}, best of {options.runs}, CPU seconds")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, {cpu_model()}, "
+        f"load average {os.getloadavg()[0]:.2f}; best of {options.runs}, CPU seconds"
+    )
     print()
     print("| step | CPU s |")
     print("| --- | ---: |")
     print(f"| parse JSON lines (apart) | {parse_time:.3f} |")
     print(
-        f"| **attribute + transcript + figures** (budget {BUDGET_SECONDS:.1f}) | {recap_time:.3f} |"
+        f"| **attribute + transcript + figures**, collector paused as `hashchat recap` runs it "
+        f"(budget {BUDGET_SECONDS:.1f}) | {recap_time:.3f} |"
     )
-    print(f"| the same with the garbage collector running | {collector_time:.3f} |")
+    print(f"| the same with the garbage collector running (apart) | {collector_time:.3f} |")
     print(f"| render JSON (apart) | {render_time:.3f} |")
     if recap_time >= BUDGET_SECONDS:
         print(f"\nOVER BUDGET: {recap_time:.3f} s >= {BUDGET_SECONDS} s", file=sys.stderr)

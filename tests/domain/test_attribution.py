@@ -295,3 +295,13 @@ def test_questions_from_host_posts_keeps_the_earliest_even_if_unsorted() -> None
 
 def test_questions_from_host_posts_without_hosts_is_empty() -> None:
     assert questions_from_host_posts([post("q", "Q1 What?", 6, author="@coach")], []) == []
+
+
+def test_questions_from_host_posts_break_a_time_tie_by_id_in_any_order() -> None:
+    tied = [
+        post("q1-b", "Q1 second by id", 6, author="coach"),
+        post("q1-a", "Q1 first by id", 6, author="coach"),
+    ]
+    expected = [Question(1, "first by id", at(6))]
+    assert questions_from_host_posts(tied, ["coach"]) == expected
+    assert questions_from_host_posts(tied[::-1], ["coach"]) == expected

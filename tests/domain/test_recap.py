@@ -339,3 +339,32 @@ def test_the_transcript_matches_attribute_posts_directly() -> None:
         posts, attribute_posts(posts, questions, window), questions, window, HOSTS
     )
     assert transcript == transcript_of(posts)
+
+
+def test_entries_are_immutable_values() -> None:
+    transcript = transcript_of([*QUESTIONS, post("a", 7, "A1 photos")])
+    (entry,) = transcript.questions[0].answers
+    with pytest.raises(AttributeError):
+        entry.kind = SegmentKind.REPLY  # type: ignore[misc]
+    assert entry == Entry(entry.post, entry.attribution, SegmentKind.ANSWER)
+    assert (entry.text, entry.late, entry.inferred, entry.replies) == ("photos", False, False, ())
+
+
+def test_attributions_listed_out_of_post_order_are_still_found() -> None:
+    posts = [
+        post("q1", 6, "Q1 What paid off?", "kaizencoach"),
+        post("a", 7, "A1 & A2: photos"),
+        post("r", 8, "same here", "pia", reply_to="a"),
+    ]
+    attributions = attribute_posts(posts, [Question(1, "What paid off?", at(6))], None)
+    window = ChatWindow(at(6), at(66), HOSTS)
+    questions = [Question(1, "What paid off?", at(6))]
+    in_order = build_transcript(posts, attributions, questions, window, HOSTS)
+    shuffled = build_transcript(posts, attributions[::-1], questions, window, HOSTS)
+    assert shape(shuffled.questions[0].answers) == shape(in_order.questions[0].answers)
+    assert [(e.post.id, e.attribution.question) for e in shuffled.segments] == [
+        ("q1", 1),
+        ("a", 2),
+        ("a", 1),
+        ("r", 1),
+    ]

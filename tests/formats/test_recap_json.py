@@ -8,7 +8,7 @@ from typing import Any
 
 from hashchat.domain.chat import Post
 from hashchat.domain.recap import Transcript, recap_chat
-from hashchat.formats.recap_json import render_json
+from hashchat.formats.recap_json import recap_document, render_json
 
 START = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
 
@@ -136,3 +136,35 @@ def test_figures_and_chat_header() -> None:
 
 def test_text_is_written_as_utf8_not_escapes() -> None:
     assert "📸" in render_json(chat())
+
+
+def test_render_is_exactly_json_dumps_with_indent_2() -> None:
+    tricky = 'A1 {"a": [1]},\n      {"b"} \\ "quoted" }, { 日本語 🙌'
+    posts = [
+        post("q1", 6, "Q1 What paid off?", "kaizencoach"),
+        post("a", 7, tricky),
+        *[
+            post(
+                f"r{n}",
+                7 + n / 10,
+                f"}},\n    {{ reply {n}",
+                reply_to=f"r{n - 1}" if n > 1 else "a",
+            )
+            for n in range(1, 6)
+        ],
+        post("c", 8, "hi {} [] \t", "ken"),
+    ]
+    transcript = recap_chat(posts, frozenset({"kaizencoach"}), started_at=START)
+    for tag in ("#KaizenBiz", ""):
+        expected = json.dumps(recap_document(transcript, tag=tag), ensure_ascii=False, indent=2)
+        assert render_json(transcript, tag=tag) == expected + "\n"
+
+
+def test_render_of_a_transcript_with_empty_sections_is_exact_too() -> None:
+    transcript = recap_chat(
+        [post("q1", 6, "Q1 Anyone?", "kaizencoach")], frozenset({"kaizencoach"})
+    )
+    assert transcript.conversation == ()
+    assert transcript.questions[0].answers == ()
+    expected = json.dumps(recap_document(transcript), ensure_ascii=False, indent=2) + "\n"
+    assert render_json(transcript) == expected

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
 from hashchat.domain.text.answers import answer_tags, first_question_tag
@@ -31,53 +32,53 @@ def attribute_posts(
     never become the inferred current question. With no `window`, nothing is inferred and
     nothing is late.
     """
-    is_host = _HostAuthors(window.hosts if window is not None else ())
+    is_host = HostAuthors(window.hosts if window is not None else ())
     asked = sorted((q.asked_at, q.number) for q in questions if q.asked_at is not None)
     asked_times = [asked_at for asked_at, _ in asked]
     asked_numbers = [number for _, number in asked]
     started_at = window.started_at if window is not None else None
     ended_at = window.ended_at if window is not None else None
 
-    # The rules are inlined in one loop because a recap attributes 100,000 posts at once.
+    # The rules are inlined in one loop, appending straight to the result, because a recap
+    # attributes 100,000 posts at once.
     first_by_id: dict[str, Attribution] = {}
     attributions: list[Attribution] = []
+    add = attributions.append
     for post in posts:
         post_id, text, created_at = post.id, post.text, post.created_at
         late = ended_at is not None and created_at >= ended_at
+        first = len(attributions)
         if post.is_repost:
-            entries = [Attribution(post_id, None, None, text.strip(), False, False)]
+            add(Attribution(post_id, None, None, text.strip(), False, False))
         elif is_host[post.author] and (number := first_question_tag(text)) is not None:
-            question_text = _question_text(text, number)
-            entries = [Attribution(post_id, number, None, question_text, False, False)]
+            add(Attribution(post_id, number, None, _question_text(text, number), False, False))
         elif tags := answer_tags(text):
-            entries = [
-                Attribution(post_id, q, part, said, False, late) for q, part, said, _ in tags
-            ]
+            for number, part, said, _ in tags:
+                add(Attribution(post_id, number, part, said, False, late))
         elif (parent := first_by_id.get(post.reply_to or "")) is not None:
             question = parent.question
             late = late and question is not None
-            text = text.strip()
-            entries = [Attribution(post_id, question, parent.part, text, parent.inferred, late)]
+            add(Attribution(post_id, question, parent.part, text.strip(), parent.inferred, late))
         else:
             current = None
             if started_at is not None and started_at <= created_at and not late:
                 index = bisect_right(asked_times, created_at)
                 current = asked_numbers[index - 1] if index else None
-            text = text.strip()
-            entries = [Attribution(post_id, current, None, text, current is not None, False)]
-        first_by_id.setdefault(post_id, entries[0])
-        attributions += entries
+            add(Attribution(post_id, current, None, text.strip(), current is not None, False))
+        first_by_id.setdefault(post_id, attributions[first])
     return attributions
 
 
 def questions_from_host_posts(posts: Sequence[Post], hosts: Collection[str]) -> list[Question]:
     """The questions of an imported chat: the first host post opening with each `Qn`.
 
-    Each question's text is the words after its tag and `asked_at` the post's time; the
-    result is sorted by number.
+    "First" is the earliest by time, then by id, in whatever order the posts are given (so a
+    recap can read them in file order, which is much faster than in time order). Each
+    question's text is the words after its tag and `asked_at` the post's time; the result is
+    sorted by number.
     """
-    is_host = _HostAuthors(hosts)
-    first_asked: dict[int, Question] = {}
+    is_host = HostAuthors(hosts)
+    first_asked: dict[int, tuple[datetime, str, Question]] = {}
     for post in posts:
         if post.is_repost or not is_host[post.author]:
             continue
@@ -85,18 +86,17 @@ def questions_from_host_posts(posts: Sequence[Post], hosts: Collection[str]) -> 
         if number is None:
             continue
         known = first_asked.get(number)
-        if known is None or (known.asked_at is not None and post.created_at < known.asked_at):
-            first_asked[number] = Question(
-                number, _question_text(post.text, number), post.created_at
-            )
-    return [first_asked[number] for number in sorted(first_asked)]
+        if known is None or (post.created_at, post.id) < known[:2]:
+            question = Question(number, _question_text(post.text, number), post.created_at)
+            first_asked[number] = (post.created_at, post.id, question)
+    return [first_asked[number][2] for number in sorted(first_asked)]
 
 
 def is_question_post(post: Post, hosts: Collection[str]) -> bool:
     """Whether `post` is a host posting a question (`Q1 What…`), not an answer to one."""
     return (
         not post.is_repost
-        and _HostAuthors(hosts)[post.author]
+        and HostAuthors(hosts)[post.author]
         and first_question_tag(post.text) is not None
     )
 
@@ -108,10 +108,11 @@ def _question_text(text: str, number: int) -> str:
     return text.strip()
 
 
-class _HostAuthors(dict[str, bool]):
+class HostAuthors(dict[str, bool]):
     """Whether an author is a host, matching case-insensitively with or without a leading @.
 
     A dict that judges each author string once: a chat has far fewer authors than posts.
+    `HostAuthors(hosts)[author]` is the whole use.
     """
 
     def __init__(self, hosts: Collection[str]) -> None:

@@ -26,12 +26,12 @@ and returns frozen values that every recap exporter renders. The rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, le
 
-from hashchat.domain.attribution import is_question_post
+from hashchat.domain.attribution import HostAuthors, is_question_post
 from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
-from hashchat.domain.recap.figures import count_figures, handle_key
+from hashchat.domain.recap.figures import PostTally, count_figures, handle_key
 from hashchat.domain.recap.values import (
     MAX_REPLY_DEPTH,
     Entry,
@@ -39,9 +39,16 @@ from hashchat.domain.recap.values import (
     SegmentKind,
     Transcript,
 )
-from hashchat.domain.text.answers import parse_answers
+from hashchat.domain.text.answers import answer_tags
 
 _TIME_ORDER = attrgetter("created_at", "id")
+# Reading an enum member off its class costs a descriptor call (about 70 ns in 3.11);
+# the loops below pick one per segment of a 100,000-post chat.
+_ANSWER = SegmentKind.ANSWER
+_CONVERSATION = SegmentKind.CONVERSATION
+_QUESTION = SegmentKind.QUESTION
+_REPLY = SegmentKind.REPLY
+_REPOST = SegmentKind.REPOST
 
 
 def build_transcript(
@@ -59,78 +66,74 @@ def build_transcript(
     """
     host_set = frozenset(hosts)
     host_keys = frozenset(handle_key(host) for host in host_set)
-    attributions_of: dict[str, list[Attribution]] = {}
-    for attribution in attributions:
-        known = attributions_of.get(attribution.post_id)
-        if known is None:
-            attributions_of[attribution.post_id] = [attribution]
-        else:
-            known.append(attribution)
+    is_host = HostAuthors(host_set)
+    attributions_of = _attributions_by_post(attributions)
 
-    # Segments placed in the transcript ("nodes") live in parallel lists indexed by placement
-    # order, which is time order: a parent always has a smaller index than its replies.
-    node_post: list[Post] = []
-    node_attribution: list[Attribution] = []
-    node_parent: list[int] = []
-    node_depth: list[int] = []
-    first_node_of_post: dict[str, int] = {}
-    is_host_author: dict[str, bool] = {}
-    node_kind: list[SegmentKind] = []
-    # the flat list in time order: an Entry where it is final, a node index to fill in later
-    flat: list[Entry | int] = []
+    # Every segment becomes its Entry at once, in time order, so `entries` is the flat list.
+    # Only replies need more: their parent's index, and their depth (top level is depth 0).
+    # An entry that receives replies is rebuilt with them at the end (see `_nest_replies`).
+    entries: list[Entry] = []
+    parent_of: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+    first_entry_of_post: dict[str, int] = {}
+    tally = PostTally()
+    posts_by_author, posts_by_network = tally.by_author, tally.by_network
+    answer_authors = tally.answer_authors
     counted_posts: list[Post] = []
-    reposts = 0
-    hidden_count = 0
     for post in _in_time_order(posts):
-        if post.id in hidden_ids:
-            hidden_count += 1
+        post_id = post.id
+        if post_id in hidden_ids:
+            tally.hidden += 1
             continue
-        post_attributions = attributions_of.get(post.id) or [
-            Attribution(post_id=post.id, question=None, part=None, text=post.text)
+        post_attributions = attributions_of.get(post_id) or [
+            Attribution(post_id=post_id, question=None, part=None, text=post.text)
         ]
         if post.is_repost:
-            reposts += 1
-            flat.extend(Entry(post, a, SegmentKind.REPOST) for a in post_attributions)
+            tally.reposts += 1
+            entries.extend(Entry(post, a, _REPOST) for a in post_attributions)
             continue
         counted_posts.append(post)
-        is_host = is_host_author.get(post.author)
-        if is_host is None:
-            is_host = is_host_author[post.author] = handle_key(post.author) in host_keys
-        if is_host and is_question_post(post, host_set):
-            flat.extend(Entry(post, a, SegmentKind.QUESTION) for a in post_attributions)
+        author = post.author
+        posts_by_author[author] += 1
+        posts_by_network[post.network] += 1
+        if is_host[author] and is_question_post(post, host_set):
+            entries.extend(Entry(post, a, _QUESTION) for a in post_attributions)
             continue
-        parent_first = _parent_first_node(post, post_attributions, first_node_of_post)
-        first_node_of_post[post.id] = len(node_post)
-        for attribution in post_attributions:
-            parent = -1
-            if parent_first >= 0:
-                parent = _choose_parent(
-                    parent_first, attribution.question, node_attribution, node_parent, node_depth
-                )
-            flat.append(len(node_post))
-            node_post.append(post)
-            node_attribution.append(attribution)
-            node_parent.append(parent)
-            node_depth.append(node_depth[parent] + 1 if parent >= 0 else 0)
-            node_kind.append(
-                SegmentKind.REPLY
-                if parent >= 0
-                else SegmentKind.CONVERSATION
-                if attribution.question is None
-                else SegmentKind.ANSWER
+        parent_first = -1
+        if post.reply_to is not None:
+            parent_first = _parent_first_entry(post, post_attributions, first_entry_of_post)
+        first_entry_of_post[post_id] = len(entries)
+        if parent_first < 0:
+            for attribution in post_attributions:
+                question = attribution.question
+                if question is None:
+                    entries.append(Entry(post, attribution, _CONVERSATION))
+                else:
+                    entries.append(Entry(post, attribution, _ANSWER))
+                    answer_authors[question].add(author)
+        else:
+            (attribution,) = post_attributions  # only a single-segment post nests
+            parent = _choose_parent(
+                parent_first, attribution.question, entries, parent_of, depth_of
             )
+            parent_of[len(entries)] = parent
+            depth_of[len(entries)] = depth_of.get(parent, 0) + 1
+            entries.append(Entry(post, attribution, _REPLY))
+            tally.reply_questions.append(attribution.question)
 
-    entries = _freeze(node_post, node_attribution, node_kind, node_parent)
-    segments = tuple(entries[item] if isinstance(item, int) else item for item in flat)
-    threads, conversation = _group(node_attribution, node_parent, entries, questions)
-    figures = count_figures(counted_posts, segments, threads, host_keys, reposts, hidden_count)
+    if counted_posts:
+        tally.posts = len(counted_posts)
+        tally.first_post_at = counted_posts[0].created_at
+        tally.last_post_at = counted_posts[-1].created_at
+    _nest_replies(entries, parent_of)
+    threads, conversation = _group(entries, questions)
     return Transcript(
         window=window,
         hosts=host_set,
         questions=threads,
         conversation=conversation,
-        segments=segments,
-        figures=figures,
+        segments=tuple(entries),
+        figures=count_figures(tally, threads, host_keys),
     )
 
 
@@ -145,21 +148,34 @@ def walk_entries(entries: Sequence[Entry]) -> list[tuple[int, Entry]]:
     return walked
 
 
+def _attributions_by_post(attributions: Sequence[Attribution]) -> dict[str, list[Attribution]]:
+    """Each post's attributions in the order given."""
+    attributions_of: dict[str, list[Attribution]] = {}
+    for attribution in attributions:
+        known = attributions_of.get(attribution.post_id)
+        if known is None:
+            attributions_of[attribution.post_id] = [attribution]
+        else:
+            known.append(attribution)
+    return attributions_of
+
+
 def _in_time_order(posts: Sequence[Post]) -> Sequence[Post]:
     """The posts as given when already in time order (as attributed), else sorted by time, id."""
-    if all(earlier.created_at <= later.created_at for earlier, later in pairwise(posts)):
+    times = [post.created_at for post in posts]
+    if all(map(le, times, islice(times, 1, None))):
         return posts
     return sorted(posts, key=_TIME_ORDER)
 
 
-def _parent_first_node(
-    post: Post, post_attributions: Sequence[Attribution], first_node_of_post: dict[str, int]
+def _parent_first_entry(
+    post: Post, post_attributions: Sequence[Attribution], first_entry_of_post: dict[str, int]
 ) -> int:
-    """The first node of the post this one nests under, or -1: only untagged replies nest."""
+    """The first entry of the post this one nests under, or -1: only untagged replies nest."""
     if post.reply_to is None or len(post_attributions) != 1:
         return -1
-    parent_first = first_node_of_post.get(post.reply_to, -1)
-    if parent_first < 0 or parse_answers(post.text):
+    parent_first = first_entry_of_post.get(post.reply_to, -1)
+    if parent_first < 0 or answer_tags(post.text):
         return -1
     return parent_first
 
@@ -167,72 +183,53 @@ def _parent_first_node(
 def _choose_parent(
     parent_first: int,
     question: int | None,
-    node_attribution: list[Attribution],
-    node_parent: list[int],
-    node_depth: list[int],
+    entries: list[Entry],
+    parent_of: dict[int, int],
+    depth_of: dict[int, int],
 ) -> int:
     """The parent's segment of the same question (else its first), lifted to the depth limit."""
-    parent_post_id = node_attribution[parent_first].post_id
+    parent_post_id = entries[parent_first].post.id
     parent = parent_first
     index = parent_first
-    # a post's segments are placed one after another, so its nodes are contiguous
-    while index < len(node_attribution) and node_attribution[index].post_id == parent_post_id:
-        if node_attribution[index].question == question:
+    # a post's segments are placed one after another, so its entries are contiguous
+    while index < len(entries) and entries[index].post.id == parent_post_id:
+        if entries[index].attribution.question == question:
             parent = index
             break
         index += 1
-    while node_depth[parent] >= MAX_REPLY_DEPTH and node_parent[parent] >= 0:
-        parent = node_parent[parent]
+    while depth_of.get(parent, 0) >= MAX_REPLY_DEPTH and parent in parent_of:
+        parent = parent_of[parent]
     return parent
 
 
-def _freeze(
-    node_post: list[Post],
-    node_attribution: list[Attribution],
-    node_kind: list[SegmentKind],
-    node_parent: list[int],
-) -> list[Entry]:
-    """Frozen entries for all nodes; a reply is always placed after its parent, so go backwards."""
-    replies_of: list[list[Entry] | None] = [None] * len(node_post)
-    entries: list[Entry] = []
-    for index in range(len(node_post) - 1, -1, -1):
-        replies = replies_of[index]
-        if replies is None:
-            entry = Entry(node_post[index], node_attribution[index], node_kind[index])
-        else:
-            replies.reverse()
-            entry = Entry(
-                node_post[index], node_attribution[index], node_kind[index], tuple(replies)
-            )
-        entries.append(entry)
-        parent = node_parent[index]
-        if parent >= 0:
-            siblings = replies_of[parent]
-            if siblings is None:
-                replies_of[parent] = [entry]
-            else:
-                siblings.append(entry)
-    entries.reverse()
-    return entries
+def _nest_replies(entries: list[Entry], parent_of: dict[int, int]) -> None:
+    """Rebuild each entry that has replies with them, in place, in time order.
+
+    A reply always comes after its parent, so going from the last parent to the first
+    finds every reply already rebuilt with its own replies.
+    """
+    replies_of: dict[int, list[int]] = {}
+    for reply, parent in parent_of.items():  # in time order: the order entries were added
+        replies_of.setdefault(parent, []).append(reply)
+    for parent in sorted(replies_of, reverse=True):
+        entry = entries[parent]
+        replies = tuple([entries[reply] for reply in replies_of[parent]])
+        entries[parent] = Entry(entry.post, entry.attribution, entry.kind, replies)
 
 
 def _group(
-    node_attribution: list[Attribution],
-    node_parent: list[int],
-    entries: list[Entry],
-    questions: Sequence[Question],
+    entries: list[Entry], questions: Sequence[Question]
 ) -> tuple[tuple[QuestionThread, ...], tuple[Entry, ...]]:
     question_of_number = {question.number: question for question in questions}
     answers_of: dict[int, list[Entry]] = {number: [] for number in question_of_number}
     conversation: list[Entry] = []
-    for index, parent in enumerate(node_parent):
-        if parent >= 0:
-            continue
-        number = node_attribution[index].question
-        if number is None:
-            conversation.append(entries[index])
-        else:
-            answers_of.setdefault(number, []).append(entries[index])
+    for entry in entries:
+        if entry.kind is _ANSWER:
+            number = entry.attribution.question
+            assert number is not None  # an answer is attributed to a question by definition
+            answers_of.setdefault(number, []).append(entry)
+        elif entry.kind is _CONVERSATION:
+            conversation.append(entry)
     # An answer to a question the hosts never posted keeps a section of its own, so nothing is lost
     threads = tuple(
         QuestionThread(

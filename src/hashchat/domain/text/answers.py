@@ -104,8 +104,9 @@ def answer_tags(text: str) -> list[AnswerTag]:
     hit = maybe_tag.search(text)
     if hit is None or (hit.start() > 1 and _RETWEET.match(text)):  # "A1…" is no retweet
         return []
-    starts: list[int] = []
-    tags: list[re.Match[str]] = []
+    segments: list[AnswerTag] = []
+    # the last accepted tag: its segment runs to where the next accepted one starts
+    open_tag: re.Match[str] | None = None
     while hit is not None:
         # Jumping from digit to digit and matching in place is several times faster
         # than letting the tag pattern scan every letter of the text.
@@ -114,25 +115,32 @@ def answer_tags(text: str) -> list[AnswerTag]:
             hit = maybe_tag.search(text, hit.end())
             continue
         tag_start = found.start()
-        start = 0 if tag_start == 0 else _segment_start(text, tag_start)
-        if start is None and tags and _continues_answers(text, found):
-            start = tag_start
-        if start and not tags and _KIND[found[1]] == "Q":
-            start = None  # "Welcome! Q1 comes at :06" mentions a question, answers none
+        start: int | None = 0  # a tag opening the text, the commonest case
+        if tag_start:
+            start = _segment_start(text, tag_start)
+            if start is None and open_tag is not None and _continues_answers(text, found):
+                start = tag_start
+            if start and open_tag is None and _KIND[found[1]] == "Q":
+                start = None  # "Welcome! Q1 comes at :06" mentions a question, answers none
         if start is not None:
-            starts.append(start)
-            tags.append(found)
+            if open_tag is not None:
+                _add_segments(segments, open_tag, text[open_tag.end() : start])
+            open_tag = found
         hit = maybe_tag.search(text, found.end())
-    starts.append(len(text))
-    segments: list[AnswerTag] = []
-    for index, found in enumerate(tags):
-        body = text[found.end() : starts[index + 1]].strip()
-        if body:
-            part = found[3]
-            segments.append((int(found[2]), part and _part(part), body, _KIND[found[1]]))
-            if found["more"]:
-                segments.extend(_listed_segments(found["more"], body, segments[-1]))
+    if open_tag is not None:
+        _add_segments(segments, open_tag, text[open_tag.end() :])
     return _without_quoted_questions(segments) if len(segments) > 1 else segments
+
+
+def _add_segments(segments: list[AnswerTag], tag: re.Match[str], said: str) -> None:
+    """Add the segment of one tag (one per tag of a list like `A1 & A2:`) unless it is empty."""
+    body = said.strip()
+    if body:
+        letter, number, part, more = tag.group(1, 2, 3, "more")
+        first = (int(number), part and _part(part), body, _KIND[letter])
+        segments.append(first)
+        if more:
+            segments.extend(_listed_segments(more, body, first))
 
 
 def first_question_tag(text: str) -> int | None:
