@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class ChatState(StrEnum):
@@ -77,13 +78,15 @@ class Post:
     is_repost: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Attribution:
+class Attribution(NamedTuple):
     """Which question one segment of a post answers.
 
     `question` is None for conversation that answers nothing. `inferred` marks a question
     guessed from the live hour rather than tagged or inherited; `late` marks an answer
     written after the live hour ended.
+
+    A NamedTuple rather than a frozen dataclass: a recap builds one per segment (100,000+ for
+    a big chat), and a tuple is built at about a third of the cost while staying immutable.
     """
 
     post_id: str

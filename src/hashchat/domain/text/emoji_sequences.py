@@ -23,14 +23,20 @@ _KEYCAP = "\u20e3"
 _SINGLE = (1,)  # most emoji are one code point that starts no longer sequence
 
 
-def _coarse_character_class(code_points: Iterable[int]) -> str:
-    """A `[...]` class of a few ranges that covers every given code point (and some more)."""
+def coarse_ranges(code_points: Iterable[int]) -> list[tuple[int, int]]:
+    """A few inclusive ranges that cover every given code point (and some more), in order."""
     ranges: list[list[int]] = []
     for point in sorted(set(code_points)):
         if ranges and point - ranges[-1][1] <= _CANDIDATE_GAP:
             ranges[-1][1] = point
         else:
             ranges.append([point, point])
+    return [(low, high) for low, high in ranges]
+
+
+def _coarse_character_class(code_points: Iterable[int]) -> str:
+    """A `[...]` class of a few ranges that covers every given code point (and some more)."""
+    ranges = coarse_ranges(code_points)
     if not ranges:
         return "(?!)"  # matches nothing
     parts = (
@@ -43,22 +49,24 @@ def _coarse_character_class(code_points: Iterable[int]) -> str:
 class EmojiFinder:
     """Leftmost-longest search for a fixed set of emoji sequences."""
 
-    __slots__ = ("_candidate", "_candidate_with_keycaps", "_lengths_by_first", "sequences")
+    __slots__ = ("_candidate", "_candidate_with_keycaps", "lengths_by_first", "sequences")
 
     def __init__(self, sequences: Iterable[str]) -> None:
         self.sequences = frozenset(sequence for sequence in sequences if sequence)
         lengths: dict[str, set[int]] = {}
         for sequence in self.sequences:
             lengths.setdefault(sequence[0], set()).add(len(sequence))
-        self._lengths_by_first = {
+        # For each first code point, the lengths of the sequences it starts, longest first.
+        # Read by callers that scan a text themselves (x_weight); never mutated.
+        self.lengths_by_first = {
             first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()
         }
         # A keycap base (`1`, `#`, `*`) is an emoji only before U+20E3, so plain digits —
         # frequent in `A1:` answer tags — are candidates only in the rare text holding one.
         if any(_KEYCAP not in sequence for sequence in self.sequences if sequence[0].isascii()):
             raise ValueError("an emoji sequence starts with an ASCII character but is no keycap")
-        ascii_starts = sorted(first for first in self._lengths_by_first if first.isascii())
-        other_starts = (ord(first) for first in self._lengths_by_first if not first.isascii())
+        ascii_starts = sorted(first for first in self.lengths_by_first if first.isascii())
+        other_starts = (ord(first) for first in self.lengths_by_first if not first.isascii())
         self._candidate = re.compile(_coarse_character_class(other_starts))
         keycap_bases = re.escape("".join(ascii_starts))
         self._candidate_with_keycaps = re.compile(
@@ -72,7 +80,7 @@ class EmojiFinder:
             return found
         pattern = self._candidate_with_keycaps if _KEYCAP in text else self._candidate
         sequences = self.sequences
-        lengths_by_first = self._lengths_by_first
+        lengths_by_first = self.lengths_by_first
         covered_until = 0
         for candidate in pattern.finditer(text):
             start = candidate.start()

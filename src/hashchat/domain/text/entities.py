@@ -11,12 +11,19 @@ cashtag texts carry no sign. Where two entities overlap the one that starts firs
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
 from hashchat.domain.text.frozen_values import slot_setters
-from hashchat.domain.text.urls import DIRECTIONAL_MARKS, LATIN_ACCENTS, UNICODE_SPACES, find_urls
+from hashchat.domain.text.urls import (
+    DIRECTIONAL_MARKS,
+    LATIN_ACCENTS,
+    UNICODE_SPACES,
+    UrlSpan,
+    find_urls,
+)
 
 HASHTAG = "hashtag"
 MENTION = "mention"
@@ -49,6 +56,9 @@ _ASCII_BEFORE_HASHTAG = frozenset(
 _ASCII_HASHTAG = re.compile(
     r"#([0-9_]*[a-zA-Z][a-zA-Z0-9_]*)(?=[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]|\Z)"
 )
+# In a pure ASCII text the whole rule fits one `re` scan (half the text of chat posts): the
+# lookbehind sits after the sign so that the scan jumps from one `#` to the next.
+_HASHTAGS_IN_ASCII = re.compile(r"#(?<![&0-9A-Za-z_]#)([0-9_]*[a-zA-Z][a-zA-Z0-9_]*)")
 
 # Preceding text (at most 4 characters: `xRT:`), at sign, screen name, optional list slug.
 # Letters are spelled in both cases: `re` runs IGNORECASE patterns about twice as slowly.
@@ -121,22 +131,34 @@ def _entities(
     return entities
 
 
-def extract_entities(text: str) -> Entities:
-    """Return the hashtags, mentions, URLs and cashtags of `text`; never raises on any str."""
+def extract_entities(text: str, *, urls: Sequence[UrlSpan] | None = None) -> Entities:
+    """Return the hashtags, mentions, URLs and cashtags of `text`; never raises on any str.
+
+    `urls`, when given, must be `find_urls(text)`: a caller that needs the URLs too finds
+    them once (see `analysis.analyze_post`).
+    """
     # Each scan is skipped when its sign is absent: most chat posts carry one hashtag and
     # maybe a mention, so this keeps the common case to a few substring checks.
     hashtags = _hashtags(text) if "#" in text or "＃" in text else ()
     mentions = _mentions(text) if "@" in text or "＠" in text else ()
     cashtags = _cashtags(text) if "$" in text else ()
-    found_urls = find_urls(text)
-    urls = (
+    found_urls = find_urls(text) if urls is None else urls
+    url_entities = (
         tuple(_entity(URL, url.text, url.start, url.end) for url in found_urls)
         if found_urls
         else ()
     )
-    if urls and (hashtags or mentions or cashtags):
-        return _without_overlaps([*urls, *hashtags, *mentions, *cashtags])
-    return _entities(hashtags, mentions, urls, cashtags)
+    if url_entities and (hashtags or mentions or cashtags):
+        # Only a URL can overlap another entity (`example.com/#top`): the others each start
+        # with a sign that none of them may hold. The usual `link #chat` overlaps nothing.
+        others = (*hashtags, *mentions, *cashtags)
+        if any(
+            url.start < other.end and other.start < url.end
+            for url in url_entities
+            for other in others
+        ):
+            return _without_overlaps([*url_entities, *others])
+    return _entities(hashtags, mentions, url_entities, cashtags)
 
 
 def _sign_positions(text: str, sign: str, wide_sign: str) -> list[int]:
@@ -154,6 +176,12 @@ def _sign_positions(text: str, sign: str, wide_sign: str) -> list[int]:
 
 def _hashtags(text: str) -> tuple[Entity, ...]:
     found: list[Entity] = []
+    if text.isascii():
+        for match in _HASHTAGS_IN_ASCII.finditer(text):
+            start, end = match.span()
+            if not text.startswith(_REJECTED_AFTER_HASHTAG, end):
+                found.append(_entity(HASHTAG, text[start + 1 : end], start, end))
+        return tuple(found)
     previous_end = 0
     for position in _sign_positions(text, "#", "＃"):
         if position and position <= previous_end:

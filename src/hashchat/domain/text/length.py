@@ -13,14 +13,14 @@ twitter-text, so that a browser's `String.slice` can highlight the overflow dire
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import regex
 
 from hashchat.domain.text.frozen_values import slot_setters
-from hashchat.domain.text.urls import find_urls
+from hashchat.domain.text.urls import UrlSpan, find_urls
 from hashchat.domain.text.x_weight import utf16_length, weigh
 
 _LIMITS = {
@@ -79,11 +79,19 @@ _new_object = object.__new__
 ) = slot_setters(Measurement)
 
 
-def measure(text: str, network: str = "x", limit: int | None = None) -> Measurement:
+def measure(
+    text: str,
+    network: str = "x",
+    limit: int | None = None,
+    *,
+    urls: Sequence[UrlSpan] | None = None,
+) -> Measurement:
     """Measure `text` by `network`'s counting rule against `limit` (default: the network's).
 
     Raises UnknownNetworkError for an unknown network and ValueError for a limit below 1;
-    any text, even empty or holding lone surrogates, is measured without raising.
+    any text, even empty or holding lone surrogates, is measured without raising. `urls`,
+    when given, must be `find_urls(text)` (the x rule then does not look for them again;
+    see `analysis.analyze_post`); the other rules ignore it.
     """
     default_limit = _LIMITS.get(network)
     if default_limit is None:
@@ -92,7 +100,9 @@ def measure(text: str, network: str = "x", limit: int | None = None) -> Measurem
     if chosen_limit < 1:
         raise ValueError(f"limit must be a positive number of characters, got {chosen_limit}")
     if network == "x":
-        length, has_invalid_characters, valid_range_end, units = weigh(text, chosen_limit)
+        length, has_invalid_characters, valid_range_end, units = weigh(
+            text, chosen_limit, urls=urls
+        )
         allowed_characters = not has_invalid_characters
     else:
         pieces: list[_Piece] = _mastodon_pieces(text) if network == "mastodon" else [(text, None)]
@@ -109,7 +119,7 @@ def measure(text: str, network: str = "x", limit: int | None = None) -> Measurem
     _SET_VALID_RANGE_START(result, 0)
     _SET_VALID_RANGE_END(result, valid_range_end)
     _SET_DISPLAY_RANGE_START(result, 0)
-    _SET_DISPLAY_RANGE_END(result, max(units - 1, 0))
+    _SET_DISPLAY_RANGE_END(result, units - 1 if units else 0)
     return result
 
 

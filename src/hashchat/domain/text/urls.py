@@ -113,31 +113,42 @@ def _fits_limits(url_length: int, domain: str, has_protocol: bool) -> bool:
 def find_urls(text: str, *, require_protocol: bool = False) -> list[UrlSpan]:
     """Return the URLs of `text` in order; bare domains too unless `require_protocol`."""
     found: list[UrlSpan] = []
-    if "." not in text or _DOT_BEFORE_LETTER.search(text) is None:
+    first_dot = _DOT_BEFORE_LETTER.search(text) if "." in text else None
+    if first_dot is None:
         return found  # no dot, or every dot ends a sentence or a number
-    for window_start, window_end in _candidate_words(text):
+    for window_start, window_end in _candidate_words(text, first_dot.start()):
         found.extend(_urls_in_window(text, window_start, window_end, require_protocol))
     return found
 
 
-def _candidate_words(text: str) -> list[tuple[int, int]]:
+def _candidate_words(text: str, first_dot: int) -> list[tuple[int, int]]:
     """Spans of the space-delimited words holding a dot and a TLD, each with the space before."""
     windows: list[tuple[int, int]] = []
-    for dot in _DOT_BEFORE_LETTER.finditer(text):
+    for dot in _DOT_BEFORE_LETTER.finditer(text, first_dot):
         position = dot.start()
         if windows and position < windows[-1][1]:
             continue
         if _TLD_OR_PUNYCODE.match(text, position + 1) is None:
             continue
-        space_before = _LAST_SPACE.search(text, 0, position)
         space_after = _SPACE.search(text, position)
         windows.append(
             (
-                0 if space_before is None else space_before.start(),
+                _last_space_before(text, position),
                 len(text) if space_after is None else space_after.start(),
             )
         )
     return windows
+
+
+def _last_space_before(text: str, position: int) -> int:
+    """Index of the last space of any kind before `position`, or 0 when there is none."""
+    # Words are nearly always split by a plain space: str.rfind finds it at C speed, and one
+    # short forward scan checks that no other kind of space lies between it and `position`.
+    plain_space = text.rfind(" ", 0, position)
+    if _SPACE.search(text, plain_space + 1, position) is None:
+        return max(plain_space, 0)
+    found = _LAST_SPACE.search(text, 0, position)
+    return 0 if found is None else found.start()
 
 
 def _urls_in_window(text: str, start: int, end: int, require_protocol: bool) -> list[UrlSpan]:
@@ -150,13 +161,15 @@ def _urls_in_window(text: str, start: int, end: int, require_protocol: bool) -> 
             found.extend(_bare_domain_urls(text, match, start, end))
             continue
         url = match.group("url")
-        tco = _TCO_URL.match(url)
+        domain = match.group("domain")
+        # Only a t.co link has a slug rule; the lower() test spares the others a regex match.
+        tco = _TCO_URL.match(url) if domain.lower() == "t.co" else None
         if tco is not None:
             if len(tco.group(1)) > MAX_TCO_SLUG_LENGTH:
                 continue
             url = tco.group(0)
             end = start + len(url)
-        if _fits_limits(len(url), match.group("domain"), has_protocol=True):
+        if _fits_limits(len(url), domain, has_protocol=True):
             found.append(UrlSpan(url, start, end, has_protocol=True))
     return found
 

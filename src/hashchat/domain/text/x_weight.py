@@ -7,15 +7,18 @@ the values of twitter-text's `config/v3.json`; a conformance test compares them 
 
 twitter-text walks the text one code point at a time; here the whole text is weighed at once
 (its length plus one extra unit per heavy code point) and each URL and emoji then corrects
-that sum, so a post costs a few regex scans instead of a Python step per character.
+that sum, so a post costs a few regex scans instead of a Python step per character. A text
+that is not pure ASCII is scanned once for the code points that are heavy or may start an
+emoji: in chat posts those are a few emoji, an ellipsis or a CJK phrase.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 
-from hashchat.domain.text.emoji_sequences import EMOJI
+from hashchat.domain.text.emoji_sequences import EMOJI, coarse_ranges
 from hashchat.domain.text.urls import INVALID_CHARACTERS, UrlSpan, find_urls
 
 SCALE = 100
@@ -26,12 +29,52 @@ MAX_WEIGHTED_LENGTH = 280
 LIGHT_RANGES: tuple[tuple[int, int], ...] = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
 _URL_WEIGHT = TRANSFORMED_URL_LENGTH * SCALE
-_HEAVY = re.compile(
-    "[^"
-    + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in LIGHT_RANGES)
-    + "]"
-)
 _HEAVY_EXTRA = DEFAULT_WEIGHT - LIGHT_WEIGHT
+
+
+def _negated_class(ranges: Iterable[tuple[int, int]]) -> str:
+    """A `[^...]` class of everything outside the inclusive code-point `ranges`."""
+    spelled = (f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges)
+    return f"[^{''.join(spelled)}]"
+
+
+def _ranges_without(
+    ranges: Iterable[tuple[int, int]], points: Iterable[int]
+) -> list[tuple[int, int]]:
+    """`ranges` with the given code points cut out of them."""
+    pieces = list(ranges)
+    for point in points:
+        pieces = [
+            piece
+            for low, high in pieces
+            for piece in ((low, min(high, point - 1)), (max(low, point + 1), high))
+            if piece[0] <= piece[1]
+        ]
+    return pieces
+
+
+_HEAVY = re.compile(_negated_class(LIGHT_RANGES))
+# Light code points that start an emoji (©, ®), apart from the ASCII keycap bases (`1⃣`),
+# which only the general path handles: they are the only emoji starts among light ones.
+_LIGHT_EMOJI_STARTS = tuple(
+    first for first in EMOJI.lengths_by_first if not first.isascii() and _HEAVY.match(first) is None
+)
+# Heavy code points in the BMP that cannot start an emoji (CJK, Hangul, Thai…): after a heavy
+# code point or emoji start, a whole phrase of them is taken into the same match.
+_PLAIN_HEAVY = _negated_class(
+    [
+        *LIGHT_RANGES,
+        *coarse_ranges(ord(first) for first in EMOJI.lengths_by_first if not first.isascii()),
+        (0x10000, 0x10FFFF),
+    ]
+)
+_HEAVY_OR_EMOJI_START = re.compile(
+    _negated_class(_ranges_without(LIGHT_RANGES, map(ord, _LIGHT_EMOJI_STARTS)))
+    + _PLAIN_HEAVY
+    + "*"
+)
+_KEYCAP = "\u20e3"
+_ONE_CODE_POINT = (1,)
 
 # A run is a URL or an emoji weighed as one piece: (start, end, weight) in code points.
 _Run = tuple[int, int, int]
@@ -46,7 +89,11 @@ def utf16_length(text: str) -> int:
     """Number of UTF-16 code units of `text` (a lone surrogate counts as one)."""
     if text.isascii():
         return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    try:
+        # "utf-16" has a fast path in CPython that "utf-16-le" lacks; minus its 2-byte BOM.
+        return len(text.encode("utf-16")) // 2 - 1
+    except UnicodeEncodeError:  # a lone surrogate, which only "surrogatepass" encodes
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _heavy_count(text: str) -> int:
@@ -72,7 +119,7 @@ def _first_invalid_character(text: str) -> int | None:
     return min(index for index in map(text.find, INVALID_CHARACTERS) if index >= 0)
 
 
-def _runs(urls: list[UrlSpan], emoji: list[tuple[int, int]]) -> list[_Run]:
+def _runs(urls: Sequence[UrlSpan], emoji: list[tuple[int, int]]) -> list[_Run]:
     """URLs and emoji in the order twitter-text's loop meets them: the first to start wins."""
     runs = [(url.start, url.end, _URL_WEIGHT) for url in urls]
     if emoji:
@@ -86,30 +133,84 @@ def _runs(urls: list[UrlSpan], emoji: list[tuple[int, int]]) -> list[_Run]:
     return kept
 
 
-def weigh(text: str, limit: int = MAX_WEIGHTED_LENGTH) -> WeightedText:
-    """Weigh `text` as X does and find the end of the part that fits under `limit`."""
+def _heavy_astral_and_emoji(normalized: str) -> tuple[int, int, list[tuple[int, int]]]:
+    """Heavy code points, code points beyond the BMP, and emoji spans, in one scan.
+
+    The same as `len(_HEAVY.findall(text))`, `utf16_length(text) - len(text)` and
+    `EMOJI.spans(text)` for a text without keycaps, at half their cost: a regex scan of a
+    non-ASCII text costs about as much as the Python work for a handful of matches. Only
+    the first code point of a match may start an emoji or lie beyond the BMP.
+    """
+    lengths_by_first = EMOJI.lengths_by_first
+    sequences = EMOJI.sequences
+    heavy = astral = covered_until = 0
+    emoji: list[tuple[int, int]] = []
+    for match in _HEAVY_OR_EMOJI_START.finditer(normalized):
+        start, end = match.span()
+        heavy += end - start
+        character = normalized[start]
+        if character > "\uffff":
+            astral += 1
+        if start < covered_until:
+            continue  # inside the emoji before it
+        lengths = lengths_by_first.get(character)
+        if lengths is None:
+            continue
+        if lengths == _ONE_CODE_POINT:
+            covered_until = start + 1
+            emoji.append((start, covered_until))
+            continue
+        for length in lengths:  # longest first, as EmojiFinder.spans does
+            if normalized[start : start + length] in sequences:
+                covered_until = start + length
+                emoji.append((start, covered_until))
+                break
+    heavy -= sum(map(normalized.count, _LIGHT_EMOJI_STARTS))  # light, though matched
+    return heavy, astral, emoji
+
+
+def weigh(
+    text: str, limit: int = MAX_WEIGHTED_LENGTH, *, urls: Sequence[UrlSpan] | None = None
+) -> WeightedText:
+    """Weigh `text` as X does and find the end of the part that fits under `limit`.
+
+    `urls`, when given, must be `find_urls(text)`: a caller that needs the URLs too finds
+    them once (see `analysis.analyze_post`).
+    """
     if not text:
         return (0, False, 0, 0)
     if text.isascii():
         # No emoji, no heavy or invalid characters, nothing for NFC to change: only URLs.
         normalized = text
-        urls = find_urls(text) if "." in text else []
+        if urls is None:
+            urls = find_urls(text) if "." in text else []
         emoji: list[tuple[int, int]] = []
         weighted = len(text) * LIGHT_WEIGHT
         invalid = None
         units = len(text)
     else:
         normalized = unicodedata.normalize("NFC", text)
-        urls = find_urls(normalized)
-        emoji = EMOJI.spans(normalized)
-        weighted = len(normalized) * LIGHT_WEIGHT + len(_HEAVY.findall(normalized)) * _HEAVY_EXTRA
+        # NFC returns the text itself when it is already normalised, as chat posts are.
+        if urls is None or normalized != text:
+            urls = find_urls(normalized)
+        if _KEYCAP in normalized:
+            emoji = EMOJI.spans(normalized)
+            heavy = len(_HEAVY.findall(normalized))
+            units = utf16_length(text)
+        else:
+            heavy, astral, emoji = _heavy_astral_and_emoji(normalized)
+            units = len(text) + astral if normalized is text else utf16_length(text)
+        weighted = len(normalized) * LIGHT_WEIGHT + heavy * _HEAVY_EXTRA
         invalid = _first_invalid_character(normalized)
-        units = utf16_length(text)
     runs: list[_Run] | None = None
     if urls and emoji:
         runs = _runs(urls, emoji)  # rare: drop what overlaps, then weigh the rest
         for start, end, weight in runs:
-            weighted += weight - _plain_weight(normalized[start:end])
+            piece = normalized[start:end]
+            if weight == _URL_WEIGHT:
+                weighted += weight - _plain_weight(piece)
+            else:
+                weighted += _EMOJI_CORRECTION[piece]
     else:
         for url in urls:
             weighted += _URL_WEIGHT - _plain_weight(url.text)
@@ -120,7 +221,7 @@ def weigh(text: str, limit: int = MAX_WEIGHTED_LENGTH) -> WeightedText:
         return (weighted // SCALE, False, units - 1, units)
     stop = len(normalized) if invalid is None else invalid
     last_valid = _last_fitting_index(normalized, runs or _runs(urls, emoji), limit * SCALE, stop)
-    normalization_offset = units - utf16_length(normalized)
+    normalization_offset = 0 if normalized is text else units - utf16_length(normalized)
     valid_range_end = utf16_length(normalized[: last_valid + 1]) - 1 + normalization_offset
     return (weighted // SCALE, invalid is not None, valid_range_end, units)
 
@@ -137,9 +238,13 @@ def _last_fitting_index(normalized: str, runs: list[_Run], budget: int, stop: in
     for run_start, run_end, run_weight in [*runs, (end_of_text, end_of_text, 0)]:
         plain_end = min(run_start, stop)
         if position < plain_end:
-            plain = normalized[position:plain_end]
-            weight = _plain_weight(plain)
-            if weight > budget:
+            # Every code point weighs at least LIGHT_WEIGHT: past `reach` nothing can fit, so
+            # a long stretch (a late comment's hundreds of characters) is cut before any scan.
+            reach = position + budget // LIGHT_WEIGHT + 1
+            plain = normalized[position : min(plain_end, reach)]
+            too_long = plain_end > reach
+            weight = 0 if too_long else _plain_weight(plain)
+            if too_long or weight > budget:
                 fitting = _fitting_prefix_length(plain, budget)
                 return position + fitting - 1 if fitting else last_valid
             budget -= weight
@@ -156,6 +261,8 @@ def _last_fitting_index(normalized: str, runs: list[_Run], budget: int, stop: in
 def _fitting_prefix_length(plain: str, budget: int) -> int:
     """How many leading code points of `plain` (no URL, no emoji) fit in `budget`."""
     units = budget // LIGHT_WEIGHT
+    if plain.isascii():
+        return min(len(plain), units)
     heavy_units = DEFAULT_WEIGHT // LIGHT_WEIGHT
     fitting = 0
     # Between two heavy characters every character is light: hop from one to the next.
