@@ -9,7 +9,7 @@ PORT ?= 8000
 export HASHCHAT_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export HASHCHAT_TEST_REDIS ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint types unit browser browser-deps bench clean
+.PHONY: run test lint types unit browser browser-deps stack-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,13 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -d node_modules/axe-core || npm install --no-save --no-audit --no-fund axe-core@4 >/dev/null
 
+# The scaled stack's tests run nginx + nchan and a private redis-server of their own.
+stack-deps:
+	@{ command -v nginx && test -f /usr/lib/nginx/modules/ngx_nchan_module.so && command -v redis-server; } >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-nchan redis-server; }
+
 # Browser tests run in a process of their own: Playwright's sync API keeps an event loop running in
 # its worker, which Starlette's in-process TestClient cannot share.
-unit: $(STAMP)
+unit: $(STAMP) stack-deps
 	bash scripts/pytest-must-run.sh $(BIN)/pytest -n 2 -m "not browser"
 
 browser: $(STAMP) browser-deps

@@ -47,3 +47,23 @@ def test_bad_values_name_the_variable(variable: str, value: str) -> None:
 def test_every_variable_names_a_real_field() -> None:
     fields = set(Settings.__dataclass_fields__)
     assert {name for name, _, _ in ENVIRONMENT.values()} <= fields
+
+
+def test_scale_out_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "HASHCHAT_REDIS_URL": "redis://127.0.0.1:6379/3",
+            "HASHCHAT_FANOUT": "nchan",
+            "HASHCHAT_NCHAN_PUBLISH": "http://127.0.0.1:8081/pub",
+            "HASHCHAT_NCHAN_BUFFER": "200",
+        }
+    )
+    assert settings.redis_url == "redis://127.0.0.1:6379/3"
+    assert (settings.fanout, settings.nchan_buffer_length) == ("nchan", 200)
+
+
+def test_nchan_fanout_without_a_publisher_url_is_refused() -> None:
+    with pytest.raises(SettingsError, match="--nchan-publish"):
+        Settings.from_env({"HASHCHAT_FANOUT": "nchan"})
+    with pytest.raises(SettingsError, match="HASHCHAT_FANOUT"):
+        Settings.from_env({"HASHCHAT_FANOUT": "pushpin"})

@@ -69,6 +69,21 @@ def _parse_positive_int(text: str) -> int:
     return value
 
 
+def _parse_optional_url(text: str) -> str | None:
+    return text.strip() or None
+
+
+FANOUTS = ("inprocess", "nchan")
+
+
+def parse_fanout(text: str) -> str:
+    """`inprocess` (this process streams events) or `nchan` (nginx + nchan streams them)."""
+    value = text.strip().lower().replace("-", "")
+    if value not in FANOUTS:
+        raise SettingsError(f"fan-out {text!r} is not one of {', '.join(FANOUTS)}")
+    return value
+
+
 DEFAULT_DATABASE_URL = "sqlite:///./hashchat.sqlite3"
 
 
@@ -85,6 +100,16 @@ class Settings:
     login_failure_rate: RateLimit = RateLimit(10, 300.0)
     sse_heartbeat_seconds: float = 15.0
     sse_queue_size: int = 1000
+    # A viewer resuming further back than this many events is told to reload (`resync`).
+    sse_replay_limit: int = 1000
+    # Set: rate limits, login throttling and live wake-ups are shared through this Redis.
+    redis_url: str | None = None
+    fanout: str = "inprocess"
+    # nchan's publisher location; events of chat N are POSTed to `{nchan_publish_url}/N`.
+    nchan_publish_url: str | None = None
+    # Must equal nchan_message_buffer_length / nchan_message_timeout of the nginx config.
+    nchan_buffer_length: int = 1000
+    nchan_message_seconds: float = 3600.0
     cadence_tick_seconds: float = 1.0
     session_days: int = 30
     # Argon2id cost of password hashes (argon2-cffi's defaults); lower only on weak machines.
@@ -108,7 +133,18 @@ class Settings:
         unknown = set(values) - known
         if unknown:
             raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse combinations that cannot work, naming the missing piece."""
+        if self.fanout not in FANOUTS:
+            raise SettingsError(f"fan-out {self.fanout!r} is not one of {', '.join(FANOUTS)}")
+        if self.fanout == "nchan" and not self.nchan_publish_url:
+            raise SettingsError(
+                "fan-out nchan needs the publisher URL (--nchan-publish or HASHCHAT_NCHAN_PUBLISH)"
+            )
 
 
 # Environment variable -> (field, parser, meaning). Feeds from_env, docs and the CLI help.
@@ -142,6 +178,36 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "sse_queue_size",
         _parse_positive_int,
         "events buffered per viewer before a slow viewer is disconnected (default 1000)",
+    ),
+    "HASHCHAT_SSE_REPLAY_LIMIT": (
+        "sse_replay_limit",
+        _parse_positive_int,
+        "most events replayed to a resuming viewer; further back it gets `resync` (default 1000)",
+    ),
+    "HASHCHAT_REDIS_URL": (
+        "redis_url",
+        _parse_optional_url,
+        "Redis URL (redis://host:port/db): shared rate limits and live wake-ups across processes",
+    ),
+    "HASHCHAT_FANOUT": (
+        "fanout",
+        parse_fanout,
+        "who streams events to viewers: inprocess (default) or nchan (behind nginx + nchan)",
+    ),
+    "HASHCHAT_NCHAN_PUBLISH": (
+        "nchan_publish_url",
+        _parse_optional_url,
+        "nchan publisher location, e.g. http://127.0.0.1:8081/pub (events go to .../CHAT_ID)",
+    ),
+    "HASHCHAT_NCHAN_BUFFER": (
+        "nchan_buffer_length",
+        _parse_positive_int,
+        "messages nchan keeps per chat, as in nginx's nchan_message_buffer_length (default 1000)",
+    ),
+    "HASHCHAT_NCHAN_MESSAGE_SECONDS": (
+        "nchan_message_seconds",
+        _parse_positive_float,
+        "seconds nchan keeps a message, as in nginx's nchan_message_timeout (default 3600)",
     ),
     "HASHCHAT_CADENCE_TICK": (
         "cadence_tick_seconds",

@@ -46,3 +46,20 @@ def test_bad_input_exits_2_with_a_reason(tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["users", "token", "nobody", "--db", db])
     assert unknown.exit_code == 2
     assert "nobody" in unknown.output
+
+
+def test_serve_and_stack_refuse_bad_scale_out_options(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    runner = CliRunner()
+    bad_fanout = runner.invoke(app, ["serve", "--db", db, "--fanout", "carrier-pigeon"])
+    assert bad_fanout.exit_code == 2
+    assert "inprocess, nchan" in bad_fanout.output
+    no_publisher = runner.invoke(app, ["serve", "--db", db, "--fanout", "nchan"])
+    assert no_publisher.exit_code == 2
+    assert "--nchan-publish" in no_publisher.output
+    no_redis = runner.invoke(app, ["stack", "up", "--db", db, "--workers", "2"])
+    assert no_redis.exit_code == 2
+    assert "--redis" in no_redis.output
+    nothing = runner.invoke(app, ["stack", "down", "--run-dir", str(tmp_path / "none")])
+    assert nothing.exit_code == 2
+    assert "no stack is recorded" in nothing.output

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from hashchat.live.bus import HEARTBEAT, InProcessBus, StoredEvent, encode_sse
+from hashchat.live.bus import HEARTBEAT, RESYNC, InProcessBus, StoredEvent, encode_sse
 
 pytestmark = pytest.mark.anyio
 
@@ -52,7 +52,7 @@ async def test_replay_then_live_in_order_without_repeats() -> None:
     await bus.aclose()
 
 
-async def test_a_viewer_that_falls_a_queue_behind_is_disconnected() -> None:
+async def test_a_viewer_that_falls_a_queue_behind_gets_resync_and_is_dropped() -> None:
     table = Table()
     bus = InProcessBus(table.after, table.last, queue_size=2, heartbeat_seconds=60)
     stream = bus.subscribe(1, after_id=0)
@@ -62,10 +62,62 @@ async def test_a_viewer_that_falls_a_queue_behind_is_disconnected() -> None:
         table.add()
         bus.publish(1)
         await asyncio.sleep(0.01)  # the viewer does not read meanwhile
-    # The first read was already waiting and gets one frame; then the stream ends.
+    # The first read was already waiting and gets one frame; then resync, and the stream ends.
     assert (await asyncio.wait_for(waiting, 2)).startswith(b"id: 1")
+    assert await asyncio.wait_for(anext(stream), 2) == RESYNC
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(anext(stream), 2)
+    await bus.aclose()
+
+
+async def test_an_overflowing_viewer_holds_no_events_and_leaves_the_room() -> None:
+    table = Table()
+    bus = InProcessBus(table.after, table.last, queue_size=3, heartbeat_seconds=60)
+    stalled = bus.subscribe(1, after_id=0)
+    reading = bus.subscribe(1, after_id=0)
+    first = asyncio.create_task(anext(stalled))
+    second = asyncio.create_task(anext(reading))
+    await asyncio.sleep(0.05)
+    table.add()
+    bus.publish(1)
+    await asyncio.wait_for(asyncio.gather(first, second), 2)
+    room = bus._rooms[1]
+    assert len(room.viewers) == 2
+    for _ in range(10):  # `stalled` never reads again; `reading` keeps up
+        table.add()
+        bus.publish(1)
+        await asyncio.wait_for(anext(reading), 2)
+    assert len(room.viewers) == 1
+    assert await asyncio.wait_for(anext(stalled), 2) == RESYNC
+    await stalled.aclose()
+    await reading.aclose()
+    await bus.aclose()
+
+
+async def test_resuming_further_back_than_the_replay_limit_gets_resync() -> None:
+    table = Table()
+    bus = InProcessBus(table.after, table.last, replay_limit=3, heartbeat_seconds=60)
+    for _ in range(5):
+        table.add()
+    far = bus.subscribe(1, after_id=1)  # four events to replay: one too many
+    assert await asyncio.wait_for(anext(far), 2) == RESYNC
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(far), 2)
+    near = bus.subscribe(1, after_id=2)  # three: replayed
+    assert await asyncio.wait_for(anext(near), 2) == encode_sse(table.rows[2])
+    await near.aclose()
+    await bus.aclose()
+
+
+async def test_polling_finds_events_whose_wake_up_was_lost() -> None:
+    table = Table()
+    bus = InProcessBus(table.after, table.last, heartbeat_seconds=60, poll_seconds=0.05)
+    stream = bus.subscribe(1, after_id=0)
+    waiting = asyncio.create_task(anext(stream))
+    await asyncio.sleep(0.02)
+    event = table.add()  # committed elsewhere; no publish reaches this process
+    assert await asyncio.wait_for(waiting, 2) == encode_sse(event)
+    await stream.aclose()
     await bus.aclose()
 
 

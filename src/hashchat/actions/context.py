@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hashchat.actions.limits import RateLimiter, TokenBuckets
+import redis
+
+from hashchat.actions.limits import RateLimiter, RedisTokenBuckets, TokenBuckets
 from hashchat.live.bus import EventBus
 from hashchat.settings import Settings
 from hashchat.store.db import Store
@@ -24,6 +26,14 @@ class RateLimiters:
         return cls(
             posts=TokenBuckets(settings.post_rate),
             login_failures=TokenBuckets(settings.login_failure_rate),
+        )
+
+    @classmethod
+    def shared(cls, settings: Settings, client: redis.Redis) -> RateLimiters:
+        """Token buckets in Redis, shared by every process of the deployment."""
+        return cls(
+            posts=RedisTokenBuckets(settings.post_rate, client, "posts"),
+            login_failures=RedisTokenBuckets(settings.login_failure_rate, client, "logins"),
         )
 
 

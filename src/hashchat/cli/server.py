@@ -11,7 +11,7 @@ from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ActionError
 from hashchat.cli.errors import fail
-from hashchat.settings import ENVIRONMENT, Settings, SettingsError
+from hashchat.settings import ENVIRONMENT, Settings, SettingsError, parse_fanout
 from hashchat.store.migrate import upgrade
 from hashchat.web.app import build_context
 
@@ -57,15 +57,56 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     access_log: Annotated[bool, typer.Option(help="log every request")] = False,
+    redis: Annotated[
+        str | None,
+        typer.Option(
+            "--redis",
+            help="Redis URL: rate limits and live wake-ups shared by several app processes "
+            "(default $HASHCHAT_REDIS_URL)",
+            show_default=False,
+        ),
+    ] = None,
+    fanout: Annotated[
+        str | None,
+        typer.Option(
+            help="who streams events: inprocess, or nchan (behind nginx + nchan; needs "
+            "--nchan-publish). Default $HASHCHAT_FANOUT or inprocess",
+            show_default=False,
+        ),
+    ] = None,
+    nchan_publish: Annotated[
+        str | None,
+        typer.Option(
+            "--nchan-publish",
+            help="nchan publisher location; events of chat N are POSTed to URL/N",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the server: migrate the database, then serve the API, pages and event streams."""
     import uvicorn
 
     from hashchat.web.app import create_app
 
-    settings = load_settings(db, host=host, port=port)
+    try:
+        chosen_fanout = None if fanout is None else parse_fanout(fanout)
+    except SettingsError as error:
+        fail(f"--fanout: {error}")
+    settings = load_settings(
+        db,
+        host=host,
+        port=port,
+        redis_url=redis,
+        fanout=chosen_fanout,
+        nchan_publish_url=nchan_publish,
+    )
     ctx = migrated_context(settings)
-    print(f"hashchat: serving http://{host}:{port}/ on {settings.database_url}", file=sys.stderr)
+    shared = f", Redis {settings.redis_url}" if settings.redis_url else ""
+    print(
+        f"hashchat: serving http://{host}:{port}/ on {settings.database_url}{shared}, "
+        f"fan-out {settings.fanout}",
+        file=sys.stderr,
+    )
     uvicorn.run(
         create_app(context=ctx),
         host=host,
@@ -126,5 +167,8 @@ def _environment_help() -> str:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    from hashchat.cli import stack
+
     app.command("serve", epilog=_environment_help())(serve)
     app.add_typer(users_app, name="users")
+    app.add_typer(stack.app, name="stack")

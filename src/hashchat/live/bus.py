@@ -3,18 +3,27 @@
 Events are rows of the `events` table. `publish(chat_id)` only says "there is something new";
 one pump per watched chat reads the new rows once, encodes each event's SSE bytes once and
 offers the same bytes to every viewer's bounded queue. A viewer that falls a whole queue behind
-is disconnected; its browser reconnects with Last-Event-ID and misses nothing.
+gets a `resync` event and is dropped (its queue is emptied at once, so a stalled viewer holds
+no events); so is one resuming further back than `replay_limit` events. On `resync` the
+room reloads its posts from the API.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+logger = logging.getLogger(__name__)
+
 HEARTBEAT = b": heartbeat\n\n"
+# No `id:`: the client's Last-Event-ID stays where it was.
+RESYNC = b'event: resync\ndata: {"reason":"too far behind; reload the posts from the API"}\n\n'
+_HEARTBEAT_ITEM = (0, HEARTBEAT)
+_RESYNC_ITEM = (-1, RESYNC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +64,17 @@ class _Viewer:
         self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(size)
         self.overflowed = False
 
-    def offer(self, event_id: int, frame: bytes) -> None:
-        if self.overflowed:
-            return
+    def offer(self, item: tuple[int, bytes]) -> bool:
+        """Queue one (event id, frame); False when the viewer overflowed and must go."""
         try:
-            self.queue.put_nowait((event_id, frame))
+            self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.overflowed = True
+            while not self.queue.empty():  # free what it holds now: it will reload anyway
+                self.queue.get_nowait()
+            self.queue.put_nowait(_RESYNC_ITEM)
+            return False
+        return True
 
 
 class _Room:
@@ -82,11 +95,17 @@ class InProcessBus:
         *,
         queue_size: int = 1000,
         heartbeat_seconds: float = 15.0,
+        replay_limit: int = 1000,
+        poll_seconds: float | None = None,
     ) -> None:
         self._read_events = read_events
         self._read_last_id = read_last_id
         self._queue_size = queue_size
         self._heartbeat_seconds = heartbeat_seconds
+        self._replay_limit = replay_limit
+        # Set when wake-ups may be lost (they travel through Redis): a watched chat is also
+        # re-read this often, so a lost wake-up delays events instead of losing them.
+        self._poll_seconds = poll_seconds
         self._rooms: dict[int, _Room] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -102,13 +121,24 @@ class InProcessBus:
         with contextlib.suppress(RuntimeError):  # the loop closed between check and call
             loop.call_soon_threadsafe(self._wake, chat_id)
 
+    def wake(self, chat_id: int) -> None:
+        """Wake the chat's pump; call on the bus's event loop."""
+        self._wake(chat_id)
+
+    def wake_all(self) -> None:
+        """Wake every watched chat's pump; call on the bus's event loop."""
+        for room in self._rooms.values():
+            room.wake.set()
+
     def _wake(self, chat_id: int) -> None:
         room = self._rooms.get(chat_id)
         if room is not None:
             room.wake.set()
 
     async def subscribe(self, chat_id: int, after_id: int) -> AsyncIterator[bytes]:
-        """Replay rows after `after_id`, then live frames; ids never repeat nor skip a row."""
+        """Replay rows after `after_id`, then live frames; ids never repeat nor skip a row.
+        Ends with `resync` when the replay would exceed `replay_limit` or the viewer falls a
+        whole queue behind."""
         if self._loop is None:
             self.bind(asyncio.get_running_loop())
         room = await self._room(chat_id)
@@ -116,15 +146,27 @@ class InProcessBus:
         room.viewers.add(viewer)  # before the replay query: whatever commits later is queued
         try:
             sent = after_id
-            for event in await asyncio.to_thread(self._read_events, chat_id, after_id):
+            replay = await asyncio.to_thread(self._read_events, chat_id, after_id)
+            if len(replay) > self._replay_limit:
+                yield RESYNC
+                return
+            for event in replay:
                 yield encode_sse(event)
                 sent = event.id
+            queue = viewer.queue
             while True:
-                frames = [await viewer.queue.get()]
-                while not viewer.queue.empty():
-                    frames.append(viewer.queue.get_nowait())
+                event_id, frame = await queue.get()
                 if viewer.overflowed:
-                    return  # the client reconnects with Last-Event-ID and misses nothing
+                    yield RESYNC
+                    return
+                if queue.empty():  # the usual case: one frame, sent as it is (no copy)
+                    if event_id == 0 or event_id > sent:
+                        sent = max(sent, event_id)
+                        yield frame
+                    continue
+                frames = [(event_id, frame)]
+                while not queue.empty():
+                    frames.append(queue.get_nowait())
                 fresh = [frame for event_id, frame in frames if event_id == 0 or event_id > sent]
                 sent = max(sent, *(event_id for event_id, _ in frames))
                 if fresh:
@@ -157,20 +199,34 @@ class InProcessBus:
 
     async def _pump(self, chat_id: int, room: _Room) -> None:
         while True:
-            await room.wake.wait()
+            if self._poll_seconds is None:
+                await room.wake.wait()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(room.wake.wait(), self._poll_seconds)
             room.wake.clear()
-            events = await asyncio.to_thread(self._read_events, chat_id, room.last_id)
+            try:
+                events = await asyncio.to_thread(self._read_events, chat_id, room.last_id)
+            except Exception:  # the database is away: keep the viewers, retry on the next wake
+                logger.warning("chat %s: reading new events failed", chat_id, exc_info=True)
+                await asyncio.sleep(1.0)
+                room.wake.set()
+                continue
             for event in events:
-                frame = encode_sse(event)
                 room.last_id = event.id
-                for viewer in tuple(room.viewers):
-                    viewer.offer(event.id, frame)
+                self._offer_all(room, (event.id, encode_sse(event)))
 
     async def _heartbeat(self, room: _Room) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_seconds)
-            for viewer in tuple(room.viewers):
-                viewer.offer(0, HEARTBEAT)
+            self._offer_all(room, _HEARTBEAT_ITEM)
+
+    @staticmethod
+    def _offer_all(room: _Room, item: tuple[int, bytes]) -> None:
+        # One shared (id, frame) tuple for all viewers: a queued event costs a pointer each.
+        dropped = [viewer for viewer in room.viewers if not viewer.offer(item)]
+        for viewer in dropped:
+            room.viewers.discard(viewer)
 
     async def aclose(self) -> None:
         """Stop every pump (on server shutdown)."""

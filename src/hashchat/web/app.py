@@ -8,35 +8,137 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Protocol, runtime_checkable
+from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from redis.exceptions import RedisError
 
 import hashchat
 from hashchat.actions import cadence
+from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext, RateLimiters
-from hashchat.live.bus import InProcessBus
+from hashchat.actions.errors import InvalidInputError
+from hashchat.actions.limits import UnavailableError
+from hashchat.live import redis_client
+from hashchat.live.bus import RESYNC, EventBus, InProcessBus
+from hashchat.live.nchan import SUBSCRIBER_PATH, FanoutUnavailableError, NchanBus
+from hashchat.live.nchan_state import MemoryNchanState, NchanState, RedisNchanState
+from hashchat.live.redis_bus import RedisWakeups
 from hashchat.settings import Settings
 from hashchat.store.db import Store, make_engine
 from hashchat.store.events import events_after, last_event_id
 from hashchat.web.api import router as api_router
 from hashchat.web.auth import CsrfCookieMiddleware
+from hashchat.web.deps import app_context
 from hashchat.web.errors import install_error_handlers
 from hashchat.web.pages import router as pages_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# With Redis wake-ups a watched chat is also re-read this often (lost wake-ups cost latency).
+REDIS_POLL_SECONDS = 2.0
+
+
+@runtime_checkable
+class ManagedBus(Protocol):
+    """A bus with background work: started on the server's loop, stopped at shutdown."""
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start on `loop`."""
+
+    async def aclose(self) -> None:
+        """Stop."""
+
+
+def build_bus(settings: Settings, store: Store) -> EventBus:
+    """The bus the settings ask for: in-process, in-process with Redis wake-ups, or nchan."""
+
+    def read_last(chat_id: int) -> int:
+        return last_event_id(store, chat_id)
+
+    if settings.fanout == "nchan":
+        assert settings.nchan_publish_url is not None  # Settings.check guarantees it
+        state: NchanState = (
+            RedisNchanState(
+                redis_client.connect_async(settings.redis_url),
+                settings.nchan_buffer_length,
+                settings.nchan_message_seconds,
+            )
+            if settings.redis_url
+            else MemoryNchanState(settings.nchan_buffer_length)
+        )
+        return NchanBus(
+            lambda chat_id, after_id: events_after(store, chat_id, after_id),
+            read_last,
+            settings.nchan_publish_url,
+            state,
+            buffer_length=settings.nchan_buffer_length,
+            message_seconds=settings.nchan_message_seconds,
+        )
+    local = InProcessBus(
+        lambda chat_id, after_id: events_after(store, chat_id, after_id),
+        read_last,
+        queue_size=settings.sse_queue_size,
+        heartbeat_seconds=settings.sse_heartbeat_seconds,
+        replay_limit=settings.sse_replay_limit,
+        poll_seconds=REDIS_POLL_SECONDS if settings.redis_url else None,
+    )
+    if not settings.redis_url:
+        return local
+    return RedisWakeups(
+        local,
+        redis_client.connect_async(settings.redis_url),
+        redis_client.connect_async(settings.redis_url, listening=True),
+    )
 
 
 def build_context(settings: Settings) -> AppContext:
-    """Store, in-process bus and rate limiters for `settings` (the database must be migrated)."""
+    """Store, bus and rate limiters for `settings` (the database must be migrated)."""
     store = Store(make_engine(settings.database_url))
-    bus = InProcessBus(
-        lambda chat_id, after_id: events_after(store, chat_id, after_id),
-        lambda chat_id: last_event_id(store, chat_id),
-        queue_size=settings.sse_queue_size,
-        heartbeat_seconds=settings.sse_heartbeat_seconds,
+    limits = (
+        RateLimiters.shared(settings, redis_client.connect(settings.redis_url))
+        if settings.redis_url
+        else RateLimiters.in_process(settings)
     )
-    return AppContext(settings, store, bus, RateLimiters.in_process(settings))
+    return AppContext(settings, store, build_bus(settings, store), limits)
+
+
+def resume_point(request: Request) -> int:
+    """The event id a viewer has seen: `Last-Event-ID`, else `?after=`, else 0."""
+    text = request.headers.get("last-event-id", "").strip() or request.query_params.get("after")
+    try:
+        value = int(text or 0)
+    except ValueError:
+        raise InvalidInputError(
+            "Last-Event-ID and after must be event ids (whole numbers)"
+        ) from None
+    if value < 0:
+        raise InvalidInputError("an event id is never negative")
+    return value
+
+
+def install_nchan_handoff(app: FastAPI, bus: NchanBus) -> None:
+    """In nchan mode the app answers the stream path only to hand the viewer to nchan:
+    nginx follows `X-Accel-Redirect` to its internal subscriber location (see
+    deploy/nginx-hashchat.conf.template); a viewer nchan cannot serve gets `resync`."""
+
+    @app.get("/api/v1/chats/{chat_id}/events", include_in_schema=False)
+    async def nchan_events(chat_id: int, request: Request) -> Response:
+        ctx = app_context(request)
+        after = resume_point(request)
+        await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before any stream
+        try:
+            handoff = await bus.handoff(chat_id, after)
+        except (FanoutUnavailableError, RedisError) as error:
+            raise UnavailableError(f"live updates are unavailable ({error})") from None
+        if handoff.resync:
+            return Response(RESYNC, media_type="text/event-stream")
+        target = f"{SUBSCRIBER_PATH}/{chat_id}"
+        if handoff.message is not None:
+            target += "?msgid=" + quote(handoff.message, safe="")
+        return Response(headers={"X-Accel-Redirect": target})
 
 
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
@@ -51,7 +153,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bus = ctx.bus
-        if isinstance(bus, InProcessBus):
+        if isinstance(bus, ManagedBus):
             bus.bind(asyncio.get_running_loop())
         # Long-lived objects made at start-up need no cyclic-GC scans (see bench/README.md).
         gc.freeze()
@@ -62,7 +164,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
-            if isinstance(bus, InProcessBus):
+            if isinstance(bus, ManagedBus):
                 await bus.aclose()
             ctx.store.dispose()
 
@@ -75,6 +177,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
+    if isinstance(ctx.bus, NchanBus):
+        # Registered before the API so that it answers the stream path in nchan mode.
+        install_nchan_handoff(app, ctx.bus)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)
     STATIC_DIR.mkdir(exist_ok=True)

@@ -1,0 +1,304 @@
+"""What the nchan publisher remembers per chat, and the hand-off decision built on it.
+
+nchan numbers its messages itself (`<unix time>:<tag>`); our SSE ids are event ids. One nchan
+message carries one or more consecutive events (a backlog is published as one message). For
+each chat we keep which nchan message carries which events (first and last event id, for the
+last `buffer_length` messages: the ones nchan still holds), the newest published event
+(`cursor`, and its nchan id) and the `floor`: every event at or below it has left the map
+(trimmed or never mapped). A viewer that resumes after event R is handed to nchan "after the
+newest message whose events are all <= R"; when the map cannot prove that nchan still holds
+every message after R (or R falls inside a message), the viewer gets `resync`.
+
+Two stores keep this: in this process (one app process) or in Redis (several processes).
+Both also provide the per-chat publishing lock that keeps a chat's messages in id order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import redis.asyncio as aioredis
+
+# A message id of nchan is "<unix seconds>:<tag>"; the seconds tell its age.
+Mapped = tuple[int, str]  # (last event id in the message, nchan message id)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMap:
+    """A snapshot of one chat's publishing state, as `locate` sees it."""
+
+    cursor: int | None  # newest published event; None = nothing published yet
+    cursor_message: str | None
+    floor: int
+    at_or_before: Mapped | None  # the newest message whose events are all <= the resume point
+    oldest: Mapped | None  # the oldest mapped message
+    # The first event of the message after `at_or_before` (or of the oldest, when there is
+    # none): at or below the resume point means the viewer stopped inside that message.
+    following_first: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """Where a resuming viewer goes: nchan after `message` (None = nchan's oldest message),
+    or `resync` (reload from the API)."""
+
+    resync: bool = False
+    message: str | None = None
+
+
+RESYNC = Handoff(resync=True)
+
+
+def message_age(message: str, now: float) -> float:
+    """Seconds since nchan stored `message` (from the time part of its id)."""
+    seconds, _, _ = message.partition(":")
+    try:
+        return now - float(seconds)
+    except ValueError:
+        return float("inf")
+
+
+def decide(state: ChatMap, after: int, now: float, max_age: float) -> Handoff:
+    """The hand-off of a viewer that has every event <= `after` (see the module docstring).
+    `max_age`: how old a message may be and still surely be in nchan's buffer."""
+    if state.following_first is not None and state.following_first <= after:
+        return RESYNC  # the viewer has part of a message: nchan can only resend all of it
+    if state.at_or_before is not None:
+        event_id, message = state.at_or_before
+        # What matters is that the messages after it are still held; they are younger.
+        fresh = event_id == state.cursor or message_age(message, now) <= max_age
+        return Handoff(message=message) if fresh else RESYNC
+    if state.oldest is not None:
+        # Nothing mapped at or before `after`: nchan's whole buffer is new to the viewer,
+        # provided nothing after `after` left the map and the oldest is still held.
+        if after >= state.floor and message_age(state.oldest[1], now) <= max_age:
+            return Handoff(message=None)
+        return RESYNC
+    if state.cursor is None:
+        return Handoff(message=None)  # nothing ever published: everything will be new
+    if after >= state.cursor:
+        # Every published event is <= after; nchan answers an id it no longer holds with
+        # its oldest message, which then is newer than the cursor: nothing is repeated.
+        return Handoff(message=state.cursor_message)
+    return RESYNC
+
+
+class NchanState(Protocol):
+    """Per-chat publishing state, shared by every app process that publishes."""
+
+    def publishing(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+        """Hold the chat's publishing lock."""
+
+    async def cursor(self, chat_id: int) -> int | None:
+        """The newest published event of the chat, None when nothing was published."""
+
+    async def start(self, chat_id: int, floor: int) -> None:
+        """First publication of a chat: events <= `floor` will never be mapped."""
+
+    async def record(
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int
+    ) -> None:
+        """Events `events` (first, last) are nchan's `message`; nchan holds `buffered`."""
+
+    async def locate(self, chat_id: int, after: int) -> ChatMap:
+        """The snapshot `decide` needs for a viewer resuming after `after`."""
+
+
+@dataclass
+class _MemoryChat:
+    cursor: int | None = None
+    cursor_message: str | None = None
+    floor: int = 0
+    entries: list[tuple[int, int, str]] = field(default_factory=list)  # first, last, message
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class MemoryNchanState:
+    """The state in this process: right for one app process publishing."""
+
+    def __init__(self, buffer_length: int) -> None:
+        self._buffer_length = buffer_length
+        self._chats: dict[int, _MemoryChat] = {}
+
+    def _chat(self, chat_id: int) -> _MemoryChat:
+        return self._chats.setdefault(chat_id, _MemoryChat())
+
+    @asynccontextmanager
+    async def publishing(self, chat_id: int) -> AsyncIterator[None]:
+        """The chat's asyncio lock."""
+        async with self._chat(chat_id).lock:
+            yield
+
+    async def cursor(self, chat_id: int) -> int | None:
+        """The newest published event."""
+        return self._chat(chat_id).cursor
+
+    async def start(self, chat_id: int, floor: int) -> None:
+        """Events <= floor are not mapped."""
+        chat = self._chat(chat_id)
+        chat.floor = max(chat.floor, floor)
+
+    async def record(
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int
+    ) -> None:
+        """Map the message, move the cursor, forget what nchan no longer holds."""
+        chat = self._chat(chat_id)
+        first, last = events
+        chat.entries.append((first, last, message))
+        chat.cursor, chat.cursor_message = last, message
+        keep = max(1, min(buffered, self._buffer_length))
+        if len(chat.entries) > keep:
+            gone = chat.entries[: len(chat.entries) - keep]
+            chat.floor = max(chat.floor, gone[-1][1])
+            del chat.entries[: len(gone)]
+
+    async def locate(self, chat_id: int, after: int) -> ChatMap:
+        """The snapshot for `decide`."""
+        chat = self._chat(chat_id)
+        before = [(last, message) for _, last, message in chat.entries if last <= after]
+        following = [first for first, last, _ in chat.entries if last > after]
+        oldest = chat.entries[0] if chat.entries else None
+        return ChatMap(
+            cursor=chat.cursor,
+            cursor_message=chat.cursor_message,
+            floor=chat.floor,
+            at_or_before=before[-1] if before else None,
+            oldest=(oldest[1], oldest[2]) if oldest else None,
+            following_first=following[0] if following else None,
+        )
+
+
+# KEYS: ids (zset "first|message" scored by the last event id), meta (hash cursor,
+# cursor_message, floor). ARGV: first, last, message, buffered, buffer length, map ttl.
+_RECORD = """
+local ids, meta = KEYS[1], KEYS[2]
+local first, last, message = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local keep = math.max(1, math.min(tonumber(ARGV[4]), tonumber(ARGV[5])))
+local previous = redis.call('HGET', meta, 'cursor')
+if previous and redis.call('EXISTS', ids) == 0 then
+  redis.call('HSET', meta, 'floor', previous)
+end
+redis.call('ZADD', ids, last, first .. '|' .. message)
+redis.call('HSET', meta, 'cursor', last, 'cursor_message', message)
+local count = redis.call('ZCARD', ids)
+if count > keep then
+  local gone = redis.call('ZRANGE', ids, 0, count - keep - 1, 'WITHSCORES')
+  local floor = tonumber(redis.call('HGET', meta, 'floor') or '0')
+  redis.call('HSET', meta, 'floor', math.max(floor, tonumber(gone[#gone])))
+  redis.call('ZREMRANGEBYRANK', ids, 0, count - keep - 1)
+end
+redis.call('EXPIRE', ids, tonumber(ARGV[6]))
+return count
+"""
+
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+class RedisNchanState:
+    """The state in Redis: several app processes publish the same chats in turn.
+
+    The publishing lock is `SET NX PX`, renewed by its holder every third of `lock_seconds`
+    (a slow nchan must not let a second publisher in); a holder that dies lets it expire.
+    The map expires with nchan's messages; the cursor stays, so an idle
+    chat's next event is published after the right one.
+    """
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        buffer_length: int,
+        message_seconds: float,
+        *,
+        lock_seconds: float = 5.0,
+    ) -> None:
+        self._client = client
+        self._buffer_length = buffer_length
+        self._map_seconds = int(message_seconds) + 60
+        self._lock_ms = int(lock_seconds * 1000)
+        self._record = client.register_script(_RECORD)
+        self._unlock = client.register_script(_UNLOCK)
+        self._renew = client.register_script(_RENEW)
+
+    @staticmethod
+    def _keys(chat_id: int) -> tuple[str, str, str]:
+        base = f"hashchat:nchan:{chat_id}"
+        return f"{base}:ids", f"{base}:meta", f"{base}:lock"
+
+    @asynccontextmanager
+    async def publishing(self, chat_id: int) -> AsyncIterator[None]:
+        """Take the chat's lock, waiting for another process to finish its turn."""
+        _, _, lock = self._keys(chat_id)
+        token = secrets.token_hex(8)
+        while not await self._client.set(lock, token, nx=True, px=self._lock_ms):
+            await asyncio.sleep(0.005)
+        renewing = asyncio.create_task(self._keep(lock, token))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await self._unlock(keys=[lock], args=[token])
+
+    async def _keep(self, lock: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(self._lock_ms / 3000)
+            await self._renew(keys=[lock], args=[token, self._lock_ms])
+
+    async def cursor(self, chat_id: int) -> int | None:
+        """The newest published event."""
+        _, meta, _ = self._keys(chat_id)
+        value = await self._client.hget(meta, "cursor")
+        return None if value is None else int(value)
+
+    async def start(self, chat_id: int, floor: int) -> None:
+        """Events <= floor are not mapped."""
+        _, meta, _ = self._keys(chat_id)
+        await self._client.hset(meta, "floor", floor)
+
+    async def record(
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int
+    ) -> None:
+        """Map the message, move the cursor, forget what nchan no longer holds (atomically)."""
+        ids, meta, _ = self._keys(chat_id)
+        first, last = events
+        await self._record(
+            keys=[ids, meta],
+            args=[first, last, message, buffered, self._buffer_length, self._map_seconds],
+        )
+
+    async def locate(self, chat_id: int, after: int) -> ChatMap:
+        """The snapshot for `decide`, read in one round trip."""
+        ids, meta, _ = self._keys(chat_id)
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.hmget(meta, "cursor", "cursor_message", "floor")
+            pipe.zrevrangebyscore(ids, after, "-inf", start=0, num=1, withscores=True)
+            pipe.zrange(ids, 0, 0, withscores=True)
+            pipe.zrangebyscore(ids, f"({after}", "+inf", start=0, num=1, withscores=True)
+            (cursor, cursor_message, floor), before, oldest, following = await pipe.execute()
+
+        def mapped(rows: list[tuple[bytes, float]]) -> Mapped | None:
+            return (int(rows[0][1]), rows[0][0].decode().partition("|")[2]) if rows else None
+
+        return ChatMap(
+            cursor=None if cursor is None else int(cursor),
+            cursor_message=None if cursor_message is None else cursor_message.decode(),
+            floor=int(floor or 0),
+            at_or_before=mapped(before),
+            oldest=mapped(oldest),
+            following_first=int(following[0][0].decode().partition("|")[0]) if following else None,
+        )

@@ -1,0 +1,77 @@
+"""A viewer of an SSE stream in a thread, for tests over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int | None
+    type: str
+    data: Any
+
+
+class Viewer:
+    """Reads `url` as Server-Sent Events into `events` until closed."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
+        self.events: list[Event] = []
+        self.status: int | None = None
+        self.error: BaseException | None = None
+        self._client = httpx.Client(timeout=httpx.Timeout(5.0, read=None))
+        self._url = url
+        self._headers = headers or {}
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            with self._client.stream("GET", self._url, headers=self._headers) as response:
+                self.status = response.status_code
+                fields: dict[str, str] = {}
+                for line in response.iter_lines():
+                    if line:
+                        name, _, value = line.partition(":")
+                        if name:
+                            fields[name] = value.removeprefix(" ")
+                        continue
+                    if "data" in fields:
+                        identifier = fields.get("id")
+                        event = Event(
+                            int(identifier) if identifier else None,
+                            fields.get("event", "message"),
+                            json.loads(fields["data"]),
+                        )
+                        with self._changed:
+                            self.events.append(event)
+                            self._changed.notify_all()
+                    fields = {}
+        except (httpx.HTTPError, RuntimeError) as error:
+            self.error = error
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_for(self, done: Callable[[list[Event]], bool], seconds: float) -> list[Event]:
+        """The events once `done(events)` holds; AssertionError after `seconds`."""
+        deadline = time.monotonic() + seconds
+        with self._changed:
+            while not done(self.events):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"waited {seconds} s; got {self.events[-5:]}")
+                self._changed.wait(left)
+            return list(self.events)
+
+    def close(self) -> None:
+        """Stop reading; the reading thread (a daemon) ends with its connection."""
+        self._client.close()
+        self._thread.join(0.2)

@@ -1,0 +1,78 @@
+"""The shipped nginx template: every placeholder filled, every nchan directive commented."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hashchat.stack.nginx import NginxValues, StackError, render, template_path
+
+VALUES = NginxValues(front_host="127.0.0.1", front_port=18080, publish_port=18081, app_ports=(1, 2))
+
+
+def test_rendering_fills_every_placeholder_and_lists_every_app() -> None:
+    text = render(template_path().read_text(), VALUES.placeholders(Path("/x/nchan.so")))
+    assert "{{" not in text
+    assert "server 127.0.0.1:1 " in text
+    assert "server 127.0.0.1:2 " in text
+    assert "listen 127.0.0.1:18081;" in text
+    assert "\n    #upstream hashchat_nchan_redis" in text  # Redis storage off by default
+    with_redis = render(
+        template_path().read_text(),
+        NginxValues(
+            front_host="h",
+            front_port=1,
+            publish_port=2,
+            app_ports=(3,),
+            nchan_redis_url="redis://r:1/0",
+        ).placeholders(Path("/x/nchan.so")),
+    )
+    assert with_redis.count("\n            nchan_redis_pass hashchat_nchan_redis;") == 2
+    assert "nchan_redis_server redis://r:1/0;" in with_redis
+
+
+def test_a_missing_value_is_named() -> None:
+    with pytest.raises(StackError, match="front_port"):
+        render("listen {{front_port}};", {})
+
+
+def test_every_nchan_directive_has_a_comment() -> None:
+    lines = template_path().read_text().splitlines()
+    for number, line in enumerate(lines):
+        if re.match(r"\s*(\{\{redis\}\})?\s*nchan_\w+", line):
+            commented = "#" in line.replace("{{redis}}", "") or lines[
+                number - 1
+            ].strip().startswith("#")
+            assert commented, f"line {number + 1} has no comment: {line.strip()}"
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
+def test_nginx_accepts_the_rendered_config(tmp_path: Path, redis_url: str | None) -> None:
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").is_file():
+        pytest.skip("nginx is not installed")
+    from hashchat.stack.nginx import nchan_module, nginx_binary, render_config
+
+    try:
+        nchan_module()
+    except StackError as error:
+        pytest.skip(str(error))
+    values = NginxValues(
+        front_host="127.0.0.1",
+        front_port=18080,
+        publish_port=18081,
+        app_ports=(1, 2),
+        nchan_redis_url=redis_url,
+    )
+    (tmp_path / "nginx.conf").write_text(render_config(values))
+    (tmp_path / "tmp").mkdir()
+    checked = subprocess.run(
+        [nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
