@@ -30,27 +30,28 @@ def test_a_request_racing_the_first_gets_its_answer(
     chat_id = do_create_chat(ctx, host, "KaizenBiz", "Habits", ctx.now(), 60, ["Q?"]).id
     do_start_chat(ctx, host, chat_id)
     first_is_inside = threading.Event()
-    answers: list[Answer] = []
+    # Keyed by request: after the first commits, either thread may finish first.
+    answers: dict[str, Answer] = {}
 
     def slow_render(view: PostView) -> str:
         first_is_inside.set()
         time.sleep(0.5)  # the post is written but not committed: the second request arrives
         return f'{{"id": {view.id}}}'
 
-    def post(render: Callable[[PostView], str]) -> None:
+    def post(name: str, render: Callable[[PostView], str]) -> None:
         request = PostRequest("A1 hello")
-        answers.append(do_create_post_once(ctx, host, chat_id, request, "key", render))
+        answers[name] = do_create_post_once(ctx, host, chat_id, request, "key", render)
 
-    first = threading.Thread(target=post, args=(slow_render,))
+    first = threading.Thread(target=post, args=("first", slow_render))
     first.start()
     assert first_is_inside.wait(timeout=10)
-    second = threading.Thread(target=post, args=(lambda view: "never used",))
+    second = threading.Thread(target=post, args=("second", lambda view: "never used"))
     second.start()
     first.join(timeout=30)
     second.join(timeout=30)
     assert len(answers) == 2
-    assert answers[0].body == answers[1].body
-    assert [a.replayed for a in answers] == [False, True]
+    assert answers["first"].body == answers["second"].body
+    assert (answers["first"].replayed, answers["second"].replayed) == (False, True)
     assert [p.text for p in list_posts(ctx, chat_id)].count("A1 hello") == 1
 
 

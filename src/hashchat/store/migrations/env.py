@@ -24,6 +24,10 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                # SQLite runs DDL in transactions; without this Alembic commits after every
+                # revision, which ends the migration lock between revisions and lets a second
+                # server starting at the same moment apply the next revision again.
+                transactional_ddl=True,
             )
             with context.begin_transaction():
                 lock_migrations(connection)
