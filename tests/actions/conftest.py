@@ -3,20 +3,18 @@ test), with a hand-moved clock."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from hashchat.actions.context import AppContext
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
 from hashchat.web.app import build_context
+from pg_support import fresh_pg_schema
 
 
 @dataclass
@@ -36,22 +34,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@contextmanager
-def fresh_pg_schema(pg_url: str) -> Iterator[str]:
-    """A URL of `pg_url`'s database whose search_path is a new, empty schema (dropped after)."""
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @pytest.fixture

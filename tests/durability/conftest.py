@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from durability_support import Server
 
 from hashchat.store.migrate import upgrade
+from pg_support import fresh_pg_schema
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
@@ -22,19 +21,9 @@ def durable_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         yield url
         return
     pg_url: str = request.getfixturevalue("pg_url")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        rendered = url.render_as_string(hide_password=False)
-        upgrade(rendered)
-        yield rendered
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with fresh_pg_schema(pg_url) as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture

@@ -3,16 +3,15 @@ fuzzing module, shared by every generated request as real clients share one serv
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fuzz_support import Seeded, seeded_app
 
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
+from pg_support import fresh_pg_schema
 
 
 def _serve(url: str) -> Iterator[Seeded]:
@@ -37,14 +36,5 @@ def seeded(
         yield from _serve(f"sqlite:///{path}")
         return
     pg_url: str = request.getfixturevalue("pg_url")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield from _serve(url.render_as_string(hide_password=False))
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with fresh_pg_schema(pg_url) as url:
+        yield from _serve(url)

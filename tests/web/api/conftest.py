@@ -6,9 +6,7 @@ test gets a fresh schema of its own, so tests may run in parallel on one databas
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,13 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.context import AppContext
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
 from hashchat.web.app import build_context, create_app
+from pg_support import fresh_pg_schema
 
 BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.pg)]
 
@@ -39,25 +37,6 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
-
-
-@contextmanager
-def fresh_pg_schema(pg_url: str) -> Iterator[str]:
-    """A URL of `pg_url`'s database whose search_path is a new, empty schema (dropped after);
-    its connections carry the schema's name as application_name."""
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(pg_url, poolclass=sa.NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(pg_url).update_query_dict(
-        {"options": f"-csearch_path={schema}", "application_name": schema}
-    )
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
