@@ -2,10 +2,19 @@
 
 Events are rows of the `events` table. `publish(chat_id)` only says "there is something new";
 one pump per watched chat reads the new rows once, encodes each event's SSE bytes once and
-offers the same bytes to every viewer's bounded queue. A viewer that falls a whole queue behind
-gets a `resync` event and is dropped (its queue is emptied at once, so a stalled viewer holds
-no events); so is one resuming further back than `replay_limit` events. On `resync` the
-room reloads its posts from the API.
+offers the same bytes to every viewer. A viewer that falls a whole queue behind gets a `resync`
+event and is dropped (its queue is emptied at once, so a stalled viewer holds no events); so is
+one resuming further back than `replay_limit` events. On `resync` the room reloads its posts
+from the API.
+
+Two kinds of viewer: `subscribe()` (an async iterator over a bounded queue, one task wake-up
+per viewer and event) and `serve()`, which the SSE endpoint uses: its viewers' ASGI `send`s
+are registered with the room and the pump writes each frame into them itself, up to
+`FAN_OUT_SLICE` viewers per loop iteration. It steps `send(...)` once by hand, which completes
+at once unless flow control paused the socket (uvicorn's `send` only awaits `flow.drain()`
+then); a send that blocks is finished by a task, the viewer's later frames waiting in its
+bounded backlog meanwhile. So an event wakes no per-viewer task, and a POST's loop steps no
+longer wait behind a thousand wake-ups (see bench/README.md, "Live room fan-out").
 """
 
 from __future__ import annotations
@@ -13,9 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +33,8 @@ HEARTBEAT = b": heartbeat\n\n"
 RESYNC = b'event: resync\ndata: {"reason":"too far behind; reload the posts from the API"}\n\n'
 _HEARTBEAT_ITEM = (0, HEARTBEAT)
 _RESYNC_ITEM = (-1, RESYNC)
+# Viewers written per loop iteration: ~2-3 ms of sends, so a POST never waits a whole room.
+FAN_OUT_SLICE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +66,14 @@ class EventBus(Protocol):
 EventReader = Callable[[int, int], Sequence[StoredEvent]]
 # Reads the id of a chat's newest event, 0 when it has none.
 LastIdReader = Callable[[int], int]
+# The ASGI callables of one HTTP response (typed loosely: the bus needs no web framework).
+AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
+AsgiReceive = Callable[[], Awaitable[Mapping[str, Any]]]
+
+
+class _Seat(Protocol):
+    def offer(self, item: tuple[int, bytes]) -> bool:
+        """Take one (event id, frame); False when the viewer overflowed and must go."""
 
 
 class _Viewer:
@@ -77,9 +96,120 @@ class _Viewer:
         return True
 
 
+def _body(frame: bytes) -> dict[str, Any]:
+    """The ASGI message that sends `frame` and keeps the response open."""
+    return {"type": "http.response.body", "body": frame, "more_body": True}
+
+
+class _Resumed:
+    """Awaiting it finishes a send the pump began by hand and that blocked on `pending`."""
+
+    __slots__ = ("_pending", "_steps")
+
+    def __init__(self, steps: Generator[Any, None, Any], pending: Any) -> None:
+        self._steps = steps
+        self._pending = pending
+
+    def __await__(self) -> Generator[Any, None, None]:
+        # Hands what the send yields (a flow-control future) to the awaiting task, and the
+        # task's wake-ups (or its cancellation) back to the send.
+        pending = self._pending
+        while True:
+            try:
+                yield pending
+            except BaseException as error:
+                try:
+                    pending = self._steps.throw(error)
+                except StopIteration:
+                    return
+                continue
+            try:
+                pending = self._steps.send(None)
+            except StopIteration:
+                return
+
+
+class _Writer:
+    """A served viewer: the pump writes its frames with its ASGI `send`, no task in between.
+
+    While `busy` (replaying, or finishing a send that blocked) frames wait in `backlog`, at
+    most `size` of them; one more and the backlog becomes just `resync` and the viewer goes.
+    """
+
+    __slots__ = ("backlog", "busy", "ended", "flusher", "overflowed", "send", "sent", "size")
+
+    def __init__(self, send: AsgiSend, sent: int, size: int) -> None:
+        self.send = send
+        self.sent = sent  # the newest event id written (or queued to be written)
+        self.size = size
+        self.backlog: list[tuple[int, bytes]] = []
+        self.busy = True  # the replay goes first
+        self.overflowed = False
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.flusher: asyncio.Task[None] | None = None
+
+    def offer(self, item: tuple[int, bytes]) -> bool:
+        """Write the frame now, or queue it while busy; False when the viewer must go."""
+        if self.busy:
+            if len(self.backlog) >= self.size:
+                self.overflowed = True
+                self.backlog = [_RESYNC_ITEM]  # free what it holds now: it will reload anyway
+                return False
+            self.backlog.append(item)
+            return True
+        event_id, frame = item
+        if event_id != 0 and event_id <= self.sent:
+            return True  # already sent by the replay
+        self.sent = max(self.sent, event_id)
+        steps = self.send(_body(frame)).__await__()
+        try:
+            pending = steps.send(None)
+        except StopIteration:
+            return True  # the usual case: written to the socket already
+        except Exception:
+            logger.warning("an event stream failed to write; dropping it", exc_info=True)
+            self.end()
+            return False
+        self.busy = True
+        self.flusher = asyncio.create_task(self.flush(_Resumed(steps, pending)))
+        return True
+
+    async def flush(self, blocked: _Resumed | None = None) -> None:
+        """Finish a blocked send, send what queued up meanwhile, then let the pump write
+        directly again; after an overflow send `resync` and end."""
+        try:
+            if blocked is not None:
+                await blocked
+            while self.backlog:
+                items, self.backlog = self.backlog, []
+                fresh = [
+                    frame for event_id, frame in items if event_id <= 0 or event_id > self.sent
+                ]
+                self.sent = max(self.sent, *(event_id for event_id, _ in items))
+                if fresh:
+                    await self.send(_body(b"".join(fresh)))
+        except Exception:
+            logger.warning("an event stream failed to write; dropping it", exc_info=True)
+            self.overflowed = True
+        if self.overflowed:
+            self.end()
+        else:
+            self.busy = False
+
+    def end(self) -> None:
+        """Tell the viewer's handler that its stream is over."""
+        if not self.ended.done():
+            self.ended.set_result(None)
+
+
+async def _disconnected(receive: AsgiReceive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 class _Room:
     def __init__(self, last_id: int) -> None:
-        self.viewers: set[_Viewer] = set()
+        self.viewers: set[_Seat] = set()
         self.last_id = last_id
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
@@ -176,6 +306,37 @@ class InProcessBus:
             if not room.viewers:
                 self._close_room(chat_id, room)
 
+    async def serve(
+        self, chat_id: int, after_id: int, send: AsgiSend, receive: AsgiReceive
+    ) -> None:
+        """Write the frames of `chat_id` after `after_id`, then live ones, to an open ASGI
+        response (its start already sent) until the client leaves or the viewer is dropped
+        (after `resync`). The caller ends the response. Same order, resume and `resync`
+        rules as `subscribe`."""
+        if self._loop is None:
+            self.bind(asyncio.get_running_loop())
+        room = await self._room(chat_id)
+        writer = _Writer(send, after_id, self._queue_size)
+        room.viewers.add(writer)  # before the replay query: whatever commits later is queued
+        leaving = asyncio.ensure_future(_disconnected(receive))
+        try:
+            replay = await asyncio.to_thread(self._read_events, chat_id, after_id)
+            if len(replay) > self._replay_limit:
+                await send(_body(RESYNC))
+                return
+            if replay:
+                writer.sent = max(writer.sent, replay[-1].id)
+                await send(_body(b"".join(encode_sse(event) for event in replay)))
+            await writer.flush()
+            await asyncio.wait((leaving, writer.ended), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            leaving.cancel()
+            if writer.flusher is not None:
+                writer.flusher.cancel()
+            room.viewers.discard(writer)
+            if not room.viewers:
+                self._close_room(chat_id, room)
+
     async def _room(self, chat_id: int) -> _Room:
         room = self._rooms.get(chat_id)
         if room is not None:
@@ -214,19 +375,25 @@ class InProcessBus:
                 continue
             for event in events:
                 room.last_id = event.id
-                self._offer_all(room, (event.id, encode_sse(event)))
+                await self._offer_all(room, (event.id, encode_sse(event)))
 
     async def _heartbeat(self, room: _Room) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_seconds)
-            self._offer_all(room, _HEARTBEAT_ITEM)
+            await self._offer_all(room, _HEARTBEAT_ITEM)
 
     @staticmethod
-    def _offer_all(room: _Room, item: tuple[int, bytes]) -> None:
+    async def _offer_all(room: _Room, item: tuple[int, bytes]) -> None:
         # One shared (id, frame) tuple for all viewers: a queued event costs a pointer each.
-        dropped = [viewer for viewer in room.viewers if not viewer.offer(item)]
-        for viewer in dropped:
-            room.viewers.discard(viewer)
+        # Between slices other work (a POST's next step) gets the loop; a viewer that left
+        # meanwhile is skipped, one that came meanwhile has the event from its replay.
+        viewers = list(room.viewers)
+        for start in range(0, len(viewers), FAN_OUT_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for viewer in viewers[start : start + FAN_OUT_SLICE]:
+                if viewer in room.viewers and not viewer.offer(item):
+                    room.viewers.discard(viewer)
 
     async def aclose(self) -> None:
         """Stop every pump (on server shutdown)."""

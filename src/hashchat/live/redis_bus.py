@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from hashchat.live.bus import InProcessBus
+from hashchat.live.bus import AsgiReceive, AsgiSend, InProcessBus
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,14 @@ class RedisWakeups:
         if self._loop is None:
             self.bind(asyncio.get_running_loop())
         return self._local.subscribe(chat_id, after_id)
+
+    async def serve(
+        self, chat_id: int, after_id: int, send: AsgiSend, receive: AsgiReceive
+    ) -> None:
+        """This process's stream of the chat into an open response (see InProcessBus.serve)."""
+        if self._loop is None:
+            self.bind(asyncio.get_running_loop())
+        await self._local.serve(chat_id, after_id, send, receive)
 
     async def aclose(self) -> None:
         """Stop the Redis tasks and the local pumps."""

@@ -126,3 +126,24 @@ def test_unknown_chat_and_bad_resume_point_are_refused(ctx: Any, server_url: str
         f"{server_url}/api/v1/chats/{chat.id}/events", headers={"Last-Event-ID": "abc"}
     )
     assert response.status_code == 422
+
+
+def test_a_viewer_that_disconnects_leaves_the_room(ctx: Any, server_url: str) -> None:
+    host = do_register(ctx, "host", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    chat = do_create_chat(ctx, host, "KaizenBiz", "Habits", ctx.now(), 60, ["One?"])
+    rooms = ctx.bus._rooms  # the in-process bus: one room (pump) per watched chat
+    with httpx.stream("GET", f"{server_url}/api/v1/chats/{chat.id}/events", timeout=5) as response:
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.headers["x-accel-buffering"] == "no"
+        assert "content-length" not in response.headers
+        chunks = response.iter_bytes()  # kept: a dropped iterator closes the response
+        assert next(chunks).startswith(b": connected")
+        deadline = time.monotonic() + 5
+        while chat.id not in rooms and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(rooms[chat.id].viewers) == 1
+    deadline = time.monotonic() + 5
+    while chat.id in rooms and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert chat.id not in rooms  # the last viewer left: the room and its pump are gone

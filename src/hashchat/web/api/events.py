@@ -1,16 +1,24 @@
-"""/chats/{id}/events: the live stream of a chat as Server-Sent Events, resumable."""
+"""/chats/{id}/events: the live stream of a chat as Server-Sent Events, resumable.
+
+With a bus that can `serve` (the in-process one, also behind Redis wake-ups) the response is
+an `EventStreamResponse`: the bus's pump writes frames straight into this response's ASGI
+`send` (see hashchat.live.bus). The middlewares between (error handling, the CSRF cookie) wrap
+`send` in plain async functions, so a send still completes in the pump's own step.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Protocol, runtime_checkable
 
 from fastapi import APIRouter, Header, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from hashchat.actions.chats import get_chat
 from hashchat.actions.errors import InvalidInputError
+from hashchat.live.bus import AsgiReceive, AsgiSend
 from hashchat.store.models import MAX_ROW_ID
 from hashchat.web.api.schemas import READ_REFUSALS, ChatId
 from hashchat.web.deps import Ctx
@@ -21,6 +29,39 @@ STREAM_DESCRIPTION = """Server-Sent Events. Each event has an increasing `id:`, 
 (`post`, `question`, `state`, `hide`, `spotlight`) and one `data:` line of JSON (a `post`'s data
 is the same JSON as the API's post). Reconnect with `Last-Event-ID` (or `?after=ID`) to get
 exactly the events after that id. Comment lines (`: heartbeat`) keep the connection alive."""
+# Sent at once so that clients know they are connected before the first event.
+CONNECTED = b": connected\nretry: 2000\n\n"
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@runtime_checkable
+class DirectFanout(Protocol):
+    """A bus that writes a viewer's frames into its ASGI response itself."""
+
+    async def serve(
+        self, chat_id: int, after_id: int, send: AsgiSend, receive: AsgiReceive
+    ) -> None:
+        """Stream the chat after `after_id` into an open response until it ends."""
+
+
+class EventStreamResponse(Response):
+    """An event stream that `bus.serve` fills; no iterator and no task per frame."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, bus: DirectFanout, chat_id: int, after_id: int, headers: Mapping[str, str]):
+        self.bus = bus
+        self.chat_id = chat_id
+        self.after_id = after_id
+        self.status_code = 200
+        self.background = None
+        self.init_headers(headers)  # no body: no content-length, the stream is chunked
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": CONNECTED, "more_body": True})
+        await self.bus.serve(self.chat_id, self.after_id, send, receive)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def resume_point(last_event_id: str | None, after: int | None) -> int:
@@ -56,19 +97,17 @@ async def chat_events(
         int | None, Query(ge=0, le=MAX_ROW_ID, description="resume after this event id")
     ] = None,
     last_event_id: Annotated[str | None, Header()] = None,
-) -> StreamingResponse:
+) -> Response:
     """The chat's events after the resume point, then live ones."""
     resume = resume_point(last_event_id, after)
     await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before the stream starts
+    bus = ctx.bus
+    if isinstance(bus, DirectFanout):
+        return EventStreamResponse(bus, chat_id, resume, STREAM_HEADERS)
 
     async def frames() -> AsyncIterator[bytes]:
-        # Sent at once so that clients know they are connected before the first event.
-        yield b": connected\nretry: 2000\n\n"
-        async for frame in ctx.bus.subscribe(chat_id, resume):
+        yield CONNECTED
+        async for frame in bus.subscribe(chat_id, resume):
             yield frame
 
-    return StreamingResponse(
-        frames(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=STREAM_HEADERS)
