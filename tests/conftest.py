@@ -11,20 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from ci_support import skip_or_fail
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
-
-
-def under_ci() -> bool:
-    """True when running in CI, where a missing dependency must fail rather than skip."""
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip with a loud reason, or fail under CI=true."""
-    if under_ci():
-        pytest.fail(f"CI=true and {reason}")
-    pytest.skip(f"SKIPPED LOUDLY: {reason}")
 
 
 @pytest.fixture(scope="session")

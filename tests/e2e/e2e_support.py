@@ -1,39 +1,22 @@
 """Helpers of the browser tests: the server thread, Chromium's launch, logging in, axe-core.
 
-Chromium or axe-core missing: the tests skip loudly, or fail under CI=true (the rule of
-tests/conftest.py, loaded here by path because every folder's conftest is named alike).
+Chromium or axe-core missing: the tests skip loudly, or fail under CI=true
+(`ci_support.skip_or_fail`).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from playwright.sync_api import BrowserContext, Page
 
+from ci_support import skip_or_fail
 from hashchat.actions.context import AppContext
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _root_conftest() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "hashchat_root_conftest", PROJECT_ROOT / "tests" / "conftest.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def skip_or_fail(reason: str) -> None:
-    """tests/conftest.py's rule: skip loudly, or fail under CI=true."""
-    _root_conftest().skip_or_fail(reason)
 
 
 CHROMIUM = Path("/usr/bin/chromium")

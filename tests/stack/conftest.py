@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from stack_support import HASHCHAT, PrivateRedis, Stack, free_port, skip_or_fail
+from stack_support import HASHCHAT, PrivateRedis, Stack, free_port
 
+from ci_support import skip_or_fail
 from hashchat.stack.nginx import NCHAN_MODULES
 from hashchat.stack.processes import StackState
 

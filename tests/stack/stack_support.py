@@ -16,16 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 HASHCHAT = [sys.executable, "-c", "import sys; from hashchat.cli import main; main()"]
-
-
-def skip_or_fail(reason: str) -> None:
-    """tests/conftest.py's rule: skip loudly, or fail under CI=true."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and {reason}")
-    pytest.skip(f"SKIPPED LOUDLY: {reason}")
 
 
 def free_port() -> int:

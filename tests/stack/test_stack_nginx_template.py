@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ci_support import skip_or_fail
 from hashchat.stack.nginx import NginxValues, StackError, render, template_path
 
 VALUES = NginxValues(front_host="127.0.0.1", front_port=18080, publish_port=18081, app_ports=(1, 2))
@@ -53,13 +54,13 @@ def test_every_nchan_directive_has_a_comment() -> None:
 @pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
 def test_nginx_accepts_the_rendered_config(tmp_path: Path, redis_url: str | None) -> None:
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").is_file():
-        pytest.skip("nginx is not installed")
+        skip_or_fail("nginx is not installed (apt-get install nginx libnginx-mod-nchan)")
     from hashchat.stack.nginx import nchan_module, nginx_binary, render_config
 
     try:
         nchan_module()
     except StackError as error:
-        pytest.skip(str(error))
+        skip_or_fail(str(error))
     values = NginxValues(
         front_host="127.0.0.1",
         front_port=18080,
