@@ -21,13 +21,12 @@ def viewer_of(request: Request) -> Viewer | None:
     principal = current_user(request)
     if principal is None:
         return None
-    user = principal.user
-    return Viewer(user.id, user.name, user.display_name, user.timezone, user.is_admin)
+    return principal.user
 
 
 def actor_of(viewer: Viewer) -> UserView:
-    """The viewer as the actions layer knows her."""
-    return UserView(viewer.id, viewer.name, viewer.display_name, viewer.timezone, viewer.is_admin)
+    """The viewer as the actions layer knows her (the same value)."""
+    return viewer
 
 
 def context_of(request: Request) -> AppContext:

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hashchat.actions.views import series_view, user_view
 from hashchat.store.models import (
     Block,
     ChatRow,
@@ -34,25 +35,13 @@ def viewer_by_id(session: Session, user_id: int) -> Viewer | None:
     user = session.get(User, user_id)
     if user is None:
         return None
-    return Viewer(user.id, user.name, user.display_name, user.timezone, user.is_admin)
-
-
-def _series_view(row: SeriesRow) -> SeriesView:
-    return SeriesView(
-        id=row.id,
-        tag=row.tag,
-        title=row.title,
-        description=row.description,
-        timezone=row.timezone,
-        char_rule=row.char_rule,
-        char_limit=row.char_limit,
-    )
+    return user_view(user)
 
 
 def all_series(session: Session) -> list[SeriesView]:
     """Every series, by title."""
     rows = session.scalars(sa.select(SeriesRow).order_by(SeriesRow.title)).all()
-    return [_series_view(row) for row in rows]
+    return [series_view(row) for row in rows]
 
 
 def series_by_tag(session: Session, tag: str) -> SeriesView | None:
@@ -60,13 +49,13 @@ def series_by_tag(session: Session, tag: str) -> SeriesView | None:
     row = session.scalars(
         sa.select(SeriesRow).where(SeriesRow.tag_key == tag.lstrip("#").lower())
     ).first()
-    return None if row is None else _series_view(row)
+    return None if row is None else series_view(row)
 
 
 def series_by_id(session: Session, series_id: int) -> SeriesView | None:
     """The series with `series_id`."""
     row = session.get(SeriesRow, series_id)
-    return None if row is None else _series_view(row)
+    return None if row is None else series_view(row)
 
 
 def series_members(session: Session, series_id: int, roles: tuple[str, ...]) -> list[MemberView]:

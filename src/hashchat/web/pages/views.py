@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# Re-exported for the page modules: a series and the logged-in reader are the values the actions
+# layer already has, not copies of them.
+from hashchat.actions.views import SeriesView as SeriesView
+from hashchat.actions.views import UserView
+
+Viewer = UserView
+
 STATE_LABELS = {
     "scheduled": "scheduled",
     "live": "live now",
@@ -22,30 +29,6 @@ RULE_DESCRIPTIONS = {
 def rule_description(char_rule: str) -> str:
     """How a series' character rule counts, in words for the participation guide."""
     return RULE_DESCRIPTIONS.get(char_rule.lower(), "in characters")
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """The logged-in person reading a page."""
-
-    id: int
-    name: str
-    display_name: str
-    timezone: str
-    is_admin: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesView:
-    """A series as its page shows it."""
-
-    id: int
-    tag: str
-    title: str
-    description: str
-    timezone: str
-    char_rule: str
-    char_limit: int
 
 
 @dataclass(frozen=True, slots=True)
