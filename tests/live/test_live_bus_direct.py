@@ -9,9 +9,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from live_support import Table
 
 from hashchat.live import bus as bus_module
-from hashchat.live.bus import HEARTBEAT, RESYNC, InProcessBus, StoredEvent
+from hashchat.live.bus import HEARTBEAT, RESYNC, InProcessBus
 
 pytestmark = pytest.mark.anyio
 
@@ -19,24 +20,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-class Table:
-    """A stand-in for the events table."""
-
-    def __init__(self) -> None:
-        self.rows: list[StoredEvent] = []
-
-    def add(self, chat_id: int = 1) -> StoredEvent:
-        event = StoredEvent(len(self.rows) + 1, chat_id, "post", f'{{"n":{len(self.rows) + 1}}}')
-        self.rows.append(event)
-        return event
-
-    def after(self, chat_id: int, after_id: int) -> list[StoredEvent]:
-        return [e for e in self.rows if e.chat_id == chat_id and e.id > after_id]
-
-    def last(self, chat_id: int) -> int:
-        return max((e.id for e in self.rows if e.chat_id == chat_id), default=0)
 
 
 class Client:
