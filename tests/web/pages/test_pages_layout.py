@@ -21,6 +21,8 @@ def post(
         text=f"text {post_id}",
         created_at=START + timedelta(seconds=post_id),
         network="hashchat",
+        external_id=None,
+        external_url=None,
         reply_to=reply_to,
         question=question,
         part=None,
@@ -29,6 +31,7 @@ def post(
         hidden=hidden,
         spotlight=False,
         is_host=False,
+        segments=(),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hashchat.actions.views import series_view, user_view
+from hashchat.actions.views import post_view, series_view, user_view
 from hashchat.store.models import (
     Block,
     ChatRow,
@@ -138,26 +138,6 @@ def next_chat_of_series(session: Session, series_id: int, now: datetime) -> Chat
     return None if row is None else _chat_view(session, row)
 
 
-def _post_view(row: PostRow) -> PostView:
-    return PostView(
-        id=row.id,
-        chat_id=row.chat_id,
-        author=row.author_handle,
-        display_name=row.display_name,
-        text=row.text,
-        created_at=row.created_at,
-        network=row.network,
-        reply_to=row.reply_to_post_id,
-        question=row.question,
-        part=row.part,
-        inferred=row.inferred,
-        late=row.late,
-        hidden=row.hidden,
-        spotlight=row.spotlight,
-        is_host=row.is_host,
-    )
-
-
 def posts_of_chat(
     session: Session, chat_id: int, *, include_hidden: bool = False
 ) -> list[PostView]:
@@ -166,4 +146,4 @@ def posts_of_chat(
     if not include_hidden:
         query = query.where(PostRow.hidden.is_(False))
     rows = session.scalars(query.order_by(PostRow.created_at, PostRow.id)).all()
-    return [_post_view(row) for row in rows]
+    return [post_view(row) for row in rows]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-# Re-exported for the page modules: a series and the logged-in reader are the values the actions
-# layer already has, not copies of them.
+# Re-exported for the page modules: a series, a post and the logged-in reader are the values
+# the actions layer already has, not copies of them.
+from hashchat.actions.views import PostView as PostView
 from hashchat.actions.views import SeriesView as SeriesView
 from hashchat.actions.views import UserView
 
@@ -91,27 +92,6 @@ class ChatSummary:
     def state_label(self) -> str:
         """The state in words."""
         return STATE_LABELS.get(self.state, self.state)
-
-
-@dataclass(frozen=True, slots=True)
-class PostView:
-    """A post as the room shows it; the same fields as the API's post JSON."""
-
-    id: int
-    chat_id: int
-    author: str
-    display_name: str
-    text: str
-    created_at: datetime
-    network: str
-    reply_to: int | None
-    question: int | None
-    part: str | None
-    inferred: bool
-    late: bool
-    hidden: bool
-    spotlight: bool
-    is_host: bool
 
 
 @dataclass(frozen=True, slots=True)
