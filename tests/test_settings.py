@@ -37,6 +37,9 @@ def test_overrides_win_and_none_means_unset() -> None:
         ("HASHCHAT_COOKIE_SECURE", "maybe"),
         ("HASHCHAT_SSE_HEARTBEAT", "-1"),
         ("HASHCHAT_SSE_QUEUE_SIZE", "lots"),
+        ("HASHCHAT_NCHAN_INTERVAL", "-0.1"),
+        ("HASHCHAT_NCHAN_INTERVAL", "nan"),
+        ("HASHCHAT_NCHAN_INTERVAL", "60"),
     ],
 )
 def test_bad_values_name_the_variable(variable: str, value: str) -> None:
@@ -56,10 +59,13 @@ def test_scale_out_settings_come_from_the_environment() -> None:
             "HASHCHAT_FANOUT": "nchan",
             "HASHCHAT_NCHAN_PUBLISH": "http://127.0.0.1:8081/pub",
             "HASHCHAT_NCHAN_BUFFER": "200",
+            "HASHCHAT_NCHAN_INTERVAL": "0",
         }
     )
     assert settings.redis_url == "redis://127.0.0.1:6379/3"
     assert (settings.fanout, settings.nchan_buffer_length) == ("nchan", 200)
+    assert settings.nchan_interval_seconds == 0.0
+    assert Settings.from_env({}).nchan_interval_seconds == 0.2
 
 
 def test_nchan_fanout_without_a_publisher_url_is_refused() -> None:

@@ -59,6 +59,16 @@ def _parse_positive_float(text: str) -> float:
     return value
 
 
+def _parse_pacing_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 10:
+        raise SettingsError(f"{text!r} must be between 0 (no pacing) and 10 seconds")
+    return value
+
+
 def _parse_positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -110,6 +120,8 @@ class Settings:
     # Must equal nchan_message_buffer_length / nchan_message_timeout of the nginx config.
     nchan_buffer_length: int = 1000
     nchan_message_seconds: float = 3600.0
+    # At most one nchan message per chat per this many seconds (0 = one per event at once).
+    nchan_interval_seconds: float = 0.2
     cadence_tick_seconds: float = 1.0
     session_days: int = 30
     # Argon2id cost of password hashes (argon2-cffi's defaults); lower only on weak machines.
@@ -208,6 +220,12 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "nchan_message_seconds",
         _parse_positive_float,
         "seconds nchan keeps a message, as in nginx's nchan_message_timeout (default 3600)",
+    ),
+    "HASHCHAT_NCHAN_INTERVAL": (
+        "nchan_interval_seconds",
+        _parse_pacing_seconds,
+        "at most one nchan message per chat per this many seconds; events committed meanwhile "
+        "go out together (default 0.2; 0 = every event at once)",
     ),
     "HASHCHAT_CADENCE_TICK": (
         "cadence_tick_seconds",

@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 
 import httpx
 import pytest
 
 from hashchat.live.bus import StoredEvent
-from hashchat.live.nchan import FanoutUnavailableError, NchanBus
+from hashchat.live.nchan import FanoutUnavailableError, NchanBus, batches
 from hashchat.live.nchan_state import (
     RESYNC,
     ChatMap,
     Handoff,
     MemoryNchanState,
+    NchanState,
+    Progress,
     RedisNchanState,
     decide,
 )
@@ -56,6 +59,7 @@ class FakeNchan:
     def __init__(self, buffer: int) -> None:
         self.buffer = buffer
         self.bodies: list[bytes] = []
+        self.tags: list[str] = []
         self.down = False
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -63,9 +67,10 @@ class FakeNchan:
             raise httpx.ConnectError("refused", request=request)
         self.bodies.append(request.content)
         tag = len(self.bodies) - 1
+        self.tags.append(f"{NOW:.0f}:{tag}")
         info = {
             "messages": min(len(self.bodies), self.buffer),
-            "last_message_id": f"{NOW:.0f}:{tag}",
+            "last_message_id": self.tags[-1],
         }
         return httpx.Response(202, content=json.dumps(info).encode())
 
@@ -85,17 +90,26 @@ class Table:
         return self.rows[-1].id if self.rows else 0
 
 
-def make_bus(table: Table, nchan: FakeNchan, buffer: int) -> NchanBus:
+def make_bus(
+    table: Table,
+    nchan: FakeNchan,
+    buffer: int,
+    *,
+    interval: float = 0.0,
+    state: NchanState | None = None,
+) -> NchanBus:
     return NchanBus(
         table.after,
         table.last,
         "http://nchan/pub",
-        MemoryNchanState(buffer),
+        MemoryNchanState(buffer) if state is None else state,
         buffer_length=buffer,
         message_seconds=3600,
         transport=httpx.MockTransport(nchan.handle),
-        clock=lambda: NOW,
+        # Pacing needs a clock that moves; the mapping tests want nchan's ids at NOW.
+        clock=time.time if interval else lambda: NOW,
         retry_seconds=0.01,
+        interval_seconds=interval,
     )
 
 
@@ -145,21 +159,134 @@ async def test_handoff_waits_for_the_publisher_then_gives_up_cleanly() -> None:
     await bus.aclose()
 
 
+def ids(*numbers: int) -> list[StoredEvent]:
+    return [StoredEvent(n, 1, "post", "{}") for n in numbers]
+
+
+def test_batches_end_at_the_limit_and_at_every_cut() -> None:
+    def runs(events: list[StoredEvent], cuts: tuple[int, ...], limit: int) -> list[list[int]]:
+        return [[e.id for e in run] for run in batches(events, cuts, limit)]
+
+    assert runs(ids(1, 2, 3, 4, 5), (), 2) == [[1, 2], [3, 4], [5]]
+    assert runs(ids(1, 2, 3, 4, 5), (2,), 50) == [[1, 2], [3, 4, 5]]
+    assert runs(ids(1, 2, 5, 6), (3,), 50) == [[1, 2], [5, 6]]  # a cut between two events
+    assert runs(ids(1, 2, 3), (0, 3, 9), 50) == [[1, 2, 3]]  # cuts outside change nothing
+    assert runs(ids(1, 2, 3, 4), (1, 3), 50) == [[1], [2, 3], [4]]
+    assert runs([], (1,), 50) == []
+
+
+async def test_a_busy_chat_is_paced_and_a_quiet_one_is_not() -> None:
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100, interval=0.3)
+    bus.bind(asyncio.get_running_loop())
+    table.add()
+    bus.publish(1)
+    await asyncio.sleep(0.05)
+    assert frame_ids(nchan) == [[1]]  # quiet: at once
+    for _ in range(3):  # busy: these wait for the interval and go out together
+        table.add()
+        bus.publish(1)
+        await asyncio.sleep(0.02)
+    assert frame_ids(nchan) == [[1]]
+    await asyncio.sleep(0.4)
+    assert frame_ids(nchan) == [[1], [2, 3, 4]]
+    await bus.aclose()
+
+
+async def test_a_resuming_viewer_gets_a_message_boundary_at_once() -> None:
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100, interval=5.0)  # pacing would hold events for 5 s
+    bus.bind(asyncio.get_running_loop())
+    table.add()
+    bus.publish(1)
+    await asyncio.sleep(0.05)
+    for _ in range(3):
+        table.add()
+        bus.publish(1)
+    await asyncio.sleep(0.05)
+    assert frame_ids(nchan) == [[1]]
+    # The page showed events up to 3; 4 came after. Without a cut, 2..4 would be one message
+    # and this viewer, inside it, would have to reload.
+    started = time.monotonic()
+    handoff = await bus.handoff(1, 3)
+    assert time.monotonic() - started < 1.0
+    assert frame_ids(nchan) == [[1], [2, 3], [4]]
+    assert handoff == Handoff(message=f"{nchan.tags[1]}")
+    await bus.aclose()
+
+
+async def test_a_resume_point_given_to_a_page_ends_a_message_there() -> None:
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100, interval=0.2)
+    bus.bind(asyncio.get_running_loop())
+    for _ in range(2):
+        table.add()
+    bus.resume_point(1, 2)  # a page showed events 1 and 2 (what the room page does)
+    await asyncio.sleep(0.01)
+    for _ in range(2):
+        table.add()
+    bus.publish(1)
+    await asyncio.sleep(0.05)
+    assert frame_ids(nchan) == [[1, 2], [3, 4]]
+    assert await bus.handoff(1, 2) == Handoff(message=nchan.tags[0])
+    await bus.aclose()
+
+
+@pytest.mark.redis
+async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_order(
+    redis_url: str,
+) -> None:
+    client = connect_async(redis_url)
+    keys = [f"hashchat:nchan:1:{part}" for part in ("ids", "meta", "lock", "cuts")]
+    await client.delete(*keys)
+    table, nchan = Table(), FakeNchan(buffer=1000)
+    buses = [
+        make_bus(table, nchan, 1000, interval=0.05, state=RedisNchanState(client, 1000, 3600))
+        for _ in range(2)
+    ]
+    for bus in buses:
+        bus.bind(asyncio.get_running_loop())
+    for n in range(120):  # like two app processes taking turns with a busy chat's posts
+        table.add()
+        buses[n % 2].publish(1)
+        await asyncio.sleep(0.004)
+    deadline = time.monotonic() + 5
+    while sum(map(len, frame_ids(nchan))) < 120 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    published = [n for frame in frame_ids(nchan) for n in frame]
+    assert published == list(range(1, 121))
+    assert len(nchan.bodies) < 60  # paced: several events per message
+    for bus in buses:
+        await bus.aclose()
+    await client.delete(*keys)
+    await client.aclose()
+
+
 @pytest.mark.redis
 async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> None:
     client = connect_async(redis_url)
-    await client.delete("hashchat:nchan:77:ids", "hashchat:nchan:77:meta")
+    keys = [f"hashchat:nchan:77:{part}" for part in ("ids", "meta", "lock", "cuts")]
+    await client.delete(*keys)
     shared, local = RedisNchanState(client, 3, 3600), MemoryNchanState(3)
     for state in (shared, local):
         assert await state.cursor(77) is None
-        async with state.publishing(77):
+        assert await state.progress(77) == Progress(None, 0.0, ())
+        await state.request_cut(77, 12)
+        await state.request_cut(77, 33)
+        async with state.publishing(77) as held:
+            assert held
+            async with state.publishing(77) as again:
+                assert not again  # never waited for: the caller looks again later
             for n in range(1, 6):
-                await state.record(77, (n * 10 - 5, n * 10), f"{NOW:.0f}:{n}", min(n, 3))
+                await state.record(77, (n * 10 - 5, n * 10), f"{NOW:.0f}:{n}", min(n, 3), NOW + n)
+                if n == 2:
+                    assert await state.progress(77) == Progress(20, NOW + 2, (33,))
         assert await state.cursor(77) == 50
+        assert await state.progress(77) == Progress(50, NOW + 5, ())
     for after in (0, 25, 30, 36, 40, 55):
         assert await shared.locate(77, after) == await local.locate(77, after)
     assert (await shared.locate(77, 35)).at_or_before == (30, f"{NOW:.0f}:3")
     assert (await shared.locate(77, 35)).floor == 20
     assert decide(await shared.locate(77, 36), 36, NOW, 600) == RESYNC  # inside message 4
-    await client.delete("hashchat:nchan:77:ids", "hashchat:nchan:77:meta")
+    await client.delete(*keys)
     await client.aclose()

@@ -18,6 +18,9 @@ from pathlib import Path
 import httpx
 
 HASHCHAT = [sys.executable, "-c", "import sys; from hashchat.cli import main; main()"]
+# The stacks publish at most one nchan message per chat per 0.05 s (HASHCHAT_NCHAN_INTERVAL
+# in conftest); posts this far apart go out as one message each.
+PUBLISH_SPACING = 0.08
 
 
 def free_port() -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from sse_viewer import Viewer
-from stack_support import Stack, new_chat, start_nginx, stop_nginx
+from stack_support import PUBLISH_SPACING, Stack, new_chat, start_nginx, stop_nginx
 
 pytestmark = [pytest.mark.pg, pytest.mark.redis]
 
@@ -18,6 +20,9 @@ def test_resume_after_an_nginx_restart_comes_from_redis(redis_stored_stack: Stac
     for n in range(4):
         reply = httpx.post(posts, json={"text": f"A1 kept {n}"}, headers=stack.auth, timeout=10)
         assert reply.status_code == 201
+        # Wider apart than the publisher's pacing: one nchan message each, so the resume
+        # point below ends a message (inside one, a viewer is told to resync).
+        time.sleep(PUBLISH_SPACING)
     viewer = Viewer(stream)
     try:
         seen = viewer.wait_for(

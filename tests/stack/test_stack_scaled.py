@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,15 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sse_viewer import Event, Viewer
-from stack_support import Stack, alive, new_chat, restart_dead_apps, start_nginx, stop_nginx
+from stack_support import (
+    PUBLISH_SPACING,
+    Stack,
+    alive,
+    new_chat,
+    restart_dead_apps,
+    start_nginx,
+    stop_nginx,
+)
 
 pytestmark = [pytest.mark.pg, pytest.mark.redis]
 
@@ -64,6 +73,7 @@ def test_last_event_id_resumes_with_nothing_missed_or_repeated(stack: Stack) -> 
     stream = f"{stack.front}/api/v1/chats/{chat_id}/events"
     for n in range(10):
         assert post(stack.front, stack, chat_id, f"A1 early {n}").status_code == 201
+        time.sleep(PUBLISH_SPACING)  # one message each: any of them is a place to resume
     full = Viewer(stream)
     try:
         everything = full.wait_for(lambda ev: len([t for t in texts(ev) if "early" in t]) == 10, 10)
@@ -85,6 +95,42 @@ def test_last_event_id_resumes_with_nothing_missed_or_repeated(stack: Stack) -> 
     assert ids == sorted(set(ids))
 
 
+def test_a_page_loaded_in_a_busy_chat_streams_on_without_resync(stack: Stack) -> None:
+    """The page shows events up to its `last_event_id`; posts keep coming faster than the
+    publisher's pacing. Its stream must start right after that id, not `resync` (which a
+    message holding the id and later events would force)."""
+    restart_dead_apps(stack)  # tests may run in any order (xdist)
+    chat_id = new_chat(stack, ["One?"], "ScaledBusyPage")
+    stream = f"{stack.front}/api/v1/chats/{chat_id}/events"
+    stop = threading.Event()
+
+    def flood() -> None:
+        n = 0
+        while not stop.is_set():
+            post(stack.app_urls[n % 2], stack, chat_id, f"A1 busy {n}")
+            n += 1
+
+    poster = threading.Thread(target=flood, daemon=True)
+    poster.start()
+    try:
+        time.sleep(0.3)
+        for _ in range(20):
+            chat = httpx.get(f"{stack.front}/api/v1/chats/{chat_id}", timeout=5).json()
+            after = chat["last_event_id"]
+            viewer = Viewer(f"{stream}?after={after}")
+            try:
+                first = viewer.wait_for(lambda ev: len(ev) >= 1, 10)[0]
+            finally:
+                viewer.close()
+            assert first.type == "post", first
+            assert first.id is not None
+            assert first.id > after
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        poster.join(10)
+
+
 def test_a_viewer_further_back_than_the_buffer_gets_resync(stack: Stack) -> None:
     restart_dead_apps(stack)  # tests may run in any order (xdist)
     chat_id = new_chat(stack, ["One?"], "ScaledResync")
@@ -92,6 +138,7 @@ def test_a_viewer_further_back_than_the_buffer_gets_resync(stack: Stack) -> None
     for n in range(60):  # the stack keeps 50 messages per chat
         reply = post(stack.front, stack, chat_id, f"A1 flood {n}")
         assert reply.status_code == 201
+        time.sleep(PUBLISH_SPACING)  # one message each
     viewer = Viewer(f"{stack.front}/api/v1/chats/{chat_id}/events", {"Last-Event-ID": "1"})
     try:
         first = viewer.wait_for(lambda ev: len(ev) >= 1, 10)[0]
@@ -110,6 +157,9 @@ def _cadence_holder(stack: Stack, chat_id: int) -> int:
                 sa.text(
                     "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
                     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+                    # pg_locks is cluster-wide: another database's chat may have this id.
+                    "AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database()) "
                     "AND l.objid = :chat AND l.classid = "
                     "((hashtext(current_schema() || '/cadence'))::bigint & 4294967295)::oid"
                 ),

@@ -61,6 +61,10 @@ class EventBus(Protocol):
     def subscribe(self, chat_id: int, after_id: int) -> AsyncIterator[bytes]:
         """SSE frames of every event of `chat_id` with id > after_id, then live ones."""
 
+    def resume_point(self, chat_id: int, event_id: int) -> None:
+        """A page or client was shown the chat up to `event_id`; its stream resumes after it.
+        Thread-safe; never blocks."""
+
 
 # Reads events of a chat with id > after_id, oldest first (runs in a worker thread).
 EventReader = Callable[[int, int], Sequence[StoredEvent]]
@@ -250,6 +254,9 @@ class InProcessBus:
             return
         with contextlib.suppress(RuntimeError):  # the loop closed between check and call
             loop.call_soon_threadsafe(self._wake, chat_id)
+
+    def resume_point(self, chat_id: int, event_id: int) -> None:
+        """Nothing to prepare: this bus resumes a stream after any event."""
 
     def wake(self, chat_id: int) -> None:
         """Wake the chat's pump; call on the bus's event loop."""

@@ -3,29 +3,38 @@
 After commit, `publish(chat_id)` wakes a publisher task that reads the chat's new event rows
 and POSTs them, as finished SSE frames (`id: <event id>`, `event:`, `data:`), to
 `{publish_url}/{chat_id}`, oldest first, under the chat's publishing lock (so two app
-processes never interleave a chat's messages). A backlog goes out as one nchan message of up
-to `MAX_BATCH` frames: a publication waits for nchan to hand the message to every viewer,
-so one message per event would cap a big room at a few dozen events per second. nchan's
-`http-raw-stream` subscriber sends the frames to viewers byte for byte, so the SSE ids
-viewers see are our event ids.
+processes never interleave a chat's messages). nchan's `http-raw-stream` subscriber sends the
+frames to viewers byte for byte, so the SSE ids viewers see are our event ids.
+
+Publications are paced: a chat gets at most one nchan message per `interval_seconds`, and
+what was committed meanwhile goes out together (up to `MAX_BATCH` frames per message). A quiet
+chat's event goes out at once; in a busy one an event waits at most the interval. Each message
+costs nginx a write to every viewer and each viewer a wake-up, whatever it carries, so at
+5,000 viewers and 20 posts/s pacing at 0.2 s divides that work by four (bench/README.md).
+The lock is only tried, never waited for: the process that holds it publishes everything
+committed before it reads, and the others look again shortly after.
 
 A viewer's request reaches the app first (`handoff`): the app maps its Last-Event-ID to the
 nchan message after which it must start (see `nchan_state`), and nginx hands the connection
-to nchan (`X-Accel-Redirect`); a viewer further back than nchan's buffer gets `resync`.
+to nchan (`X-Accel-Redirect`); a viewer further back than nchan's buffer gets `resync`. A
+viewer whose last event is not yet published asks for a cut there, so that no message
+straddles it (it would have to be `resync`ed), and waits for the publisher, which publishes
+at once, pacing or not.
 A failed publication (nginx away) is retried until it succeeds; the rows wait in the table.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import httpx
 
-from hashchat.live.bus import RESYNC, EventReader, LastIdReader, encode_sse
+from hashchat.live.bus import RESYNC, EventReader, LastIdReader, StoredEvent, encode_sse
 from hashchat.live.nchan_state import Handoff, NchanState, decide
 
 logger = logging.getLogger(__name__)
@@ -33,6 +42,8 @@ logger = logging.getLogger(__name__)
 # nginx's internal subscriber location; the app's X-Accel-Redirect names it + "/{chat_id}".
 SUBSCRIBER_PATH = "/_hashchat/nchan/sub"
 MAX_BATCH = 50
+# How soon to look again when another process holds a chat's publishing lock.
+BUSY_RETRY_SECONDS = 0.02
 # A message this close to nchan's timeout may be gone by the time the viewer arrives.
 EXPIRY_MARGIN_SECONDS = 60.0
 
@@ -57,6 +68,7 @@ class NchanBus:
         clock: Callable[[], float] = time.time,
         retry_seconds: float = 0.5,
         catch_up_seconds: float = 3.0,
+        interval_seconds: float = 0.0,
     ) -> None:
         self._read_events = read_events
         self._read_last_id = read_last_id
@@ -68,8 +80,13 @@ class NchanBus:
         self._clock = clock
         self._retry_seconds = retry_seconds
         self._catch_up_seconds = catch_up_seconds
+        self._interval = interval_seconds
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: set[int] = set()
+        self._urgent: set[int] = set()  # a viewer waits: publish now, pacing or not
+        self._later: dict[int, tuple[float, asyncio.TimerHandle]] = {}  # chat: (when, timer)
+        self._not_before: dict[int, float] = {}  # chat: earliest next publication (this process)
+        self._cut_requests: set[asyncio.Future[None]] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
@@ -94,44 +111,105 @@ class NchanBus:
         with contextlib.suppress(RuntimeError):  # the loop closed between check and call
             loop.call_soon_threadsafe(self._mark, chat_id)
 
-    def _mark(self, chat_id: int) -> None:
+    def resume_point(self, chat_id: int, event_id: int) -> None:
+        """Ask for a message boundary at `event_id` now, so that the viewer's hand-off a
+        moment later finds one (a cut asked for only then may come after a publisher has
+        read past it). Thread-safe; never blocks."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or event_id <= 0:
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._ask_cut, chat_id, event_id)
+
+    def _ask_cut(self, chat_id: int, event_id: int) -> None:
+        task = asyncio.ensure_future(self._state.request_cut(chat_id, event_id))
+        self._cut_requests.add(task)
+        task.add_done_callback(self._cut_done)
+
+    def _cut_done(self, task: asyncio.Future[None]) -> None:
+        self._cut_requests.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("could not ask for a message boundary (%r)", task.exception())
+
+    def _mark(self, chat_id: int, *, urgent: bool = False) -> None:
         self._pending.add(chat_id)
+        if urgent:
+            self._urgent.add(chat_id)
         self._wake.set()
+
+    def _retry_in(self, chat_id: int, seconds: float) -> None:
+        """Publish the chat again in `seconds` (the earlier of two requests wins)."""
+        assert self._loop is not None
+        when = self._loop.time() + seconds
+        scheduled = self._later.get(chat_id)
+        if scheduled is not None:
+            if scheduled[0] <= when:
+                return
+            scheduled[1].cancel()
+        timer = self._loop.call_at(when, self._due, chat_id)
+        self._later[chat_id] = (when, timer)
+
+    def _due(self, chat_id: int) -> None:
+        self._later.pop(chat_id, None)
+        self._mark(chat_id)
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
             chats, self._pending = self._pending, set()
+            urgent, self._urgent = self._urgent, set()
             results = await asyncio.gather(
-                *(self._publish_chat(chat_id) for chat_id in chats), return_exceptions=True
+                *(self._publish_chat(chat_id, chat_id in urgent) for chat_id in chats),
+                return_exceptions=True,
             )
-            failed = {
-                chat_id
-                for chat_id, result in zip(chats, results, strict=True)
-                if isinstance(result, Exception)
-            }
+            failed = [r for r in results if isinstance(r, BaseException)]
             if failed:
-                first = next(r for r in results if isinstance(r, Exception))
-                logger.warning("publishing to nchan failed (%r); retrying", first)
-                await asyncio.sleep(self._retry_seconds)
-                self._pending |= failed
-                self._wake.set()
+                logger.warning("publishing to nchan failed (%r); retrying", failed[0])
+            for chat_id, result in zip(chats, results, strict=True):
+                if isinstance(result, BaseException):
+                    if chat_id in urgent:
+                        self._urgent.add(chat_id)
+                    self._retry_in(chat_id, self._retry_seconds)
+                elif result is not None:
+                    self._retry_in(chat_id, result)
 
-    async def _publish_chat(self, chat_id: int) -> None:
-        async with self._state.publishing(chat_id):
-            cursor = await self._state.cursor(chat_id)
+    async def _publish_chat(self, chat_id: int, urgent: bool) -> float | None:
+        """Publish what the chat has committed; the seconds after which to look again
+        (pacing, or another process publishing), or None when all is out."""
+        if not urgent and self._interval > 0:
+            wait = self._not_before.get(chat_id, 0.0) - self._clock()
+            if wait > 0:
+                return wait  # known without asking the shared state
+        async with self._state.publishing(chat_id) as held:
+            if not held:
+                if urgent:
+                    self._urgent.add(chat_id)
+                return BUSY_RETRY_SECONDS
+            progress = await self._state.progress(chat_id)
+            if self._interval > 0:
+                self._not_before[chat_id] = progress.published_at + self._interval
+                wait = self._not_before[chat_id] - self._clock()
+                if wait > 0 and not progress.cuts and not urgent:
+                    return wait
+            cursor = progress.cursor
             events = await asyncio.to_thread(self._read_events, chat_id, cursor or 0)
+            # Cuts asked for while the rows were read (a viewer resuming inside them) count.
+            cuts = (await self._state.progress(chat_id)).cuts if events else progress.cuts
             if cursor is None and len(events) > self._buffer_length:
                 # First publication of a long chat: nchan keeps only the newest anyway.
                 skipped = len(events) - self._buffer_length
                 await self._state.start(chat_id, events[skipped - 1].id)
                 events = events[skipped:]
-            for start in range(0, len(events), MAX_BATCH):
-                batch = events[start : start + MAX_BATCH]
+            for batch in batches(events, cuts, MAX_BATCH):
                 body = b"".join(encode_sse(event) for event in batch)
                 message, buffered = await self._post(chat_id, body)
-                await self._state.record(chat_id, (batch[0].id, batch[-1].id), message, buffered)
+                at = self._clock()
+                await self._state.record(
+                    chat_id, (batch[0].id, batch[-1].id), message, buffered, at
+                )
+                self._not_before[chat_id] = at + self._interval
+        return None
 
     async def _post(self, chat_id: int, frame: bytes) -> tuple[str, int]:
         assert self._http is not None
@@ -148,11 +226,15 @@ class NchanBus:
             self.bind(asyncio.get_running_loop())
         target = min(after, await asyncio.to_thread(self._read_last_id, chat_id))
         deadline = time.monotonic() + self._catch_up_seconds
+        asked = False
         while target > 0:
             cursor = await self._state.cursor(chat_id)
             if cursor is not None and cursor >= target:
                 break
-            self._mark(chat_id)
+            if not asked:
+                await self._state.request_cut(chat_id, target)
+                asked = True
+            self._mark(chat_id, urgent=True)
             if time.monotonic() > deadline:
                 raise FanoutUnavailableError("live updates are catching up; retry in a moment")
             await asyncio.sleep(0.02)
@@ -165,6 +247,9 @@ class NchanBus:
 
     async def aclose(self) -> None:
         """Stop publishing (on server shutdown); unpublished rows wait for the next start."""
+        for _, timer in self._later.values():
+            timer.cancel()
+        self._later.clear()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -173,3 +258,23 @@ class NchanBus:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+def batches(
+    events: Sequence[StoredEvent], cuts: Sequence[int], limit: int
+) -> list[Sequence[StoredEvent]]:
+    """`events` in runs of at most `limit`, each ending at every cut it reaches (a cut
+    between two events ends the run at the earlier one). `cuts` ascending."""
+    runs: list[Sequence[StoredEvent]] = []
+    start = 0
+    for index, event in enumerate(events):
+        following = events[index + 1].id if index + 1 < len(events) else None
+        full = index + 1 - start >= limit
+        # A cut c ends the run here when event.id <= c < the next event's id.
+        at_cut = following is not None and (
+            bisect.bisect_left(cuts, event.id) < bisect.bisect_left(cuts, following)
+        )
+        if full or at_cut or following is None:
+            runs.append(events[start : index + 1])
+            start = index + 1
+    return runs

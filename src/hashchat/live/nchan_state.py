@@ -10,7 +10,10 @@ newest message whose events are all <= R"; when the map cannot prove that nchan 
 every message after R (or R falls inside a message), the viewer gets `resync`.
 
 Two stores keep this: in this process (one app process) or in Redis (several processes).
-Both also provide the per-chat publishing lock that keeps a chat's messages in id order.
+Both also provide the per-chat publishing lock that keeps a chat's messages in id order, the
+time of the chat's last publication (publications are paced, see `nchan`), and "cuts": event
+ids a resuming viewer waits for, at which the next message must end so that the viewer is
+never inside one.
 """
 
 from __future__ import annotations
@@ -89,22 +92,39 @@ def decide(state: ChatMap, after: int, now: float, max_age: float) -> Handoff:
     return RESYNC
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a chat's publishing stands, as the publisher reads it before a publication."""
+
+    cursor: int | None  # newest published event; None = nothing published yet
+    published_at: float  # wall-clock time of the last publication (0 = never)
+    cuts: tuple[int, ...]  # pending cuts after the cursor, ascending
+
+
 class NchanState(Protocol):
     """Per-chat publishing state, shared by every app process that publishes."""
 
-    def publishing(self, chat_id: int) -> AbstractAsyncContextManager[None]:
-        """Hold the chat's publishing lock."""
+    def publishing(self, chat_id: int) -> AbstractAsyncContextManager[bool]:
+        """Try to take the chat's publishing lock, without waiting: True = held until the
+        block ends, False = another publisher holds it."""
 
     async def cursor(self, chat_id: int) -> int | None:
         """The newest published event of the chat, None when nothing was published."""
+
+    async def progress(self, chat_id: int) -> Progress:
+        """Cursor, time of the last publication and pending cuts, read together."""
+
+    async def request_cut(self, chat_id: int, event_id: int) -> None:
+        """Ask that a message end at `event_id` (a viewer resumes after it)."""
 
     async def start(self, chat_id: int, floor: int) -> None:
         """First publication of a chat: events <= `floor` will never be mapped."""
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, at: float
     ) -> None:
-        """Events `events` (first, last) are nchan's `message`; nchan holds `buffered`."""
+        """Events `events` (first, last) are nchan's `message`, published at `at`; nchan
+        holds `buffered`. Cuts up to the last event are done."""
 
     async def locate(self, chat_id: int, after: int) -> ChatMap:
         """The snapshot `decide` needs for a viewer resuming after `after`."""
@@ -116,6 +136,8 @@ class _MemoryChat:
     cursor_message: str | None = None
     floor: int = 0
     entries: list[tuple[int, int, str]] = field(default_factory=list)  # first, last, message
+    published_at: float = 0.0
+    cuts: set[int] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -130,14 +152,31 @@ class MemoryNchanState:
         return self._chats.setdefault(chat_id, _MemoryChat())
 
     @asynccontextmanager
-    async def publishing(self, chat_id: int) -> AsyncIterator[None]:
-        """The chat's asyncio lock."""
-        async with self._chat(chat_id).lock:
-            yield
+    async def publishing(self, chat_id: int) -> AsyncIterator[bool]:
+        """The chat's asyncio lock, if it is free."""
+        lock = self._chat(chat_id).lock
+        if lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
 
     async def cursor(self, chat_id: int) -> int | None:
         """The newest published event."""
         return self._chat(chat_id).cursor
+
+    async def progress(self, chat_id: int) -> Progress:
+        """Cursor, last publication, cuts after the cursor."""
+        chat = self._chat(chat_id)
+        after = chat.cursor or 0
+        cuts = tuple(sorted(c for c in chat.cuts if c > after))
+        return Progress(chat.cursor, chat.published_at, cuts)
+
+    async def request_cut(self, chat_id: int, event_id: int) -> None:
+        """Remember the cut until a publication passes it."""
+        chat = self._chat(chat_id)
+        if event_id > (chat.cursor or 0):
+            chat.cuts.add(event_id)
 
     async def start(self, chat_id: int, floor: int) -> None:
         """Events <= floor are not mapped."""
@@ -145,13 +184,14 @@ class MemoryNchanState:
         chat.floor = max(chat.floor, floor)
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, at: float
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds."""
         chat = self._chat(chat_id)
         first, last = events
         chat.entries.append((first, last, message))
-        chat.cursor, chat.cursor_message = last, message
+        chat.cursor, chat.cursor_message, chat.published_at = last, message, at
+        chat.cuts = {c for c in chat.cuts if c > last}
         keep = max(1, min(buffered, self._buffer_length))
         if len(chat.entries) > keep:
             gone = chat.entries[: len(chat.entries) - keep]
@@ -175,9 +215,10 @@ class MemoryNchanState:
 
 
 # KEYS: ids (zset "first|message" scored by the last event id), meta (hash cursor,
-# cursor_message, floor). ARGV: first, last, message, buffered, buffer length, map ttl.
+# cursor_message, floor, at), cuts (zset of event ids). ARGV: first, last, message, buffered,
+# buffer length, map ttl, publication time.
 _RECORD = """
-local ids, meta = KEYS[1], KEYS[2]
+local ids, meta, cuts = KEYS[1], KEYS[2], KEYS[3]
 local first, last, message = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local keep = math.max(1, math.min(tonumber(ARGV[4]), tonumber(ARGV[5])))
 local previous = redis.call('HGET', meta, 'cursor')
@@ -185,7 +226,8 @@ if previous and redis.call('EXISTS', ids) == 0 then
   redis.call('HSET', meta, 'floor', previous)
 end
 redis.call('ZADD', ids, last, first .. '|' .. message)
-redis.call('HSET', meta, 'cursor', last, 'cursor_message', message)
+redis.call('HSET', meta, 'cursor', last, 'cursor_message', message, 'at', ARGV[7])
+redis.call('ZREMRANGEBYSCORE', cuts, '-inf', last)
 local count = redis.call('ZCARD', ids)
 if count > keep then
   local gone = redis.call('ZRANGE', ids, 0, count - keep - 1, 'WITHSCORES')
@@ -214,7 +256,8 @@ class RedisNchanState:
     The publishing lock is `SET NX PX`, renewed by its holder every third of `lock_seconds`
     (a slow nchan must not let a second publisher in); a holder that dies lets it expire.
     The map expires with nchan's messages; the cursor stays, so an idle
-    chat's next event is published after the right one.
+    chat's next event is published after the right one. Cuts expire after a minute (the
+    viewer that asked has long given up by then).
     """
 
     def __init__(
@@ -238,16 +281,21 @@ class RedisNchanState:
         base = f"hashchat:nchan:{chat_id}"
         return f"{base}:ids", f"{base}:meta", f"{base}:lock"
 
+    @staticmethod
+    def _cuts(chat_id: int) -> str:
+        return f"hashchat:nchan:{chat_id}:cuts"
+
     @asynccontextmanager
-    async def publishing(self, chat_id: int) -> AsyncIterator[None]:
-        """Take the chat's lock, waiting for another process to finish its turn."""
+    async def publishing(self, chat_id: int) -> AsyncIterator[bool]:
+        """Take the chat's lock if no other process holds it."""
         _, _, lock = self._keys(chat_id)
         token = secrets.token_hex(8)
-        while not await self._client.set(lock, token, nx=True, px=self._lock_ms):
-            await asyncio.sleep(0.005)
+        if not await self._client.set(lock, token, nx=True, px=self._lock_ms):
+            yield False
+            return
         renewing = asyncio.create_task(self._keep(lock, token))
         try:
-            yield
+            yield True
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -265,20 +313,42 @@ class RedisNchanState:
         value = await self._client.hget(meta, "cursor")
         return None if value is None else int(value)
 
+    async def progress(self, chat_id: int) -> Progress:
+        """Cursor, last publication and the cuts after the cursor, in one round trip."""
+        _, meta, _ = self._keys(chat_id)
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.hmget(meta, "cursor", "at")
+            pipe.zrange(self._cuts(chat_id), 0, -1, withscores=True)
+            (cursor, at), cuts = await pipe.execute()
+        after = 0 if cursor is None else int(cursor)
+        return Progress(
+            cursor=None if cursor is None else int(cursor),
+            published_at=float(at or 0),
+            cuts=tuple(int(score) for _, score in cuts if int(score) > after),
+        )
+
+    async def request_cut(self, chat_id: int, event_id: int) -> None:
+        """Add the cut; the publisher removes it once a publication passes it."""
+        key = self._cuts(chat_id)
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {str(event_id): event_id})
+            pipe.expire(key, 60)
+            await pipe.execute()
+
     async def start(self, chat_id: int, floor: int) -> None:
         """Events <= floor are not mapped."""
         _, meta, _ = self._keys(chat_id)
         await self._client.hset(meta, "floor", floor)
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, at: float
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds (atomically)."""
         ids, meta, _ = self._keys(chat_id)
         first, last = events
         await self._record(
-            keys=[ids, meta],
-            args=[first, last, message, buffered, self._buffer_length, self._map_seconds],
+            keys=[ids, meta, self._cuts(chat_id)],
+            args=[first, last, message, buffered, self._buffer_length, self._map_seconds, repr(at)],
         )
 
     async def locate(self, chat_id: int, after: int) -> ChatMap:

@@ -63,6 +63,9 @@ class RedisWakeups:
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._mark, chat_id)
 
+    def resume_point(self, chat_id: int, event_id: int) -> None:
+        """Nothing to prepare: every process's bus resumes a stream after any event."""
+
     def _mark(self, chat_id: int) -> None:
         self._pending.add(chat_id)
         self._wake.set()

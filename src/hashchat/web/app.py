@@ -76,6 +76,7 @@ def build_bus(settings: Settings, store: Store) -> EventBus:
             state,
             buffer_length=settings.nchan_buffer_length,
             message_seconds=settings.nchan_message_seconds,
+            interval_seconds=settings.nchan_interval_seconds,
         )
     local = InProcessBus(
         lambda chat_id, after_id: events_after(store, chat_id, after_id),

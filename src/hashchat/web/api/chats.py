@@ -9,7 +9,6 @@ from fastapi import APIRouter, Body
 from hashchat.actions import chats
 from hashchat.actions.context import AppContext
 from hashchat.actions.views import ChatView
-from hashchat.store.events import last_event_id
 from hashchat.web.api.schemas import (
     CHANGE_REFUSALS,
     READ_REFUSALS,
@@ -22,6 +21,7 @@ from hashchat.web.api.schemas import (
 )
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
+from hashchat.web.resume import resume_point
 
 router = APIRouter(tags=["chats"])
 
@@ -29,7 +29,7 @@ router = APIRouter(tags=["chats"])
 def chat_out(ctx: AppContext, view: ChatView) -> ChatOut:
     """The API shape of a chat, with the id a fresh event stream should resume after."""
     out = ChatOut.model_validate(view)
-    out.last_event_id = last_event_id(ctx.store, view.id)
+    out.last_event_id = resume_point(ctx, view.id)
     return out
 
 

@@ -21,12 +21,12 @@ from hashchat.actions.chats import (
 from hashchat.actions.errors import ActionError, NotFoundError
 from hashchat.actions.moderation import do_block_user, do_hide_post, do_spotlight_post
 from hashchat.actions.views import UserView
-from hashchat.store.events import last_event_id
 from hashchat.store.models import CadenceItem, ChatRow
 from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.views import ChatView, Viewer
+from hashchat.web.resume import resume_point
 
 router = APIRouter()
 RECENT_POSTS = 50
@@ -112,7 +112,7 @@ def _console(
             "chat_id": chat.id,
             "csrf_token": csrf_token_for(request),
             "host_names": host_names,
-            "last_event_id": last_event_id(ctx.store, chat.id),
+            "last_event_id": resume_point(ctx, chat.id),
         },
     )
 
