@@ -6,9 +6,13 @@ Every mode starts its own servers on free loopback ports and stops them afterwar
         one `hashchat serve` (SQLite, in-process fan-out), then the bare ceiling server
         (`ceiling_server.py`) under the same load; prints both and the ratios.
     loadgen.py stack --db POSTGRES_URL --redis REDIS_URL [--viewers 5000 ...]
+               [--with-nchan] [--reps N] [--nginx-workers auto|N]
         `hashchat stack up --workers 2` (two app processes, nginx + nchan); posts go through
         the front to the app processes, streams come from nchan. Server CPU is the sum over
-        nginx (master and workers) and both app processes.
+        nginx (master and workers) and both app processes. `--with-nchan` runs the bare
+        nginx + nchan yardstick (`engines/nginx-nchan.conf` of the harness, posts straight to
+        nchan) after each stack run, with the same nginx worker count; `--reps N` repeats the
+        pair N times (one stack, a new chat each time) and prints the medians.
     loadgen.py idle --server inprocess|stack [--viewers 1000] [--db URL --redis URL]
         RSS of the server processes before and after V viewers connect and sit idle.
     loadgen.py stalled [--viewers 1000 --seconds 90]
@@ -29,11 +33,12 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,11 +134,12 @@ class Target:
 
 
 def make_token(env: dict[str, str]) -> str:
+    # Fails harmlessly when an earlier run on the same database made the user.
     subprocess.run(
         [*HASHCHAT, "users", "add", "bench", "--password-stdin"],
         input=b"bench password\n",
         env=env,
-        check=True,
+        check=False,
         capture_output=True,
     )
     return subprocess.run(
@@ -141,12 +147,12 @@ def make_token(env: dict[str, str]) -> str:
     ).stdout.strip()
 
 
-def make_chat(base: str, token: str) -> int:
+def make_chat(base: str, token: str, tag: str = "Bench") -> int:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as api:
-        series = {"tag": "Bench", "title": "Bench", "timezone": "UTC", "char_rule": "plain"}
+        series = {"tag": tag, "title": "Bench", "timezone": "UTC", "char_rule": "plain"}
         api.post("/series", json=series | {"char_limit": 500}).raise_for_status()
         chat = api.post(
-            "/series/Bench/chats",
+            f"/series/{tag}/chats",
             json={
                 "title": "Fan-out",
                 "starts_at": "2026-01-01T00:00:00Z",
@@ -158,9 +164,9 @@ def make_chat(base: str, token: str) -> int:
     return int(chat["id"])
 
 
-def chat_target(front: str, token: str, pids: list[int]) -> Target:
+def chat_target(front: str, token: str, pids: list[int], tag: str = "Bench") -> Target:
     base = f"{front}/api/v1"
-    chat_id = make_chat(base, token)
+    chat_id = make_chat(base, token, tag)
     return Target(
         f"{base}/chats/{chat_id}/events",
         f"{base}/chats/{chat_id}/posts",
@@ -196,21 +202,50 @@ def inprocess_server(workdir: Path, extra_env: dict[str, str] | None = None) -> 
 
 
 @contextmanager
-def stack_servers(workdir: Path, db: str, redis: str, workers: int) -> Iterator[Target]:
+def running_stack(
+    workdir: Path, db: str, redis: str, workers: int, nginx_workers: str = "auto"
+) -> Iterator[Callable[[str], Target]]:
+    """A stack; yields a function that makes a new live chat (by series tag) on it."""
     env = {**os.environ, **BENCH_ENV, "HASHCHAT_DATABASE_URL": db}
     run_dir = workdir / "stack"
     port = free_port()
     command = [*HASHCHAT, "stack", "up", "--workers", str(workers), "--db", db, "--redis", redis]
-    command += ["--port", str(port), "--run-dir", str(run_dir)]
+    command += ["--port", str(port), "--run-dir", str(run_dir), "--nginx-workers", nginx_workers]
     subprocess.run(command, env=env, check=True, capture_output=True)
     try:
         token = make_token(env)
         state = json.loads((run_dir / "stack.json").read_text())
         nginx = int(state["nginx_pid"])
         pids = [nginx, *children(nginx), *state["app_pids"]]
-        yield chat_target(f"http://127.0.0.1:{port}", token, pids)
+        yield lambda tag: chat_target(f"http://127.0.0.1:{port}", token, pids, tag)
     finally:
         subprocess.run([*HASHCHAT, "stack", "down", "--run-dir", str(run_dir)], check=False)
+
+
+@contextmanager
+def stack_servers(workdir: Path, db: str, redis: str, workers: int) -> Iterator[Target]:
+    with running_stack(workdir, db, redis, workers) as new_chat:
+        yield new_chat("Bench")
+
+
+@contextmanager
+def bare_nchan(harness: Path, workdir: Path, nginx_workers: str) -> Iterator[Target]:
+    """The yardstick: nginx + nchan alone, with the harness's own config, on a free port."""
+    run_dir = workdir / f"nchan-{time.monotonic_ns()}"
+    (run_dir / "tmp").mkdir(parents=True)
+    port = free_port()
+    config = (harness / "engines" / "nginx-nchan.conf").read_text()
+    (run_dir / "nginx.conf").write_text(config.replace("127.0.0.1:8766", f"127.0.0.1:{port}"))
+    command = ["nginx", "-p", str(run_dir), "-c", str(run_dir / "nginx.conf")]
+    command += ["-g", f"worker_processes {nginx_workers};"]
+    server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        base = f"http://127.0.0.1:{port}"
+        yield Target(f"{base}/stream", f"{base}/post", [server.pid, *children(server.pid)], [])
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @contextmanager
@@ -275,14 +310,37 @@ def cmd_inprocess(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 
 def cmd_stack(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    with stack_servers(workdir, args.db, args.redis, args.workers) as target:
-        stack = run_fanout(args, target, workdir / "stack.json")
-    named = {"stack": stack}
+    named: dict[str, dict[str, Any]] = {}
+    with running_stack(workdir, args.db, args.redis, args.workers, args.nginx_workers) as new_chat:
+        for rep in range(1, args.reps + 1):
+            suffix = f"#{rep}" if args.reps > 1 else ""
+            named[f"stack{suffix}"] = run_fanout(
+                args, new_chat(f"Bench{rep}x{time.time_ns()}"), workdir / "stack.json"
+            )
+            if args.with_nchan:
+                with bare_nchan(args.harness, workdir, args.nginx_workers) as target:
+                    named[f"nchan{suffix}"] = run_fanout(args, target, workdir / "nchan.json")
     if args.with_ceiling:
         with ceiling_server(args.harness) as target:
             named["ceiling"] = run_fanout(args, target, workdir / "ceiling.json")
     print_table(named, args)
+    if args.reps > 1:
+        print_medians(named)
     return named
+
+
+def print_medians(named: dict[str, dict[str, Any]]) -> None:
+    """Median of each engine's runs for the figures the issue names."""
+    for engine in ("stack", "nchan"):
+        runs = [r for name, r in named.items() if name.split("#")[0] == engine]
+        if not runs:
+            continue
+        figures = []
+        for key in ("lat_p50", "lat_p99", "lost", "us_per_delivery"):
+            values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
+            if values:
+                figures.append(f"{key} {statistics.median(values)} (of {sorted(values)})")
+        print(f"median {engine}: " + "; ".join(figures))
 
 
 async def hold_viewers(
@@ -417,6 +475,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--server", choices=["inprocess", "stack"], default="inprocess")
     parser.add_argument("--with-ceiling", action="store_true")
+    parser.add_argument("--with-nchan", action="store_true", help="stack: bare nchan too")
+    parser.add_argument("--reps", type=int, default=1, help="stack: repeat N times")
+    parser.add_argument("--nginx-workers", default="auto", help="stack: nginx workers")
     parser.add_argument("--harness", type=Path, default=DEFAULT_HARNESS)
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()

@@ -1,0 +1,130 @@
+"""What the harness's viewers alone can take on this machine: the floor under any server.
+
+A server that does nothing but hold SSE streams and write each POST's frame to all of them,
+`--per-write K` frames per write (K posts batched, as hashchat's paced nchan publisher does):
+no database, no nchan, no frame building per viewer. The frame is a real hashchat `post` event
+(~430 bytes). Whatever latency `fanout.py` measures against it at V viewers x R posts/s is
+the harness client's own (it shares the two cores with the server).
+
+    client_floor.py [--viewers 5000 --messages 200 --rate 20 --per-write 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_HARNESS = Path(os.environ.get("HASHCHAT_BENCH_HARNESS", "/work/shared/bench"))
+FRAME = (
+    'id: {n}\nevent: post\ndata: {{"id":{n},"chat_id":3,"author":"bench","display_name":'
+    '"bench","text":{text},"created_at":"2026-11-26T00:01:23.418865+00:00","network":'
+    '"hashchat","external_id":null,"external_url":null,"reply_to":null,"question":1,'
+    '"part":null,"inferred":false,"late":false,"hidden":false,"spotlight":false,'
+    '"is_host":true,"segments":[{{"question":1,"part":null,"inferred":false,"late":false}}]}}'
+    "\n\n"
+)
+
+
+async def serve(port: int, per_write: int) -> None:
+    streams: list[asyncio.StreamWriter] = []
+    pending: list[str] = []
+    count = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal count
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:
+            return  # the readiness probe
+        if head.startswith(b"GET"):
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n: hi\n\n")
+            streams.append(writer)
+            return
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        text = json.loads(await reader.readexactly(length))["text"]
+        count += 1
+        pending.append(FRAME.format(n=count, text=json.dumps(text)))
+        if len(pending) >= per_write:
+            data = "".join(pending).encode()
+            pending.clear()
+            for stream in streams:
+                stream.write(data)
+        writer.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096)
+    async with server:
+        await server.serve_forever()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--viewers", type=int, default=5000)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20)
+    parser.add_argument("--per-write", type=int, default=4)
+    parser.add_argument("--harness", type=Path, default=DEFAULT_HARNESS)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
+    args = parser.parse_args()
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if args.serve:
+        asyncio.run(serve(args.serve, args.per_write))
+        return
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), "--per-write", str(args.per_write)]
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "floor.json"
+            command = [sys.executable, str(args.harness / "fanout.py")]
+            command += ["--stream-url", f"http://127.0.0.1:{port}/stream"]
+            command += ["--post-url", f"http://127.0.0.1:{port}/post"]
+            command += ["--viewers", str(args.viewers), "--messages", str(args.messages)]
+            command += ["--rate", str(args.rate), "--timeout", "240", "--drain", "30"]
+            command += ["--server-pid", str(server.pid), "--json-out", str(out)]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            result = json.loads(out.read_text())
+    finally:
+        server.terminate()
+        server.wait(10)
+    shown = ("received", "lost", "lat_p50", "lat_p90", "lat_p99", "lat_max")
+    shown += ("deliveries_per_s", "cpu_server_pct", "cpu_client_pct")
+    print(
+        f"# floor: {args.viewers} viewers, {args.messages} posts at {args.rate}/s, "
+        f"{args.per_write} per write"
+    )
+    for key in shown:
+        print(f"{key:20}{result.get(key)!s:>12}")
+
+
+if __name__ == "__main__":
+    main()
