@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hashchat.actions import idempotency
-from hashchat.actions.access import is_blocked, load_chat, load_post, role_in
+from hashchat.actions.access import load_chat, load_post
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import (
     ForbiddenError,
@@ -19,14 +19,23 @@ from hashchat.actions.errors import (
     RateLimitedError,
 )
 from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerprint
-from hashchat.actions.permissions import HOSTS, Mutation, is_allowed
+from hashchat.actions.permissions import HOSTS, Mutation, Role, is_allowed
 from hashchat.actions.views import PostView, UserView, post_view, to_json
 from hashchat.domain import attribution
 from hashchat.domain.chat import ChatState, ChatWindow, Post, Question
 from hashchat.domain.compose import compose_post
 from hashchat.domain.text.length import measure
 from hashchat.store.events import add_event
-from hashchat.store.models import ChatRow, Membership, PostRow, QuestionRow, SeriesRow, User
+from hashchat.store.models import (
+    MAX_ROW_ID,
+    Block,
+    ChatRow,
+    Membership,
+    PostRow,
+    QuestionRow,
+    SeriesRow,
+    User,
+)
 
 MAX_POST_CHARACTERS = 20_000  # far above any series limit; stops abuse before measuring
 
@@ -131,18 +140,54 @@ def store_post(
     return view
 
 
-def _check_can_post(session: Session, chat: ChatRow, actor: UserView) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Poster:
+    """What posting needs to know before it checks anything, read in one query."""
+
+    chat: ChatRow
+    series: SeriesRow
+    author: User
+    role: Role | None
+    blocked: bool
+
+
+def _poster(session: Session, chat_id: int, actor: UserView) -> _Poster:
+    """The chat, its series, the author's row, role and block, in one round trip (a post
+    is the hot path: five separate reads were a third of its CPU). 404 as `load_chat`."""
+    found = (
+        session.execute(
+            sa.select(ChatRow, SeriesRow, User, Membership.role, Block.id)
+            .join(SeriesRow, SeriesRow.id == ChatRow.series_id)
+            .join(User, User.id == actor.id)
+            .outerjoin(
+                Membership,
+                (Membership.series_id == ChatRow.series_id) & (Membership.user_id == actor.id),
+            )
+            .outerjoin(Block, (Block.series_id == ChatRow.series_id) & (Block.user_id == actor.id))
+            .where(ChatRow.id == chat_id)
+        ).first()
+        if 1 <= chat_id <= MAX_ROW_ID
+        else None
+    )
+    if found is None:
+        load_chat(session, chat_id)  # 404 when the chat is unknown
+        raise NotFoundError("the chat's series or the author no longer exists")
+    chat, series, author, role, block = found
+    return _Poster(chat, series, author, None if role is None else Role(role), block is not None)
+
+
+def _check_can_post(poster: _Poster, actor: UserView) -> bool:
     """403 unless the chat takes posts and the actor may post; True when she is a host."""
+    chat = poster.chat
     if chat.state == ChatState.CLOSED.value:
         raise ForbiddenError("comments are closed: this chat is read-only")
     if chat.state == ChatState.SCHEDULED.value:
         raise ForbiddenError("the chat has not started yet")
-    if is_blocked(session, chat.series_id, actor.id):
+    if poster.blocked:
         raise ForbiddenError(f"{actor.name} is blocked from this series")
-    role = role_in(session, chat.series_id, actor.id)
-    if not is_allowed(Mutation.POST, role, is_admin=actor.is_admin):
+    if not is_allowed(Mutation.POST, poster.role, is_admin=actor.is_admin):
         raise ForbiddenError(f"{actor.name} may not post here")
-    return role in HOSTS
+    return poster.role in HOSTS
 
 
 def _current_question(session: Session, chat_id: int) -> int | None:
@@ -175,12 +220,9 @@ def _create_post(
     request: PostRequest,
     now: datetime,
 ) -> PostView:
-    chat = load_chat(session, chat_id)
-    series = session.get(SeriesRow, chat.series_id)
-    author = session.get(User, actor.id)
-    if series is None or author is None:
-        raise NotFoundError("the chat's series or the author no longer exists")
-    is_host = _check_can_post(session, chat, actor)
+    poster = _poster(session, chat_id, actor)
+    chat, series, author = poster.chat, poster.series, poster.author
+    is_host = _check_can_post(poster, actor)
     text = request.text
     if request.auto:
         current = _current_question(session, chat.id) if chat.state == "live" else None
