@@ -269,6 +269,7 @@ def run_fanout(args: argparse.Namespace, target: Target, out: Path) -> dict[str,
     command += ["--stream-url", target.stream_url, "--post-url", target.post_url]
     command += ["--viewers", str(args.viewers), "--messages", str(args.messages)]
     command += ["--rate", str(args.rate), "--timeout", str(args.timeout), "--drain", "30"]
+    command += ["--procs", str(args.procs)]
     command += ["--server-pid", ",".join(map(str, target.pids)), "--json-out", str(out)]
     command += target.headers
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -478,6 +479,9 @@ def main() -> None:
     parser.add_argument("--with-nchan", action="store_true", help="stack: bare nchan too")
     parser.add_argument("--reps", type=int, default=1, help="stack: repeat N times")
     parser.add_argument("--nginx-workers", default="auto", help="stack: nginx workers")
+    parser.add_argument(
+        "--procs", type=int, default=1, help="viewer processes of the harness (fanout.py --procs)"
+    )
     parser.add_argument("--harness", type=Path, default=DEFAULT_HARNESS)
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()

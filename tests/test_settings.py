@@ -65,7 +65,7 @@ def test_scale_out_settings_come_from_the_environment() -> None:
     assert settings.redis_url == "redis://127.0.0.1:6379/3"
     assert (settings.fanout, settings.nchan_buffer_length) == ("nchan", 200)
     assert settings.nchan_interval_seconds == 0.0
-    assert Settings.from_env({}).nchan_interval_seconds == 0.2
+    assert Settings.from_env({}).nchan_interval_seconds == 0.1
 
 
 def test_nchan_fanout_without_a_publisher_url_is_refused() -> None:

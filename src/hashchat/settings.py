@@ -121,7 +121,7 @@ class Settings:
     nchan_buffer_length: int = 1000
     nchan_message_seconds: float = 3600.0
     # At most one nchan message per chat per this many seconds (0 = one per event at once).
-    nchan_interval_seconds: float = 0.2
+    nchan_interval_seconds: float = 0.1
     cadence_tick_seconds: float = 1.0
     session_days: int = 30
     # Argon2id cost of password hashes (argon2-cffi's defaults); lower only on weak machines.
@@ -225,7 +225,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "nchan_interval_seconds",
         _parse_pacing_seconds,
         "at most one nchan message per chat per this many seconds; events committed meanwhile "
-        "go out together (default 0.2; 0 = every event at once)",
+        "go out together (default 0.1; 0 = every event at once)",
     ),
     "HASHCHAT_CADENCE_TICK": (
         "cadence_tick_seconds",

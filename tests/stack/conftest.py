@@ -54,7 +54,7 @@ def running_stack(
         "HASHCHAT_POST_RATE": "100000/1",
         "HASHCHAT_LOGIN_FAILURE_RATE": "100000/1",
         "HASHCHAT_CADENCE_TICK": "0.2",
-        # Pacing of nchan publications, shorter than the 0.2 s default so that tests which
+        # Pacing of nchan publications, shorter than the 0.1 s default so that tests which
         # need one message per post (resume points, buffer overflow) can space their posts
         # by PUBLISH_SPACING without taking long.
         "HASHCHAT_NCHAN_INTERVAL": "0.05",

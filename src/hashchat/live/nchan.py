@@ -10,7 +10,7 @@ Publications are paced: a chat gets at most one nchan message per `interval_seco
 what was committed meanwhile goes out together (up to `MAX_BATCH` frames per message). A quiet
 chat's event goes out at once; in a busy one an event waits at most the interval. Each message
 costs nginx a write to every viewer and each viewer a wake-up, whatever it carries, so at
-5,000 viewers and 20 posts/s pacing at 0.2 s divides that work by four (bench/README.md).
+5,000 viewers and 20 posts/s pacing at 0.1 s halves that work (bench/README.md).
 The lock is only tried, never waited for: the process that holds it publishes everything
 committed before it reads, and the others look again shortly after.
 
