@@ -250,6 +250,8 @@ class NchanBus:
         for _, timer in self._later.values():
             timer.cancel()
         self._later.clear()
+        for request in self._cut_requests:
+            request.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
