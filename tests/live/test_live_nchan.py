@@ -19,6 +19,7 @@ from hashchat.live.nchan_state import (
     MemoryNchanState,
     NchanState,
     Progress,
+    PublishingConflictError,
     RedisNchanState,
     decide,
 )
@@ -61,8 +62,10 @@ class FakeNchan:
         self.bodies: list[bytes] = []
         self.tags: list[str] = []
         self.down = False
+        self.attempts = 0
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        self.attempts += 1
         if self.down:
             raise httpx.ConnectError("refused", request=request)
         self.bodies.append(request.content)
@@ -97,6 +100,7 @@ def make_bus(
     *,
     interval: float = 0.0,
     state: NchanState | None = None,
+    clock: float = NOW,
 ) -> NchanBus:
     return NchanBus(
         table.after,
@@ -106,8 +110,9 @@ def make_bus(
         buffer_length=buffer,
         message_seconds=3600,
         transport=httpx.MockTransport(nchan.handle),
-        # Pacing needs a clock that moves; the mapping tests want nchan's ids at NOW.
-        clock=time.time if interval else lambda: NOW,
+        # nchan's message ids carry NOW; pacing never reads this clock (it counts by the
+        # state's own: Redis's, or this process's monotonic one).
+        clock=lambda: clock,
         retry_seconds=0.01,
         interval_seconds=interval,
     )
@@ -177,7 +182,8 @@ def test_batches_end_at_the_limit_and_at_every_cut() -> None:
 
 async def test_a_busy_chat_is_paced_and_a_quiet_one_is_not() -> None:
     table, nchan = Table(), FakeNchan(buffer=100)
-    bus = make_bus(table, nchan, 100, interval=0.3)
+    # A wall clock hours off (a skewed host) changes nothing: pacing does not read it.
+    bus = make_bus(table, nchan, 100, interval=0.3, clock=NOW - 7200)
     bus.bind(asyncio.get_running_loop())
     table.add()
     bus.publish(1)
@@ -232,12 +238,46 @@ async def test_a_resume_point_given_to_a_page_ends_a_message_there() -> None:
     await bus.aclose()
 
 
+async def test_a_waiting_hand_off_does_not_hammer_a_failing_nchan() -> None:
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100, interval=0.1)
+    bus._retry_seconds = 0.5
+    bus._catch_up_seconds = 1.2
+    bus.bind(asyncio.get_running_loop())
+    table.add()
+    nchan.down = True
+    with pytest.raises(FanoutUnavailableError):
+        await bus.handoff(1, 1)  # re-marks the chat every 20 ms while it waits
+    assert 2 <= nchan.attempts <= 4  # one try per retry_seconds, not one per 20 ms
+    nchan.down = False
+    assert await bus.handoff(1, 1) == Handoff(message=nchan.tags[0])
+    await bus.aclose()
+
+
+@pytest.mark.redis
+async def test_a_hand_off_waits_out_another_publishers_lock(redis_url: str) -> None:
+    client = connect_async(redis_url)
+    keys = [f"hashchat:nchan:1:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
+    await client.delete(*keys)
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100, interval=0.1, state=RedisNchanState(client, 100, 3600))
+    bus.bind(asyncio.get_running_loop())
+    table.add()
+    await client.set("hashchat:nchan:1:lock", "another process", px=300)
+    started = time.monotonic()
+    assert await bus.handoff(1, 1) == Handoff(message=nchan.tags[0])
+    assert 0.25 <= time.monotonic() - started < 1.5  # published as soon as the lock expired
+    await bus.aclose()
+    await client.delete(*keys)
+    await client.aclose()
+
+
 @pytest.mark.redis
 async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_order(
     redis_url: str,
 ) -> None:
     client = connect_async(redis_url)
-    keys = [f"hashchat:nchan:1:{part}" for part in ("ids", "meta", "lock", "cuts")]
+    keys = [f"hashchat:nchan:1:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
     await client.delete(*keys)
     table, nchan = Table(), FakeNchan(buffer=1000)
     buses = [
@@ -265,7 +305,7 @@ async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_orde
 @pytest.mark.redis
 async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> None:
     client = connect_async(redis_url)
-    keys = [f"hashchat:nchan:77:{part}" for part in ("ids", "meta", "lock", "cuts")]
+    keys = [f"hashchat:nchan:77:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
     await client.delete(*keys)
     shared, local = RedisNchanState(client, 3, 3600), MemoryNchanState(3)
     for state in (shared, local):
@@ -278,15 +318,24 @@ async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> N
             async with state.publishing(77) as again:
                 assert not again  # never waited for: the caller looks again later
             for n in range(1, 6):
-                await state.record(77, (n * 10 - 5, n * 10), f"{NOW:.0f}:{n}", min(n, 3), NOW + n)
+                await state.record(77, (n * 10 - 5, n * 10), f"{NOW:.0f}:{n}", min(n, 3), 0.0)
                 if n == 2:
-                    assert await state.progress(77) == Progress(20, NOW + 2, (33,))
+                    assert await state.progress(77) == Progress(20, 0.0, (33,))
+            with pytest.raises(PublishingConflictError):  # the cursor never moves back
+                await state.record(77, (41, 45), f"{NOW:.0f}:9", 3, 0.0)
         assert await state.cursor(77) == 50
-        assert await state.progress(77) == Progress(50, NOW + 5, ())
+        assert (await state.progress(77)).cuts == ()
     for after in (0, 25, 30, 36, 40, 55):
         assert await shared.locate(77, after) == await local.locate(77, after)
     assert (await shared.locate(77, 35)).at_or_before == (30, f"{NOW:.0f}:3")
     assert (await shared.locate(77, 35)).floor == 20
     assert decide(await shared.locate(77, 36), 36, NOW, 600) == RESYNC  # inside message 4
+    for state in (shared, local):  # pacing is the store's: 5 s from the record on
+        async with state.publishing(77):
+            await state.record(77, (51, 52), f"{NOW:.0f}:6", 3, 5.0)
+        assert 4.0 < (await state.progress(77)).paced_for <= 5.0
+    with pytest.raises(PublishingConflictError):  # the lock is not held any more
+        await shared.record(77, (53, 53), f"{NOW:.0f}:7", 3, 0.0)
+    assert await shared.cursor(77) == 52
     await client.delete(*keys)
     await client.aclose()

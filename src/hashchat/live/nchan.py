@@ -85,8 +85,13 @@ class NchanBus:
         self._pending: set[int] = set()
         self._urgent: set[int] = set()  # a viewer waits: publish now, pacing or not
         self._later: dict[int, tuple[float, asyncio.TimerHandle]] = {}  # chat: (when, timer)
-        self._not_before: dict[int, float] = {}  # chat: earliest next publication (this process)
+        # chat: loop.time() before which no publication is tried (pacing, known to this process)
+        self._not_before: dict[int, float] = {}
+        self._failed_until: dict[
+            int, float
+        ] = {}  # chat: loop.time() of the next try after a failure
         self._cut_requests: set[asyncio.Future[None]] = set()
+        self._closed = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
@@ -106,7 +111,7 @@ class NchanBus:
     def publish(self, chat_id: int) -> None:
         """Schedule publication of the chat's new events. Thread-safe; never blocks."""
         loop = self._loop
-        if loop is None or loop.is_closed():
+        if loop is None or loop.is_closed() or self._closed:
             return
         with contextlib.suppress(RuntimeError):  # the loop closed between check and call
             loop.call_soon_threadsafe(self._mark, chat_id)
@@ -116,7 +121,7 @@ class NchanBus:
         moment later finds one (a cut asked for only then may come after a publisher has
         read past it). Thread-safe; never blocks."""
         loop = self._loop
-        if loop is None or loop.is_closed() or event_id <= 0:
+        if loop is None or loop.is_closed() or self._closed or event_id <= 0:
             return
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._ask_cut, chat_id, event_id)
@@ -158,7 +163,8 @@ class NchanBus:
             await self._wake.wait()
             self._wake.clear()
             chats, self._pending = self._pending, set()
-            urgent, self._urgent = self._urgent, set()
+            urgent = self._urgent & chats
+            self._urgent -= chats
             results = await asyncio.gather(
                 *(self._publish_chat(chat_id, chat_id in urgent) for chat_id in chats),
                 return_exceptions=True,
@@ -166,49 +172,61 @@ class NchanBus:
             failed = [r for r in results if isinstance(r, BaseException)]
             if failed:
                 logger.warning("publishing to nchan failed (%r); retrying", failed[0])
+            now = self._now()
             for chat_id, result in zip(chats, results, strict=True):
                 if isinstance(result, BaseException):
                     if chat_id in urgent:
                         self._urgent.add(chat_id)
+                    # Urgent marks (a waiting hand-off) must not hammer a failing nchan either.
+                    self._failed_until[chat_id] = now + self._retry_seconds
                     self._retry_in(chat_id, self._retry_seconds)
                 elif result is not None:
                     self._retry_in(chat_id, result)
 
+    def _now(self) -> float:
+        assert self._loop is not None
+        return self._loop.time()
+
     async def _publish_chat(self, chat_id: int, urgent: bool) -> float | None:
         """Publish what the chat has committed; the seconds after which to look again
-        (pacing, or another process publishing), or None when all is out."""
-        if not urgent and self._interval > 0:
-            wait = self._not_before.get(chat_id, 0.0) - self._clock()
-            if wait > 0:
-                return wait  # known without asking the shared state
+        (pacing, a failure's back-off, another process publishing), or None when all is out.
+        Pacing is counted by the shared state's clock (Redis's), never by this host's."""
+        now = self._now()
+        failed = self._failed_until.get(chat_id, 0.0) - now
+        if failed > 0:
+            if urgent:
+                self._urgent.add(chat_id)
+            return failed
+        if not urgent and self._not_before.get(chat_id, 0.0) > now:
+            return self._not_before[chat_id] - now  # known without asking the shared state
         async with self._state.publishing(chat_id) as held:
             if not held:
                 if urgent:
                     self._urgent.add(chat_id)
                 return BUSY_RETRY_SECONDS
             progress = await self._state.progress(chat_id)
-            if self._interval > 0:
-                self._not_before[chat_id] = progress.published_at + self._interval
-                wait = self._not_before[chat_id] - self._clock()
-                if wait > 0 and not progress.cuts and not urgent:
-                    return wait
-            cursor = progress.cursor
-            events = await asyncio.to_thread(self._read_events, chat_id, cursor or 0)
-            # Cuts asked for while the rows were read (a viewer resuming inside them) count.
-            cuts = (await self._state.progress(chat_id)).cuts if events else progress.cuts
-            if cursor is None and len(events) > self._buffer_length:
+            self._not_before[chat_id] = self._now() + progress.paced_for
+            if progress.paced_for > 0 and not urgent:
+                return progress.paced_for
+            events = list(await asyncio.to_thread(self._read_events, chat_id, progress.cursor or 0))
+            if progress.cursor is None and len(events) > self._buffer_length:
                 # First publication of a long chat: nchan keeps only the newest anyway.
                 skipped = len(events) - self._buffer_length
                 await self._state.start(chat_id, events[skipped - 1].id)
                 events = events[skipped:]
-            for batch in batches(events, cuts, MAX_BATCH):
+            while events:
+                # Cuts asked for while the rows were read, or while the previous message went
+                # out (a viewer resuming inside what is left), count.
+                cuts = (await self._state.progress(chat_id)).cuts
+                batch = batches(events, cuts, MAX_BATCH)[0]
                 body = b"".join(encode_sse(event) for event in batch)
                 message, buffered = await self._post(chat_id, body)
-                at = self._clock()
                 await self._state.record(
-                    chat_id, (batch[0].id, batch[-1].id), message, buffered, at
+                    chat_id, (batch[0].id, batch[-1].id), message, buffered, self._interval
                 )
-                self._not_before[chat_id] = at + self._interval
+                self._not_before[chat_id] = self._now() + self._interval
+                events = events[len(batch) :]
+        self._failed_until.pop(chat_id, None)
         return None
 
     async def _post(self, chat_id: int, frame: bytes) -> tuple[str, int]:
@@ -222,6 +240,8 @@ class NchanBus:
     async def handoff(self, chat_id: int, after: int) -> Handoff:
         """Where a viewer that has every event <= `after` continues. Waits (a little) for
         the publisher to reach what the viewer may already have seen in the page."""
+        if self._closed:
+            raise FanoutUnavailableError("the server is shutting down; retry in a moment")
         if self._loop is None:
             self.bind(asyncio.get_running_loop())
         target = min(after, await asyncio.to_thread(self._read_last_id, chat_id))
@@ -247,6 +267,7 @@ class NchanBus:
 
     async def aclose(self) -> None:
         """Stop publishing (on server shutdown); unpublished rows wait for the next start."""
+        self._closed = True
         for _, timer in self._later.values():
             timer.cancel()
         self._later.clear()

@@ -11,22 +11,26 @@ every message after R (or R falls inside a message), the viewer gets `resync`.
 
 Two stores keep this: in this process (one app process) or in Redis (several processes).
 Both also provide the per-chat publishing lock that keeps a chat's messages in id order, the
-time of the chat's last publication (publications are paced, see `nchan`), and "cuts": event
-ids a resuming viewer waits for, at which the next message must end so that the viewer is
-never inside one.
+pacing of publications (see `nchan`: how long until the chat's next message may go, counted
+by the store's own clock, so that no host's wall clock matters), and "cuts": event ids a
+resuming viewer waits for, at which the next message must end so that the viewer is never
+inside one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis.asyncio as aioredis
+
+logger = logging.getLogger(__name__)
 
 # A message id of nchan is "<unix seconds>:<tag>"; the seconds tell its age.
 Mapped = tuple[int, str]  # (last event id in the message, nchan message id)
@@ -97,8 +101,13 @@ class Progress:
     """Where a chat's publishing stands, as the publisher reads it before a publication."""
 
     cursor: int | None  # newest published event; None = nothing published yet
-    published_at: float  # wall-clock time of the last publication (0 = never)
+    paced_for: float  # seconds until the next message may go (0 = now)
     cuts: tuple[int, ...]  # pending cuts after the cursor, ascending
+
+
+class PublishingConflictError(Exception):
+    """A publication was not recorded: this publisher lost the chat's lock, or the chat's
+    cursor is already past it (another publisher went first)."""
 
 
 class NchanState(Protocol):
@@ -112,7 +121,7 @@ class NchanState(Protocol):
         """The newest published event of the chat, None when nothing was published."""
 
     async def progress(self, chat_id: int) -> Progress:
-        """Cursor, time of the last publication and pending cuts, read together."""
+        """Cursor, pacing and pending cuts, read together."""
 
     async def request_cut(self, chat_id: int, event_id: int) -> None:
         """Ask that a message end at `event_id` (a viewer resumes after it)."""
@@ -121,10 +130,12 @@ class NchanState(Protocol):
         """First publication of a chat: events <= `floor` will never be mapped."""
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, at: float
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, pace: float
     ) -> None:
-        """Events `events` (first, last) are nchan's `message`, published at `at`; nchan
-        holds `buffered`. Cuts up to the last event are done."""
+        """Events `events` (first, last) are nchan's `message`; nchan holds `buffered`; the
+        chat's next message may go in `pace` seconds. Cuts up to the last event are done.
+        PublishingConflictError (nothing recorded) when the caller no longer holds the lock
+        or the cursor is already at or past `last`."""
 
     async def locate(self, chat_id: int, after: int) -> ChatMap:
         """The snapshot `decide` needs for a viewer resuming after `after`."""
@@ -136,7 +147,7 @@ class _MemoryChat:
     cursor_message: str | None = None
     floor: int = 0
     entries: list[tuple[int, int, str]] = field(default_factory=list)  # first, last, message
-    published_at: float = 0.0
+    paced_until: float = 0.0  # time.monotonic()
     cuts: set[int] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -170,7 +181,7 @@ class MemoryNchanState:
         chat = self._chat(chat_id)
         after = chat.cursor or 0
         cuts = tuple(sorted(c for c in chat.cuts if c > after))
-        return Progress(chat.cursor, chat.published_at, cuts)
+        return Progress(chat.cursor, max(0.0, chat.paced_until - time.monotonic()), cuts)
 
     async def request_cut(self, chat_id: int, event_id: int) -> None:
         """Remember the cut until a publication passes it."""
@@ -184,13 +195,18 @@ class MemoryNchanState:
         chat.floor = max(chat.floor, floor)
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, at: float
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, pace: float
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds."""
         chat = self._chat(chat_id)
         first, last = events
+        if chat.cursor is not None and last <= chat.cursor:
+            raise PublishingConflictError(
+                f"chat {chat_id} is already published up to {chat.cursor}"
+            )
         chat.entries.append((first, last, message))
-        chat.cursor, chat.cursor_message, chat.published_at = last, message, at
+        chat.cursor, chat.cursor_message = last, message
+        chat.paced_until = time.monotonic() + pace
         chat.cuts = {c for c in chat.cuts if c > last}
         keep = max(1, min(buffered, self._buffer_length))
         if len(chat.entries) > keep:
@@ -215,18 +231,23 @@ class MemoryNchanState:
 
 
 # KEYS: ids (zset "first|message" scored by the last event id), meta (hash cursor,
-# cursor_message, floor, at), cuts (zset of event ids). ARGV: first, last, message, buffered,
-# buffer length, map ttl, publication time.
+# cursor_message, floor), cuts (zset of event ids), lock, paced (exists while the chat's next
+# message must wait). ARGV: first, last, message, buffered, buffer length, map ttl, lock
+# token, pace in ms. Returns -1 (nothing written) when the lock is not the caller's, -2 when
+# the cursor is already at or past `last`.
 _RECORD = """
-local ids, meta, cuts = KEYS[1], KEYS[2], KEYS[3]
+local ids, meta, cuts, lock, paced = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local first, last, message = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local keep = math.max(1, math.min(tonumber(ARGV[4]), tonumber(ARGV[5])))
+if redis.call('GET', lock) ~= ARGV[7] then return -1 end
 local previous = redis.call('HGET', meta, 'cursor')
+if previous and tonumber(previous) >= last then return -2 end
+if tonumber(ARGV[8]) > 0 then redis.call('SET', paced, 1, 'PX', ARGV[8]) end
 if previous and redis.call('EXISTS', ids) == 0 then
   redis.call('HSET', meta, 'floor', previous)
 end
 redis.call('ZADD', ids, last, first .. '|' .. message)
-redis.call('HSET', meta, 'cursor', last, 'cursor_message', message, 'at', ARGV[7])
+redis.call('HSET', meta, 'cursor', last, 'cursor_message', message)
 redis.call('ZREMRANGEBYSCORE', cuts, '-inf', last)
 local count = redis.call('ZCARD', ids)
 if count > keep then
@@ -257,7 +278,10 @@ class RedisNchanState:
     (a slow nchan must not let a second publisher in); a holder that dies lets it expire.
     The map expires with nchan's messages; the cursor stays, so an idle
     chat's next event is published after the right one. Cuts expire after a minute (the
-    viewer that asked has long given up by then).
+    viewer that asked has long given up by then). Pacing is a key that expires when the next
+    message may go (Redis's clock). A record is refused unless the caller still holds the lock
+    and moves the cursor forward, so a publisher whose lock expired (an event loop stalled for
+    `lock_seconds`) cannot move the map backwards.
     """
 
     def __init__(
@@ -275,6 +299,7 @@ class RedisNchanState:
         self._record = client.register_script(_RECORD)
         self._unlock = client.register_script(_UNLOCK)
         self._renew = client.register_script(_RENEW)
+        self._tokens: dict[int, str] = {}  # chat: token of the lock this process holds
 
     @staticmethod
     def _keys(chat_id: int) -> tuple[str, str, str]:
@@ -285,6 +310,10 @@ class RedisNchanState:
     def _cuts(chat_id: int) -> str:
         return f"hashchat:nchan:{chat_id}:cuts"
 
+    @staticmethod
+    def _paced(chat_id: int) -> str:
+        return f"hashchat:nchan:{chat_id}:paced"
+
     @asynccontextmanager
     async def publishing(self, chat_id: int) -> AsyncIterator[bool]:
         """Take the chat's lock if no other process holds it."""
@@ -293,19 +322,24 @@ class RedisNchanState:
         if not await self._client.set(lock, token, nx=True, px=self._lock_ms):
             yield False
             return
+        self._tokens[chat_id] = token
         renewing = asyncio.create_task(self._keep(lock, token))
         try:
             yield True
         finally:
+            self._tokens.pop(chat_id, None)
             renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            await asyncio.gather(renewing, return_exceptions=True)
             await self._unlock(keys=[lock], args=[token])
 
     async def _keep(self, lock: str, token: str) -> None:
+        """Renew the lock until cancelled; a failed renewal (Redis blip) is tried again."""
         while True:
             await asyncio.sleep(self._lock_ms / 3000)
-            await self._renew(keys=[lock], args=[token, self._lock_ms])
+            try:
+                await self._renew(keys=[lock], args=[token, self._lock_ms])
+            except Exception as error:  # any Redis error: keep trying while we publish
+                logger.warning("renewing the publishing lock failed (%r)", error)
 
     async def cursor(self, chat_id: int) -> int | None:
         """The newest published event."""
@@ -314,16 +348,17 @@ class RedisNchanState:
         return None if value is None else int(value)
 
     async def progress(self, chat_id: int) -> Progress:
-        """Cursor, last publication and the cuts after the cursor, in one round trip."""
+        """Cursor, pacing and the cuts after the cursor, in one round trip."""
         _, meta, _ = self._keys(chat_id)
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.hmget(meta, "cursor", "at")
+            pipe.hget(meta, "cursor")
+            pipe.pttl(self._paced(chat_id))
             pipe.zrange(self._cuts(chat_id), 0, -1, withscores=True)
-            (cursor, at), cuts = await pipe.execute()
+            cursor, paced_ms, cuts = await pipe.execute()
         after = 0 if cursor is None else int(cursor)
         return Progress(
             cursor=None if cursor is None else int(cursor),
-            published_at=float(at or 0),
+            paced_for=max(0, int(paced_ms)) / 1000,  # -2: no key, -1: no expiry (never set)
             cuts=tuple(int(score) for _, score in cuts if int(score) > after),
         )
 
@@ -341,15 +376,21 @@ class RedisNchanState:
         await self._client.hset(meta, "floor", floor)
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, at: float
+        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, pace: float
     ) -> None:
-        """Map the message, move the cursor, forget what nchan no longer holds (atomically)."""
-        ids, meta, _ = self._keys(chat_id)
+        """Map the message, move the cursor, forget what nchan no longer holds (atomically),
+        if this process still holds the chat's lock."""
+        ids, meta, lock = self._keys(chat_id)
         first, last = events
-        await self._record(
-            keys=[ids, meta, self._cuts(chat_id)],
-            args=[first, last, message, buffered, self._buffer_length, self._map_seconds, repr(at)],
-        )
+        token = self._tokens.get(chat_id, "")
+        keys = [ids, meta, self._cuts(chat_id), lock, self._paced(chat_id)]
+        args: list[str | int] = [first, last, message, buffered, self._buffer_length]
+        args += [self._map_seconds, token, int(pace * 1000)]
+        result = await self._record(keys=keys, args=args)
+        if result == -1:
+            raise PublishingConflictError(f"lost the publishing lock of chat {chat_id}")
+        if result == -2:
+            raise PublishingConflictError(f"chat {chat_id} is already published past {last}")
 
     async def locate(self, chat_id: int, after: int) -> ChatMap:
         """The snapshot for `decide`, read in one round trip."""
