@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from live_support import Table
 
-from hashchat.live.bus import HEARTBEAT, RESYNC, InProcessBus, encode_sse
+from hashchat.live.bus import HEARTBEAT, InProcessBus, encode_sse
+from hashchat.live.seats import RESYNC
 
 pytestmark = pytest.mark.anyio
 

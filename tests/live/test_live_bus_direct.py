@@ -12,7 +12,8 @@ import pytest
 from live_support import Table
 
 from hashchat.live import bus as bus_module
-from hashchat.live.bus import HEARTBEAT, RESYNC, InProcessBus
+from hashchat.live.bus import HEARTBEAT, InProcessBus
+from hashchat.live.seats import RESYNC
 
 pytestmark = pytest.mark.anyio
 

@@ -12,15 +12,13 @@ import pytest
 
 from hashchat.live.bus import StoredEvent
 from hashchat.live.nchan import FanoutUnavailableError, NchanBus, batches
+from hashchat.live.nchan_redis import RedisNchanState
 from hashchat.live.nchan_state import (
     RESYNC,
     ChatMap,
     Handoff,
     MemoryNchanState,
     NchanState,
-    Progress,
-    PublishingConflictError,
-    RedisNchanState,
     decide,
 )
 from hashchat.live.redis_client import connect_async
@@ -298,44 +296,5 @@ async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_orde
     assert len(nchan.bodies) < 60  # paced: several events per message
     for bus in buses:
         await bus.aclose()
-    await client.delete(*keys)
-    await client.aclose()
-
-
-@pytest.mark.redis
-async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> None:
-    client = connect_async(redis_url)
-    keys = [f"hashchat:nchan:77:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
-    await client.delete(*keys)
-    shared, local = RedisNchanState(client, 3, 3600), MemoryNchanState(3)
-    for state in (shared, local):
-        assert await state.cursor(77) is None
-        assert await state.progress(77) == Progress(None, 0.0, ())
-        await state.request_cut(77, 12)
-        await state.request_cut(77, 33)
-        async with state.publishing(77) as held:
-            assert held
-            async with state.publishing(77) as again:
-                assert not again  # never waited for: the caller looks again later
-            for n in range(1, 6):
-                await state.record(77, (n * 10 - 5, n * 10), f"{NOW:.0f}:{n}", min(n, 3), 0.0)
-                if n == 2:
-                    assert await state.progress(77) == Progress(20, 0.0, (33,))
-            with pytest.raises(PublishingConflictError):  # the cursor never moves back
-                await state.record(77, (41, 45), f"{NOW:.0f}:9", 3, 0.0)
-        assert await state.cursor(77) == 50
-        assert (await state.progress(77)).cuts == ()
-    for after in (0, 25, 30, 36, 40, 55):
-        assert await shared.locate(77, after) == await local.locate(77, after)
-    assert (await shared.locate(77, 35)).at_or_before == (30, f"{NOW:.0f}:3")
-    assert (await shared.locate(77, 35)).floor == 20
-    assert decide(await shared.locate(77, 36), 36, NOW, 600) == RESYNC  # inside message 4
-    for state in (shared, local):  # pacing is the store's: 5 s from the record on
-        async with state.publishing(77):
-            await state.record(77, (51, 52), f"{NOW:.0f}:6", 3, 5.0)
-        assert 4.0 < (await state.progress(77)).paced_for <= 5.0
-    with pytest.raises(PublishingConflictError):  # the lock is not held any more
-        await shared.record(77, (53, 53), f"{NOW:.0f}:7", 3, 0.0)
-    assert await shared.cursor(77) == 52
     await client.delete(*keys)
     await client.aclose()

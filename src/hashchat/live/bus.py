@@ -22,17 +22,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
+
+from hashchat.live.seats import (
+    RESYNC,
+    AsgiReceive,
+    AsgiSend,
+    QueuedSeat,
+    Seat,
+    WriterSeat,
+    body,
+)
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT = b": heartbeat\n\n"
-# No `id:`: the client's Last-Event-ID stays where it was.
-RESYNC = b'event: resync\ndata: {"reason":"too far behind; reload the posts from the API"}\n\n'
 _HEARTBEAT_ITEM = (0, HEARTBEAT)
-_RESYNC_ITEM = (-1, RESYNC)
 # Viewers written per loop iteration: ~2-3 ms of sends, so a POST never waits a whole room.
 FAN_OUT_SLICE = 200
 
@@ -70,140 +77,6 @@ class EventBus(Protocol):
 EventReader = Callable[[int, int], Sequence[StoredEvent]]
 # Reads the id of a chat's newest event, 0 when it has none.
 LastIdReader = Callable[[int], int]
-# The ASGI callables of one HTTP response (typed loosely: the bus needs no web framework).
-AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
-AsgiReceive = Callable[[], Awaitable[Mapping[str, Any]]]
-
-
-class _Seat(Protocol):
-    def offer(self, item: tuple[int, bytes]) -> bool:
-        """Take one (event id, frame); False when the viewer overflowed and must go."""
-
-
-class _Viewer:
-    __slots__ = ("overflowed", "queue")
-
-    def __init__(self, size: int) -> None:
-        self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(size)
-        self.overflowed = False
-
-    def offer(self, item: tuple[int, bytes]) -> bool:
-        """Queue one (event id, frame); False when the viewer overflowed and must go."""
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.overflowed = True
-            while not self.queue.empty():  # free what it holds now: it will reload anyway
-                self.queue.get_nowait()
-            self.queue.put_nowait(_RESYNC_ITEM)
-            return False
-        return True
-
-
-def _body(frame: bytes) -> dict[str, Any]:
-    """The ASGI message that sends `frame` and keeps the response open."""
-    return {"type": "http.response.body", "body": frame, "more_body": True}
-
-
-class _Resumed:
-    """Awaiting it finishes a send the pump began by hand and that blocked on `pending`."""
-
-    __slots__ = ("_pending", "_steps")
-
-    def __init__(self, steps: Generator[Any, None, Any], pending: Any) -> None:
-        self._steps = steps
-        self._pending = pending
-
-    def __await__(self) -> Generator[Any, None, None]:
-        # Hands what the send yields (a flow-control future) to the awaiting task, and the
-        # task's wake-ups (or its cancellation) back to the send.
-        pending = self._pending
-        while True:
-            try:
-                yield pending
-            except BaseException as error:
-                try:
-                    pending = self._steps.throw(error)
-                except StopIteration:
-                    return
-                continue
-            try:
-                pending = self._steps.send(None)
-            except StopIteration:
-                return
-
-
-class _Writer:
-    """A served viewer: the pump writes its frames with its ASGI `send`, no task in between.
-
-    While `busy` (replaying, or finishing a send that blocked) frames wait in `backlog`, at
-    most `size` of them; one more and the backlog becomes just `resync` and the viewer goes.
-    """
-
-    __slots__ = ("backlog", "busy", "ended", "flusher", "overflowed", "send", "sent", "size")
-
-    def __init__(self, send: AsgiSend, sent: int, size: int) -> None:
-        self.send = send
-        self.sent = sent  # the newest event id written (or queued to be written)
-        self.size = size
-        self.backlog: list[tuple[int, bytes]] = []
-        self.busy = True  # the replay goes first
-        self.overflowed = False
-        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.flusher: asyncio.Task[None] | None = None
-
-    def offer(self, item: tuple[int, bytes]) -> bool:
-        """Write the frame now, or queue it while busy; False when the viewer must go."""
-        if self.busy:
-            if len(self.backlog) >= self.size:
-                self.overflowed = True
-                self.backlog = [_RESYNC_ITEM]  # free what it holds now: it will reload anyway
-                return False
-            self.backlog.append(item)
-            return True
-        event_id, frame = item
-        if event_id != 0 and event_id <= self.sent:
-            return True  # already sent by the replay
-        self.sent = max(self.sent, event_id)
-        steps = self.send(_body(frame)).__await__()
-        try:
-            pending = steps.send(None)
-        except StopIteration:
-            return True  # the usual case: written to the socket already
-        except Exception:
-            logger.warning("an event stream failed to write; dropping it", exc_info=True)
-            self.end()
-            return False
-        self.busy = True
-        self.flusher = asyncio.create_task(self.flush(_Resumed(steps, pending)))
-        return True
-
-    async def flush(self, blocked: _Resumed | None = None) -> None:
-        """Finish a blocked send, send what queued up meanwhile, then let the pump write
-        directly again; after an overflow send `resync` and end."""
-        try:
-            if blocked is not None:
-                await blocked
-            while self.backlog:
-                items, self.backlog = self.backlog, []
-                fresh = [
-                    frame for event_id, frame in items if event_id <= 0 or event_id > self.sent
-                ]
-                self.sent = max(self.sent, *(event_id for event_id, _ in items))
-                if fresh:
-                    await self.send(_body(b"".join(fresh)))
-        except Exception:
-            logger.warning("an event stream failed to write; dropping it", exc_info=True)
-            self.overflowed = True
-        if self.overflowed:
-            self.end()
-        else:
-            self.busy = False
-
-    def end(self) -> None:
-        """Tell the viewer's handler that its stream is over."""
-        if not self.ended.done():
-            self.ended.set_result(None)
 
 
 async def _disconnected(receive: AsgiReceive) -> None:
@@ -213,7 +86,7 @@ async def _disconnected(receive: AsgiReceive) -> None:
 
 class _Room:
     def __init__(self, last_id: int) -> None:
-        self.viewers: set[_Seat] = set()
+        self.viewers: set[Seat] = set()
         self.last_id = last_id
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
@@ -279,7 +152,7 @@ class InProcessBus:
         if self._loop is None:
             self.bind(asyncio.get_running_loop())
         room = await self._room(chat_id)
-        viewer = _Viewer(self._queue_size)
+        viewer = QueuedSeat(self._queue_size)
         room.viewers.add(viewer)  # before the replay query: whatever commits later is queued
         try:
             sent = after_id
@@ -323,17 +196,17 @@ class InProcessBus:
         if self._loop is None:
             self.bind(asyncio.get_running_loop())
         room = await self._room(chat_id)
-        writer = _Writer(send, after_id, self._queue_size)
+        writer = WriterSeat(send, after_id, self._queue_size)
         room.viewers.add(writer)  # before the replay query: whatever commits later is queued
         leaving = asyncio.ensure_future(_disconnected(receive))
         try:
             replay = await asyncio.to_thread(self._read_events, chat_id, after_id)
             if len(replay) > self._replay_limit:
-                await send(_body(RESYNC))
+                await send(body(RESYNC))
                 return
             if replay:
                 writer.sent = max(writer.sent, replay[-1].id)
-                await send(_body(b"".join(encode_sse(event) for event in replay)))
+                await send(body(b"".join(encode_sse(event) for event in replay)))
             await writer.flush()
             await asyncio.wait((leaving, writer.ended), return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -34,8 +34,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 import httpx
 
-from hashchat.live.bus import RESYNC, EventReader, LastIdReader, StoredEvent, encode_sse
+from hashchat.live.bus import EventReader, LastIdReader, StoredEvent, encode_sse
 from hashchat.live.nchan_state import Handoff, NchanState, decide
+from hashchat.live.seats import RESYNC
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from hashchat.live.bus import AsgiReceive, AsgiSend, InProcessBus
+from hashchat.live.bus import InProcessBus
+from hashchat.live.seats import AsgiReceive, AsgiSend
 
 logger = logging.getLogger(__name__)
 

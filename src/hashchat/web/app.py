@@ -23,10 +23,12 @@ from hashchat.actions.context import AppContext, RateLimiters
 from hashchat.actions.errors import InvalidInputError
 from hashchat.actions.limits import UnavailableError
 from hashchat.live import redis_client
-from hashchat.live.bus import RESYNC, EventBus, InProcessBus
+from hashchat.live.bus import EventBus, InProcessBus
 from hashchat.live.nchan import SUBSCRIBER_PATH, FanoutUnavailableError, NchanBus
-from hashchat.live.nchan_state import MemoryNchanState, NchanState, RedisNchanState
+from hashchat.live.nchan_redis import RedisNchanState
+from hashchat.live.nchan_state import MemoryNchanState, NchanState
 from hashchat.live.redis_bus import RedisWakeups
+from hashchat.live.seats import RESYNC
 from hashchat.settings import Settings
 from hashchat.store.db import Store, make_engine
 from hashchat.store.events import events_after, last_event_id

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from hashchat.actions.chats import get_chat
 from hashchat.actions.errors import InvalidInputError
-from hashchat.live.bus import AsgiReceive, AsgiSend
+from hashchat.live.seats import AsgiReceive, AsgiSend
 from hashchat.store.models import MAX_ROW_ID
 from hashchat.web.api.schemas import READ_REFUSALS, ChatId
 from hashchat.web.deps import Ctx
