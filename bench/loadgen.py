@@ -340,7 +340,7 @@ def print_medians(named: dict[str, dict[str, Any]]) -> None:
         for key in ("lat_p50", "lat_p99", "lost", "us_per_delivery"):
             values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
             if values:
-                figures.append(f"{key} {statistics.median(values)} (of {sorted(values)})")
+                figures.append(f"{key} {statistics.median(values):g} (of {sorted(values)})")
         print(f"median {engine}: " + "; ".join(figures))
 
 
