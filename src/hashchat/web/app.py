@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
@@ -20,7 +20,6 @@ import hashchat
 from hashchat.actions import cadence
 from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext, RateLimiters
-from hashchat.actions.errors import InvalidInputError
 from hashchat.actions.limits import UnavailableError
 from hashchat.live import redis_client
 from hashchat.live.bus import EventBus, InProcessBus
@@ -33,8 +32,10 @@ from hashchat.settings import Settings
 from hashchat.store.db import Store, make_engine
 from hashchat.store.events import events_after, last_event_id
 from hashchat.web.api import router as api_router
+from hashchat.web.api.events import After, LastEventId, resume_point
+from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import CsrfCookieMiddleware
-from hashchat.web.deps import app_context
+from hashchat.web.deps import Ctx
 from hashchat.web.errors import install_error_handlers
 from hashchat.web.pages import router as pages_router
 
@@ -108,32 +109,19 @@ def build_context(settings: Settings) -> AppContext:
     return AppContext(settings, store, build_bus(settings, store), limits)
 
 
-def resume_point(request: Request) -> int:
-    """The event id a viewer has seen: `Last-Event-ID`, else `?after=`, else 0."""
-    text = request.headers.get("last-event-id", "").strip() or request.query_params.get("after")
-    try:
-        value = int(text or 0)
-    except ValueError:
-        raise InvalidInputError(
-            "Last-Event-ID and after must be event ids (whole numbers)"
-        ) from None
-    if value < 0:
-        raise InvalidInputError("an event id is never negative")
-    return value
-
-
 def install_nchan_handoff(app: FastAPI, bus: NchanBus) -> None:
     """In nchan mode the app answers the stream path only to hand the viewer to nchan:
     nginx follows `X-Accel-Redirect` to its internal subscriber location (see
     deploy/nginx-hashchat.conf.template); a viewer nchan cannot serve gets `resync`."""
 
     @app.get("/api/v1/chats/{chat_id}/events", include_in_schema=False)
-    async def nchan_events(chat_id: int, request: Request) -> Response:
-        ctx = app_context(request)
-        after = resume_point(request)
+    async def nchan_events(
+        chat_id: ChatId, ctx: Ctx, after: After = None, last_event_id: LastEventId = None
+    ) -> Response:
+        resume = resume_point(last_event_id, after)  # parsed as the in-process stream does
         await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before any stream
         try:
-            handoff = await bus.handoff(chat_id, after)
+            handoff = await bus.handoff(chat_id, resume)
         except (FanoutUnavailableError, RedisError) as error:
             raise UnavailableError(f"live updates are unavailable ({error})") from None
         if handoff.resync:

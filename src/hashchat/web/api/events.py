@@ -64,6 +64,11 @@ class EventStreamResponse(Response):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+# The two ways a stream names its resume point; the nchan hand-off (web/app.py) takes the same.
+After = Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="resume after this event id")]
+LastEventId = Annotated[str | None, Header()]
+
+
 def resume_point(last_event_id: str | None, after: int | None) -> int:
     """Where a stream resumes: the `Last-Event-ID` header (a browser reconnecting) wins over
     `?after=`; 0 (from the start) when neither is given. 422 for anything but an event id."""
@@ -93,10 +98,8 @@ def resume_point(last_event_id: str | None, after: int | None) -> int:
 async def chat_events(
     chat_id: ChatId,
     ctx: Ctx,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_ROW_ID, description="resume after this event id")
-    ] = None,
-    last_event_id: Annotated[str | None, Header()] = None,
+    after: After = None,
+    last_event_id: LastEventId = None,
 ) -> Response:
     """The chat's events after the resume point, then live ones."""
     resume = resume_point(last_event_id, after)
