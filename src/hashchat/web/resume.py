@@ -6,7 +6,7 @@ from hashchat.actions.context import AppContext
 from hashchat.store.events import last_event_id
 
 
-def resume_point(ctx: AppContext, chat_id: int) -> int:
+def newest_event_shown(ctx: AppContext, chat_id: int) -> int:
     """The chat's newest event id, announced to the bus: with nchan, a message will end
     there, so the stream that resumes after it never starts inside a message."""
     event_id = last_event_id(ctx.store, chat_id)

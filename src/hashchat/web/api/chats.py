@@ -21,7 +21,7 @@ from hashchat.web.api.schemas import (
 )
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
-from hashchat.web.resume import resume_point
+from hashchat.web.resume import newest_event_shown
 
 router = APIRouter(tags=["chats"])
 
@@ -29,7 +29,7 @@ router = APIRouter(tags=["chats"])
 def chat_out(ctx: AppContext, view: ChatView) -> ChatOut:
     """The API shape of a chat, with the id a fresh event stream should resume after."""
     out = ChatOut.model_validate(view)
-    out.last_event_id = resume_point(ctx, view.id)
+    out.last_event_id = newest_event_shown(ctx, view.id)
     return out
 
 

@@ -26,7 +26,7 @@ from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.views import ChatView, Viewer
-from hashchat.web.resume import resume_point
+from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
 RECENT_POSTS = 50
@@ -112,7 +112,7 @@ def _console(
             "chat_id": chat.id,
             "csrf_token": csrf_token_for(request),
             "host_names": host_names,
-            "last_event_id": resume_point(ctx, chat.id),
+            "last_event_id": newest_event_shown(ctx, chat.id),
         },
     )
 

@@ -14,7 +14,7 @@ from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.layout import room_groups
 from hashchat.web.pages.views import rule_description
-from hashchat.web.resume import resume_point
+from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
 HOST_ROLES = ("owner", "cohost")
@@ -41,7 +41,7 @@ def _room(
         posts = queries.posts_of_chat(session, chat.id)
     # Read after the posts, so that an event in between is replayed rather than missed;
     # room.js updates a post it already shows instead of adding it twice.
-    resume_after = resume_point(ctx, chat.id)
+    resume_after = newest_event_shown(ctx, chat.id)
     # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
     can_post = viewer is not None and not blocked and chat.state != "closed"
     is_host_viewer = viewer is not None and (viewer.is_admin or role in HOST_ROLES)
