@@ -14,16 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-DEFAULT_HARNESS = Path(os.environ.get("HASHCHAT_BENCH_HARNESS", "/work/shared/bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadgen  # bench/ is not a package: its path is set just above
+
 FRAME = (
     'id: {n}\nevent: post\ndata: {{"id":{n},"chat_id":3,"author":"bench","display_name":'
     '"bench","text":{text},"created_at":"2026-11-26T00:01:23.418865+00:00","network":'
@@ -71,19 +71,15 @@ async def serve(port: int, per_write: int) -> None:
         await server.serve_forever()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--viewers", type=int, default=5000)
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--per-write", type=int, default=4)
-    parser.add_argument("--harness", type=Path, default=DEFAULT_HARNESS)
+    parser.add_argument("--timeout", type=float, default=240)
+    parser.add_argument("--procs", type=int, default=1, help="viewer processes of the harness")
+    parser.add_argument("--harness", type=Path, default=loadgen.DEFAULT_HARNESS)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
@@ -91,28 +87,16 @@ def main() -> None:
     if args.serve:
         asyncio.run(serve(args.serve, args.per_write))
         return
-    port = free_port()
+    port = loadgen.free_port()
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port), "--per-write", str(args.per_write)]
     )
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        loadgen.wait_for_port(port, 10)
+        base = f"http://127.0.0.1:{port}"
+        target = loadgen.Target(f"{base}/stream", f"{base}/post", [server.pid], [])
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "floor.json"
-            command = [sys.executable, str(args.harness / "fanout.py")]
-            command += ["--stream-url", f"http://127.0.0.1:{port}/stream"]
-            command += ["--post-url", f"http://127.0.0.1:{port}/post"]
-            command += ["--viewers", str(args.viewers), "--messages", str(args.messages)]
-            command += ["--rate", str(args.rate), "--timeout", "240", "--drain", "30"]
-            command += ["--server-pid", str(server.pid), "--json-out", str(out)]
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-            result = json.loads(out.read_text())
+            result = loadgen.run_fanout(args, target, Path(tmp) / "floor.json")
     finally:
         server.terminate()
         server.wait(10)

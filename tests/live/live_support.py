@@ -21,3 +21,8 @@ class Table:
 
     def last(self, chat_id: int) -> int:
         return max((e.id for e in self.rows if e.chat_id == chat_id), default=0)
+
+
+def nchan_keys(chat_id: int) -> list[str]:
+    """Every Redis key the nchan publishing state keeps for a chat (to clear around a test)."""
+    return [f"hashchat:nchan:{chat_id}:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]

@@ -9,6 +9,7 @@ import time
 
 import httpx
 import pytest
+from live_support import Table, nchan_keys
 
 from hashchat.live.bus import StoredEvent
 from hashchat.live.nchan import FanoutUnavailableError, NchanBus, batches
@@ -74,21 +75,6 @@ class FakeNchan:
             "last_message_id": self.tags[-1],
         }
         return httpx.Response(202, content=json.dumps(info).encode())
-
-
-class Table:
-    def __init__(self) -> None:
-        self.rows: list[StoredEvent] = []
-
-    def add(self) -> None:
-        n = len(self.rows) + 1
-        self.rows.append(StoredEvent(n, 1, "post", f'{{"n":{n}}}'))
-
-    def after(self, chat_id: int, after_id: int) -> list[StoredEvent]:
-        return [e for e in self.rows if e.id > after_id]
-
-    def last(self, chat_id: int) -> int:
-        return self.rows[-1].id if self.rows else 0
 
 
 def make_bus(
@@ -255,7 +241,7 @@ async def test_a_waiting_hand_off_does_not_hammer_a_failing_nchan() -> None:
 @pytest.mark.redis
 async def test_a_hand_off_waits_out_another_publishers_lock(redis_url: str) -> None:
     client = connect_async(redis_url)
-    keys = [f"hashchat:nchan:1:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
+    keys = nchan_keys(1)
     await client.delete(*keys)
     table, nchan = Table(), FakeNchan(buffer=100)
     bus = make_bus(table, nchan, 100, interval=0.1, state=RedisNchanState(client, 100, 3600))
@@ -275,7 +261,7 @@ async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_orde
     redis_url: str,
 ) -> None:
     client = connect_async(redis_url)
-    keys = [f"hashchat:nchan:1:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
+    keys = nchan_keys(1)
     await client.delete(*keys)
     table, nchan = Table(), FakeNchan(buffer=1000)
     buses = [

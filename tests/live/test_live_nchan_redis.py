@@ -4,6 +4,7 @@ Redis's clock, and records fenced by the lock."""
 from __future__ import annotations
 
 import pytest
+from live_support import nchan_keys
 
 from hashchat.live.nchan_redis import RedisNchanState
 from hashchat.live.nchan_state import (
@@ -27,7 +28,7 @@ def anyio_backend() -> str:
 @pytest.mark.redis
 async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> None:
     client = connect_async(redis_url)
-    keys = [f"hashchat:nchan:77:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
+    keys = nchan_keys(77)
     await client.delete(*keys)
     shared, local = RedisNchanState(client, 3, 3600), MemoryNchanState(3)
     for state in (shared, local):
