@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from icalendar import Calendar
 
+from hashchat.actions.calendar import calendar_of_series
 from hashchat.actions.chats import cadence_from_json
+from hashchat.actions.errors import NotFoundError
 from hashchat.actions.recap import transcript_of
 from hashchat.domain.schedule import SeriesSchedule, announcement_line
 from hashchat.formats.ics import CalendarEntry, calendar_ics
@@ -75,13 +77,16 @@ def series_page(request: Request, tag: str) -> HTMLResponse:
 
 @router.get("/series/{tag}/calendar.ics")
 def series_calendar(request: Request, tag: str) -> Response:
-    """The series' scheduled chats as one calendar, each with reminders 2 h and 30 min before."""
-    ctx = context_of(request)
-    with ctx.store.read() as session:
-        series = queries.series_by_tag(session, tag)
-        if series is None:
-            return refusal(request, 404, "No such series", f"There is no series #{tag}.")
-        chats = [c for c in queries.chats_of_series(session, series.id) if c.state == "scheduled"]
+    """The series' chats as one calendar, each with reminders 2 h and 30 min before.
+
+    Which chats, and at what times, is `actions.calendar.calendar_of_series`'s to say: live and past
+    ones stay (at the times they happened), for CALENDAR_PAST_DAYS.
+    """
+    try:
+        feed = calendar_of_series(context_of(request), tag)
+    except NotFoundError:
+        return refusal(request, 404, "No such series", f"There is no series #{tag}.")
+    series, chats = feed.series, feed.chats
     calendar = Calendar()
     calendar.add("prodid", "-//hashchat//hashchat calendar//EN")
     calendar.add("version", "2.0")
@@ -93,7 +98,7 @@ def series_calendar(request: Request, tag: str) -> Response:
             title=chat.title,
             schedule=SeriesSchedule(
                 timezone=series.timezone,
-                first_start=chat.starts_at.replace(second=0, microsecond=0),
+                first_start=chat.start,
                 duration_minutes=chat.duration_minutes,
             ),
             announcement_zones=announcement_zones(series),
