@@ -11,9 +11,11 @@ import logging
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from hashchat.actions.errors import ActionError, RateLimitedError
+from hashchat.web.pages import is_page_route
+from hashchat.web.pages.common import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,14 @@ async def _action_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error.reason}, status_code=error.status, headers=headers)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
+    if is_page_route(request.scope.get("route")) and any(
+        e.get("loc", ("",))[0] == "path" for e in error.errors()
+    ):
+        # A page's address that names nothing (an id too big, negative or not a number)
+        # is a missing page, as a well-formed id with no row is; the API keeps its 422.
+        return refusal(request, 404, "Not found", f"There is no page at {request.url.path}.")
     problems = [f"{_location(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in error.errors()]
     return JSONResponse({"detail": "; ".join(problems) or "invalid request"}, status_code=422)
 

@@ -22,6 +22,7 @@ from hashchat.actions.errors import ActionError, NotFoundError
 from hashchat.actions.moderation import do_block_user, do_hide_post, do_spotlight_post
 from hashchat.actions.views import UserView
 from hashchat.store.models import CadenceItem, ChatRow
+from hashchat.web.api.schemas import ChatId, PostId, QuestionNumber
 from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
@@ -118,7 +119,7 @@ def _console(
 
 
 @router.get("/chats/{chat_id}/host", response_class=HTMLResponse)
-def host_console(request: Request, chat_id: int, done: str = "") -> HTMLResponse:
+def host_console(request: Request, chat_id: ChatId, done: str = "") -> HTMLResponse:
     """The console of a chat, for its owner and co-hosts."""
     return _console(request, chat_id, notice=DONE_NOTICES.get(done))
 
@@ -139,28 +140,28 @@ CSRF = [Depends(require_csrf)]
 
 
 @router.post("/chats/{chat_id}/host/start", dependencies=CSRF, response_model=None)
-def start(request: Request, chat_id: int) -> Response:
+def start(request: Request, chat_id: ChatId) -> Response:
     """Go live now; the cadence plan starts from this moment."""
     ctx = context_of(request)
     return _run(request, chat_id, lambda actor: do_start_chat(ctx, actor, chat_id), "started")
 
 
 @router.post("/chats/{chat_id}/host/next-question", dependencies=CSRF, response_model=None)
-def next_question(request: Request, chat_id: int) -> Response:
+def next_question(request: Request, chat_id: ChatId) -> Response:
     """Post the next question now."""
     ctx = context_of(request)
     return _run(request, chat_id, lambda actor: do_next_question(ctx, actor, chat_id), "asked")
 
 
 @router.post("/chats/{chat_id}/host/end", dependencies=CSRF, response_model=None)
-def end(request: Request, chat_id: int) -> Response:
+def end(request: Request, chat_id: ChatId) -> Response:
     """End the live hour; late answers stay open."""
     ctx = context_of(request)
     return _run(request, chat_id, lambda actor: do_end_chat(ctx, actor, chat_id), "ended")
 
 
 @router.post("/chats/{chat_id}/host/close", dependencies=CSRF, response_model=None)
-def close(request: Request, chat_id: int) -> Response:
+def close(request: Request, chat_id: ChatId) -> Response:
     """Close comments: the chat becomes read-only."""
     ctx = context_of(request)
     return _run(request, chat_id, lambda actor: do_close_chat(ctx, actor, chat_id), "closed")
@@ -168,7 +169,7 @@ def close(request: Request, chat_id: int) -> Response:
 
 @router.post("/chats/{chat_id}/host/questions/{number}", dependencies=CSRF, response_model=None)
 def edit_question(
-    request: Request, chat_id: int, number: int, text: Annotated[str, Form()] = ""
+    request: Request, chat_id: ChatId, number: QuestionNumber, text: Annotated[str, Form()] = ""
 ) -> Response:
     """Change a question that has not been posted yet."""
     ctx = context_of(request)
@@ -184,7 +185,7 @@ def edit_question(
     "/chats/{chat_id}/host/posts/{post_id}/spotlight", dependencies=CSRF, response_model=None
 )
 def spotlight(
-    request: Request, chat_id: int, post_id: int, on: Annotated[str, Form()] = "true"
+    request: Request, chat_id: ChatId, post_id: PostId, on: Annotated[str, Form()] = "true"
 ) -> Response:
     """Spotlight a post for everyone (or take the spotlight off)."""
     ctx = context_of(request)
@@ -197,14 +198,14 @@ def spotlight(
 
 
 @router.post("/chats/{chat_id}/host/posts/{post_id}/hide", dependencies=CSRF, response_model=None)
-def hide(request: Request, chat_id: int, post_id: int) -> Response:
+def hide(request: Request, chat_id: ChatId, post_id: PostId) -> Response:
     """Hide a post from the room and the recap."""
     ctx = context_of(request)
     return _run(request, chat_id, lambda actor: do_hide_post(ctx, actor, post_id), "hidden")
 
 
 @router.post("/chats/{chat_id}/host/block", dependencies=CSRF, response_model=None)
-def block(request: Request, chat_id: int, user: Annotated[str, Form()] = "") -> Response:
+def block(request: Request, chat_id: ChatId, user: Annotated[str, Form()] = "") -> Response:
     """Block a person from posting anywhere in the chat's series."""
     ctx = context_of(request)
 

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from hashchat.actions.recap import transcript_of
 from hashchat.store.models import ChatRow
+from hashchat.web.api.schemas import ChatId
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal
 
@@ -15,7 +16,7 @@ EXPORTS = (("md", "Markdown"), ("html", "HTML"), ("json", "JSON"), ("csv", "CSV"
 
 
 @router.get("/chats/{chat_id}/recap", response_class=HTMLResponse, name="recap_page")
-def recap_page(request: Request, chat_id: int) -> HTMLResponse:
+def recap_page(request: Request, chat_id: ChatId) -> HTMLResponse:
     """Figures, then each question with its answers (late and inferred marked), then the rest."""
     ctx = context_of(request)
     with ctx.store.read() as session:

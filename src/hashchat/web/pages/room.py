@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hashchat.actions.errors import ActionError
 from hashchat.actions.posts import do_create_post
+from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
@@ -75,7 +76,7 @@ def _room(
 
 
 @router.get("/chats/{chat_id}", response_class=HTMLResponse, name="room_page")
-def room_page(request: Request, chat_id: int) -> HTMLResponse:
+def room_page(request: Request, chat_id: ChatId) -> HTMLResponse:
     """The room: questions, answers grouped under them, replies nested, the compose box."""
     return _room(request, chat_id)
 
@@ -83,7 +84,7 @@ def room_page(request: Request, chat_id: int) -> HTMLResponse:
 @router.post("/chats/{chat_id}/posts", dependencies=[Depends(require_csrf)], response_model=None)
 def post_from_form(
     request: Request,
-    chat_id: int,
+    chat_id: ChatId,
     text: Annotated[str, Form()] = "",
     reply_to: Annotated[str, Form()] = "",
     auto: Annotated[str, Form()] = "",
