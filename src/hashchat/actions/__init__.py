@@ -15,7 +15,7 @@ Public functions:
 - series: `do_create_series(ctx, actor, tag, title, timezone, char_rule="x", char_limit=280,
   description="") -> SeriesView`; `get_series(ctx, tag) -> SeriesDetail(series, members,
   chats)`; `list_series(ctx) -> list[SeriesView]`; `do_add_member(ctx, actor, tag, name, role)
-  -> MemberView`.
+  -> MemberView`; `do_remove_member(ctx, actor, tag, name)`.
 - chats: `do_create_chat(ctx, actor, tag, title, starts_at, duration_minutes, questions,
   cadence=None) -> ChatView`; `get_chat(ctx, chat_id) -> ChatView`; `do_start_chat`,
   `do_end_chat(ctx, actor, chat_id, comments_close_at=None)`, `do_close_chat` -> ChatView;
@@ -28,7 +28,7 @@ Public functions:
   `list_posts(ctx, chat_id, question=None, *, include_hidden=False) -> list[PostView]`.
 - moderation: `do_hide_post(ctx, actor, post_id)`, `do_spotlight_post(ctx, actor, post_id,
   on=True)` -> PostView; `do_block_user(ctx, actor, tag, name) -> UserView`;
-  `list_blocked(ctx, tag) -> list[str]`.
+  `do_unblock_user(ctx, actor, tag, name) -> UserView`; `list_blocked(ctx, tag) -> list[str]`.
 - cadence: `run_due(ctx, now, chat_id=None, *, runner=None) -> int` (the app runs it every
   tick with `hashchat.store.locks.runner_locks(engine)`: on PostgreSQL only the chats whose
   advisory lock this process holds; on SQLite all of them).

@@ -1,4 +1,4 @@
-"""Moderation: hide a post, spotlight a post, block a person from a series."""
+"""Moderation: hide a post, spotlight a post, block a person from a series and unblock her."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from hashchat.actions.access import is_blocked, load_post, load_series, load_user, require, role_in
 from hashchat.actions.context import AppContext
-from hashchat.actions.errors import InvalidInputError
-from hashchat.actions.permissions import HOSTS, Mutation
+from hashchat.actions.errors import ConflictError, InvalidInputError
+from hashchat.actions.permissions import STAFF, Mutation
+from hashchat.actions.posts import refresh_post_event
 from hashchat.actions.views import PostView, UserView, post_view
 from hashchat.store.events import add_event
 from hashchat.store.models import Block, ChatRow, User
@@ -22,7 +23,7 @@ def do_hide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
         assert chat is not None  # a post's chat is kept by the foreign key
         require(session, chat.series_id, actor, Mutation.HIDE_POST)
         post.hidden = True
-        session.flush()
+        post = refresh_post_event(session, post)
         add_event(session, chat.id, "hide", {"post_id": post.id, "chat_id": chat.id}, now)
         view = post_view(post)
     ctx.bus.publish(view.chat_id)
@@ -38,7 +39,7 @@ def do_spotlight_post(ctx: AppContext, actor: UserView, post_id: int, on: bool =
         assert chat is not None
         require(session, chat.series_id, actor, Mutation.SPOTLIGHT_POST)
         post.spotlight = on
-        session.flush()
+        post = refresh_post_event(session, post)
         data = {"post_id": post.id, "chat_id": chat.id, "spotlight": on}
         add_event(session, chat.id, "spotlight", data, now)
         view = post_view(post)
@@ -47,15 +48,20 @@ def do_spotlight_post(ctx: AppContext, actor: UserView, post_id: int, on: bool =
 
 
 def do_block_user(ctx: AppContext, actor: UserView, tag: str, name: str) -> UserView:
-    """Block a person from posting in the series; hosts cannot be blocked. Idempotent."""
+    """Block a person from posting in the series. Idempotent. Someone with a staff role
+    (owner, cohost, moderator) cannot be blocked: 409, take the role away first."""
     with ctx.store.write() as session:
         series = load_series(session, tag)
         require(session, series.id, actor, Mutation.BLOCK_USER)
         user = load_user(session, name)
         if user.id == actor.id:
             raise InvalidInputError("you cannot block yourself")
-        if role_in(session, series.id, user.id) in HOSTS:
-            raise InvalidInputError(f"{user.name} hosts #{series.tag} and cannot be blocked")
+        role = role_in(session, series.id, user.id)
+        if role in STAFF:
+            raise ConflictError(
+                f"{user.name} is a {role} of #{series.tag} and cannot be blocked; "
+                "take the role away first"
+            )
         if not is_blocked(session, series.id, user.id):
             session.add(
                 Block(
@@ -65,6 +71,19 @@ def do_block_user(ctx: AppContext, actor: UserView, tag: str, name: str) -> User
                     created_at=ctx.now(),
                 )
             )
+        return UserView(user.id, user.name, user.display_name, user.timezone, user.is_admin)
+
+
+def do_unblock_user(ctx: AppContext, actor: UserView, tag: str, name: str) -> UserView:
+    """Let a blocked person post in the series again. Idempotent (unblocking someone who is not
+    blocked changes nothing); 404 for an unknown series or person."""
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.UNBLOCK_USER)
+        user = load_user(session, name)
+        session.execute(
+            sa.delete(Block).where(Block.series_id == series.id, Block.user_id == user.id)
+        )
         return UserView(user.id, user.name, user.display_name, user.timezone, user.is_admin)
 
 

@@ -32,8 +32,11 @@ class Mutation(StrEnum):
     HIDE_POST = "hide_post"
     SPOTLIGHT_POST = "spotlight_post"
     BLOCK_USER = "block_user"
-    ADD_MEMBER = "add_member"  # grant moderator or participant
-    ADD_HOST = "add_host"  # grant owner or cohost
+    UNBLOCK_USER = "unblock_user"
+    # Grant, change or take away a role; which of the two a change needs:
+    # mutation_for_role_change.
+    ADD_MEMBER = "add_member"  # a change that touches moderator and participant roles only
+    ADD_HOST = "add_host"  # a change from or to owner or cohost
     POST = "post"
 
 
@@ -51,6 +54,7 @@ PERMISSIONS: Mapping[Mutation, frozenset[Role]] = {
     Mutation.HIDE_POST: MODERATORS,
     Mutation.SPOTLIGHT_POST: MODERATORS,
     Mutation.BLOCK_USER: MODERATORS,
+    Mutation.UNBLOCK_USER: MODERATORS,
     Mutation.ADD_MEMBER: HOSTS,
     Mutation.ADD_HOST: frozenset({Role.OWNER}),
     Mutation.POST: EVERYONE,
@@ -69,6 +73,14 @@ def is_allowed(mutation: Mutation, role: Role | None, *, is_admin: bool = False)
     return role in PERMISSIONS[mutation]
 
 
-def mutation_for_granting(role: Role) -> Mutation:
-    """Granting a host role needs more than granting a moderator or participant role."""
-    return Mutation.ADD_HOST if role in HOSTS else Mutation.ADD_MEMBER
+def mutation_for_role_change(current: Role | None, wanted: Role | None) -> Mutation:
+    """What changing a person's role from `current` to `wanted` needs (None: no role, so
+    `wanted=None` is taking her role away). Any change that touches a host role, the one she
+    holds or the one she is given, is ADD_HOST: only owners may make, unmake, demote or remove
+    an owner or a cohost; hosts manage moderators and participants."""
+    return Mutation.ADD_HOST if current in HOSTS or wanted in HOSTS else Mutation.ADD_MEMBER
+
+
+# A block and a staff role never coexist: blocking someone who holds one of these is refused
+# (take the role away first), and so is giving one to a blocked person (unblock her first).
+STAFF = MODERATORS

@@ -1,4 +1,4 @@
-"""Series: create one (the caller becomes its owner), read it, add members."""
+"""Series: create one (the caller becomes its owner), read it, change and remove members."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hashchat.actions.access import load_series, load_user, require, tag_key
+from hashchat.actions.access import is_blocked, load_series, load_user, require, tag_key
 from hashchat.actions.context import AppContext
-from hashchat.actions.errors import ConflictError, InvalidInputError
-from hashchat.actions.permissions import Role, mutation_for_granting
+from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
+from hashchat.actions.permissions import STAFF, Role, mutation_for_role_change
 from hashchat.actions.validation import check_text, check_timezone
 from hashchat.actions.views import (
     ChatView,
@@ -139,33 +139,59 @@ def check_role(role: str) -> Role:
         raise InvalidInputError(f"unknown role {role!r}; use one of {names}") from None
 
 
-def do_add_member(ctx: AppContext, actor: UserView, tag: str, name: str, role: str) -> MemberView:
-    """Give a person a role in the series (or change it). Granting owner/cohost needs an owner.
+def _change_role(
+    ctx: AppContext, actor: UserView, tag: str, name: str, wanted: Role | None
+) -> MemberView | None:
+    """Set a person's role in the series to `wanted` (None: take her role away).
 
-    The last owner cannot be demoted, so a series always has someone who can add hosts.
+    The permission matrix decides from the role she holds and the one she gets
+    (`mutation_for_role_change`); a staff role is refused while she is blocked; the last owner
+    cannot be demoted or removed, so a series always has someone who can add hosts.
     """
-    wanted = check_role(role)
     with ctx.store.write() as session:
         series = load_series(session, tag)
-        require(session, series.id, actor, mutation_for_granting(wanted))
         user = load_user(session, name)
         membership = session.scalar(
             sa.select(Membership).where(
                 Membership.series_id == series.id, Membership.user_id == user.id
             )
         )
-        if membership is None:
-            membership = Membership(series_id=series.id, user_id=user.id, role=wanted.value)
-            session.add(membership)
-        else:
-            if membership.role == Role.OWNER.value and wanted is not Role.OWNER:
-                require(session, series.id, actor, mutation_for_granting(Role.OWNER))
-                owners = session.scalar(
-                    sa.select(sa.func.count(Membership.id)).where(
-                        Membership.series_id == series.id, Membership.role == Role.OWNER.value
-                    )
+        current = None if membership is None else Role(membership.role)
+        require(session, series.id, actor, mutation_for_role_change(current, wanted))
+        if wanted in STAFF and is_blocked(session, series.id, user.id):
+            raise ConflictError(
+                f"{user.name} is blocked from #{series.tag}; unblock them before making them "
+                f"a {wanted}"
+            )
+        if current is Role.OWNER and wanted is not Role.OWNER:
+            owners = session.scalar(
+                sa.select(sa.func.count(Membership.id)).where(
+                    Membership.series_id == series.id, Membership.role == Role.OWNER.value
                 )
-                if owners == 1:
-                    raise ConflictError(f"{user.name} is the only owner of #{series.tag}")
+            )
+            if owners == 1:
+                raise ConflictError(f"{user.name} is the only owner of #{series.tag}")
+        if wanted is None:
+            if membership is None:
+                raise NotFoundError(f"{user.name} has no role in #{series.tag}")
+            session.delete(membership)
+            return None
+        if membership is None:
+            session.add(Membership(series_id=series.id, user_id=user.id, role=wanted.value))
+        else:
             membership.role = wanted.value
         return MemberView(user.name, user.display_name, wanted.value)
+
+
+def do_add_member(ctx: AppContext, actor: UserView, tag: str, name: str, role: str) -> MemberView:
+    """Give a person a role in the series, or change hers. Owners only when she holds or gets
+    a host role (owner, cohost); hosts for moderators and participants."""
+    member = _change_role(ctx, actor, tag, name, check_role(role))
+    assert member is not None
+    return member
+
+
+def do_remove_member(ctx: AppContext, actor: UserView, tag: str, name: str) -> None:
+    """Take a person's role in the series away (404 when she has none); same rules as
+    do_add_member."""
+    _change_role(ctx, actor, tag, name, None)

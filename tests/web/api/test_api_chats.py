@@ -174,7 +174,7 @@ async def test_blocking_a_host_or_an_unknown_person_is_refused(api: Any) -> None
     )
     assert (
         await api.call(host, "POST", "/series/KaizenBiz/blocks", json={"user": "cohost"})
-    ).status_code == 422
+    ).status_code == 409
     assert (
         await api.call(host, "POST", "/series/KaizenBiz/blocks", json={"user": "ghost"})
     ).status_code == 404

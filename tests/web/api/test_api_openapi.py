@@ -14,6 +14,8 @@ CONTRACT = {
     ("post", "/api/v1/series/{tag}/members"),
     ("post", "/api/v1/series/{tag}/chats"),
     ("post", "/api/v1/series/{tag}/blocks"),
+    ("delete", "/api/v1/series/{tag}/blocks/{user}"),
+    ("delete", "/api/v1/series/{tag}/members/{user}"),
     ("get", "/api/v1/chats/{chat_id}"),
     ("post", "/api/v1/chats/{chat_id}/start"),
     ("post", "/api/v1/chats/{chat_id}/next-question"),

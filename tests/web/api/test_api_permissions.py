@@ -97,6 +97,9 @@ PERFORM: dict[Mutation, Perform] = {
     Mutation.BLOCK_USER: lambda s, a: s.api.call(
         a, "POST", f"/series/{s.tag}/blocks", json={"user": s.outsider.name}
     ),
+    Mutation.UNBLOCK_USER: lambda s, a: s.api.call(
+        a, "DELETE", f"/series/{s.tag}/blocks/{s.outsider.name}"
+    ),
     Mutation.ADD_MEMBER: lambda s, a: _add(s, a, "participant"),
     Mutation.ADD_HOST: lambda s, a: _add(s, a, "cohost"),
     Mutation.POST: lambda s, a: _on_live_chat(s, a, "/posts", json={"text": "A1 yes"}),

@@ -1,8 +1,8 @@
-"""/series: create a series, read it, add members, block people."""
+"""/series: create a series, read it, change and remove members, block and unblock people."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from hashchat.actions import chats as chat_actions
 from hashchat.actions import moderation, series
@@ -66,8 +66,24 @@ def add_member(
     ctx: Ctx,
     actor: Actor,
 ) -> MemberOut:
-    """Give a person a role (owner and cohost: owners only; moderator, participant: hosts)."""
+    """Give a person a role or change hers. Only owners may touch a host role (make, demote or
+    change an owner or cohost); owners and cohosts manage moderators and participants. 409 when
+    the person is blocked and the role is a staff role (owner, cohost, moderator), or when it
+    would demote the last owner."""
     return MemberOut.model_validate(series.do_add_member(ctx, actor, tag, body.user, body.role))
+
+
+@router.delete(
+    "/series/{tag}/members/{user}",
+    status_code=204,
+    response_class=Response,
+    responses=CHANGE_REFUSALS,
+)
+def remove_member(tag: str, user: str, ctx: Ctx, actor: Actor) -> Response:
+    """Take a person's role away (same rules as changing it; 404 when she has none, 409 for
+    the last owner)."""
+    series.do_remove_member(ctx, actor, tag, user)
+    return Response(status_code=204)
 
 
 @router.post(
@@ -103,7 +119,21 @@ def block_user(
     ctx: Ctx,
     actor: Actor,
 ) -> BlockOut:
-    """Block a person from posting in the series (hosts cannot be blocked)."""
+    """Block a person from posting in the series; 409 when she holds a staff role (owner,
+    cohost, moderator): take it away first."""
     blocked = moderation.do_block_user(ctx, actor, tag, body.user)
     detail = series.get_series(ctx, tag)
     return BlockOut(user=blocked.name, series=detail.series.tag)
+
+
+@router.delete(
+    "/series/{tag}/blocks/{user}",
+    status_code=204,
+    response_class=Response,
+    responses=CHANGE_REFUSALS,
+)
+def unblock_user(tag: str, user: str, ctx: Ctx, actor: Actor) -> Response:
+    """Lift a block: the person may post in the series again. Idempotent (204 when she was
+    not blocked)."""
+    moderation.do_unblock_user(ctx, actor, tag, user)
+    return Response(status_code=204)

@@ -19,7 +19,13 @@ from hashchat.actions.chats import (
     do_start_chat,
 )
 from hashchat.actions.errors import ActionError, NotFoundError
-from hashchat.actions.moderation import do_block_user, do_hide_post, do_spotlight_post
+from hashchat.actions.moderation import (
+    do_block_user,
+    do_hide_post,
+    do_spotlight_post,
+    do_unblock_user,
+    list_blocked,
+)
 from hashchat.actions.views import UserView
 from hashchat.store.models import CadenceItem, ChatRow
 from hashchat.web.api.schemas import ChatId, PostId, QuestionNumber
@@ -40,6 +46,7 @@ DONE_NOTICES = {
     "spotlight": "Spotlight changed.",
     "hidden": "Post hidden.",
     "blocked": "Person blocked from the series.",
+    "unblocked": "Block lifted: the person may post in the series again.",
 }
 PLAN_LABELS = {"welcome": "Welcome post", "howto": "How-to post", "close": "End of the live hour"}
 
@@ -107,6 +114,7 @@ def _console(
         cadence_minutes=cadence_from_json(row.cadence if row else None).question_interval_minutes,
         recent_posts=list(reversed(posts))[:RECENT_POSTS],
         host_names=host_names,
+        blocked_names=list_blocked(ctx, series.tag),
         error=error,
         notice=notice,
         host_config={
@@ -204,17 +212,32 @@ def hide(request: Request, chat_id: ChatId, post_id: PostId) -> Response:
     return _run(request, chat_id, lambda actor: do_hide_post(ctx, actor, post_id), "hidden")
 
 
+def _series_tag_of(request: Request, chat_id: int) -> str:
+    with context_of(request).store.read() as session:
+        chat = queries.chat_by_id(session, chat_id)
+        series = queries.series_by_id(session, chat.series_id) if chat else None
+    if series is None:
+        raise NotFoundError(f"there is no chat {chat_id}")
+    return series.tag
+
+
 @router.post("/chats/{chat_id}/host/block", dependencies=CSRF, response_model=None)
 def block(request: Request, chat_id: ChatId, user: Annotated[str, Form()] = "") -> Response:
     """Block a person from posting anywhere in the chat's series."""
     ctx = context_of(request)
 
     def act(actor: UserView) -> object:
-        with ctx.store.read() as session:
-            chat = queries.chat_by_id(session, chat_id)
-            series = queries.series_by_id(session, chat.series_id) if chat else None
-        if series is None:
-            raise NotFoundError(f"there is no chat {chat_id}")
-        return do_block_user(ctx, actor, series.tag, user)
+        return do_block_user(ctx, actor, _series_tag_of(request, chat_id), user)
 
     return _run(request, chat_id, act, "blocked")
+
+
+@router.post("/chats/{chat_id}/host/unblock", dependencies=CSRF, response_model=None)
+def unblock(request: Request, chat_id: ChatId, user: Annotated[str, Form()] = "") -> Response:
+    """Lift a person's block in the chat's series."""
+    ctx = context_of(request)
+
+    def act(actor: UserView) -> object:
+        return do_unblock_user(ctx, actor, _series_tag_of(request, chat_id), user)
+
+    return _run(request, chat_id, act, "unblocked")
