@@ -11,8 +11,9 @@ class Table:
     def __init__(self) -> None:
         self.rows: list[StoredEvent] = []
 
-    def add(self, chat_id: int = 1) -> StoredEvent:
-        event = StoredEvent(len(self.rows) + 1, chat_id, "post", f'{{"n":{len(self.rows) + 1}}}')
+    def add(self, chat_id: int = 1, type_: str = "post") -> StoredEvent:
+        number = self.rows[-1].id + 1 if self.rows else 1
+        event = StoredEvent(number, chat_id, type_, f'{{"n":{number}}}')
         self.rows.append(event)
         return event
 
@@ -23,6 +24,13 @@ class Table:
         return max((e.id for e in self.rows if e.chat_id == chat_id), default=0)
 
 
-def nchan_keys(chat_id: int) -> list[str]:
+# The database id the tests' Redis nchan states describe.
+DATABASE = "testdatabase"
+
+
+def nchan_keys(chat_id: int, database: str = DATABASE) -> list[str]:
     """Every Redis key the nchan publishing state keeps for a chat (to clear around a test)."""
-    return [f"hashchat:nchan:{chat_id}:{part}" for part in ("ids", "meta", "lock", "cuts", "paced")]
+    parts = ("ids", "meta", "lock", "cuts", "paced")
+    return [f"hashchat:nchan:{database}:{chat_id}:{part}" for part in parts] + [
+        f"hashchat:nchan:{chat_id}:database"
+    ]

@@ -9,7 +9,7 @@ import time
 
 import httpx
 import pytest
-from live_support import Table, nchan_keys
+from live_support import DATABASE, Table, nchan_keys
 
 from hashchat.live.bus import StoredEvent
 from hashchat.live.nchan import FanoutUnavailableError, NchanBus, batches
@@ -62,11 +62,16 @@ class FakeNchan:
         self.tags: list[str] = []
         self.down = False
         self.attempts = 0
+        self.deleted = 0
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.attempts += 1
         if self.down:
             raise httpx.ConnectError("refused", request=request)
+        if request.method == "DELETE":  # nchan drops the channel and its buffer
+            self.deleted += 1
+            self.bodies, self.tags = [], []
+            return httpx.Response(200)
         self.bodies.append(request.content)
         tag = len(self.bodies) - 1
         self.tags.append(f"{NOW:.0f}:{tag}")
@@ -85,6 +90,7 @@ def make_bus(
     interval: float = 0.0,
     state: NchanState | None = None,
     clock: float = NOW,
+    replay_limit: int = 1000,
 ) -> NchanBus:
     return NchanBus(
         table.after,
@@ -99,6 +105,8 @@ def make_bus(
         clock=lambda: clock,
         retry_seconds=0.01,
         interval_seconds=interval,
+        changes=frozenset({"hide", "spotlight"}),
+        replay_limit=replay_limit,
     )
 
 
@@ -125,7 +133,11 @@ async def test_events_are_published_in_order_once_and_retried_after_a_failure() 
     assert frame_ids(nchan) == [[1], [2], [3, 4]]
     assert await bus.handoff(1, 2) == Handoff(message=f"{NOW:.0f}:1")  # after event 2's message
     assert await bus.handoff(1, 0) == Handoff(message=None)  # the buffer holds the whole chat
-    assert await bus.handoff(1, 3) == RESYNC  # inside the message of 3 and 4
+    # Inside the message of 3 and 4: the app answers 4 itself and the reconnect (after 4, a
+    # message boundary) goes to nchan; no resync, nothing twice.
+    assert await bus.handoff(1, 3) == Handoff(replay_to=4)
+    assert await bus.replay(1, 3, 4) == b'id: 4\nevent: post\ndata: {"n":4}\n\nretry: 50\n\n'
+    assert await bus.handoff(1, 4) == Handoff(message=f"{NOW:.0f}:2")
     await commit(4)
     assert frame_ids(nchan)[3:] == [[5], [6], [7], [8]]
     assert await bus.handoff(1, 1) == RESYNC  # 6 messages, nchan keeps 5
@@ -244,10 +256,12 @@ async def test_a_hand_off_waits_out_another_publishers_lock(redis_url: str) -> N
     keys = nchan_keys(1)
     await client.delete(*keys)
     table, nchan = Table(), FakeNchan(buffer=100)
-    bus = make_bus(table, nchan, 100, interval=0.1, state=RedisNchanState(client, 100, 3600))
+    bus = make_bus(
+        table, nchan, 100, interval=0.1, state=RedisNchanState(client, 100, 3600, database=DATABASE)
+    )
     bus.bind(asyncio.get_running_loop())
     table.add()
-    await client.set("hashchat:nchan:1:lock", "another process", px=300)
+    await client.set(f"hashchat:nchan:{DATABASE}:1:lock", "another process", px=300)
     started = time.monotonic()
     assert await bus.handoff(1, 1) == Handoff(message=nchan.tags[0])
     assert 0.25 <= time.monotonic() - started < 1.5  # published as soon as the lock expired
@@ -265,7 +279,13 @@ async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_orde
     await client.delete(*keys)
     table, nchan = Table(), FakeNchan(buffer=1000)
     buses = [
-        make_bus(table, nchan, 1000, interval=0.05, state=RedisNchanState(client, 1000, 3600))
+        make_bus(
+            table,
+            nchan,
+            1000,
+            interval=0.05,
+            state=RedisNchanState(client, 1000, 3600, database=DATABASE),
+        )
         for _ in range(2)
     ]
     for bus in buses:
@@ -282,5 +302,105 @@ async def test_two_publishers_on_one_redis_state_publish_each_event_once_in_orde
     assert len(nchan.bodies) < 60  # paced: several events per message
     for bus in buses:
         await bus.aclose()
+    await client.delete(*keys)
+    await client.aclose()
+
+
+def test_decide_answers_from_the_database_inside_a_message_and_behind_a_change() -> None:
+    message = f"{NOW:.0f}:1"
+    inside = ChatMap(9, f"{NOW:.0f}:3", 0, (4, f"{NOW:.0f}:0"), (4, f"{NOW:.0f}:0"), 5, 7)
+    assert decide(inside, 5, NOW, 600) == Handoff(replay_to=7)
+    assert decide(inside, 4, NOW, 600) == Handoff(message=f"{NOW:.0f}:0")  # on a boundary
+    # Event 8 changed a post published before it; its message ends at 9.
+    changed = ChatMap(9, f"{NOW:.0f}:3", 0, (7, message), (4, f"{NOW:.0f}:0"), 8, 9, 8, 9)
+    assert decide(changed, 7, NOW, 600) == Handoff(replay_to=9)
+    assert decide(changed, 5, NOW, 600) == Handoff(replay_to=9)
+    assert decide(changed, 9, NOW, 600).replay_to is None  # past the change: nchan is current
+    gone = ChatMap(9, f"{NOW:.0f}:3", 6, None, (7, message), 7, 7, 5, None)
+    assert decide(gone, 6, NOW, 600) == Handoff(message=None)  # the change left the buffer
+
+
+async def test_no_resume_point_behind_a_changed_post_is_served_from_nchans_buffer() -> None:
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100)
+    bus.bind(asyncio.get_running_loop())
+    for type_ in ("post", "post", "post", "hide", "post"):  # 4 hides (rewrote) post 2
+        table.add(type_=type_)
+        bus.publish(1)
+        await asyncio.sleep(0.02)
+    assert frame_ids(nchan) == [[1], [2], [3], [4], [5]]
+    table.rows[1] = StoredEvent(2, 1, "post", '{"hidden":true}')  # what the database says now
+    for after in (0, 1, 3):  # nchan's frame of 2 (or an event before 4) would be served
+        handoff = await bus.handoff(1, after)
+        assert handoff == Handoff(replay_to=4)
+        replayed = await bus.replay(1, after, 4)
+        assert replayed is not None
+        assert b'{"n":2}' not in replayed
+        assert re.findall(rb"^id: (\d+)$", replayed, re.M) == [
+            str(n).encode() for n in range(after + 1, 5)
+        ]
+    assert await bus.handoff(1, 4) == Handoff(message=nchan.tags[3])
+    bus._replay_limit = 2
+    assert await bus.replay(1, 0, 4) is None  # too far back for a replay: resync
+    await bus.aclose()
+
+
+async def test_a_resume_point_the_database_never_had_gets_resync() -> None:
+    table, nchan = Table(), FakeNchan(buffer=100)
+    bus = make_bus(table, nchan, 100)
+    bus.bind(asyncio.get_running_loop())
+    table.add()
+    bus.publish(1)
+    await asyncio.sleep(0.02)
+    assert await bus.handoff(1, 500) == RESYNC  # e.g. a page of the database before a reset
+    await bus.aclose()
+
+
+@pytest.mark.redis
+async def test_state_of_another_database_on_the_same_redis_is_detected_and_replaced(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = connect_async(redis_url)
+    keys = nchan_keys(1) + nchan_keys(1, "otherdatabase")
+    await client.delete(*keys)
+    old_table, nchan = Table(), FakeNchan(buffer=100)
+    old = make_bus(
+        old_table, nchan, 100, state=RedisNchanState(client, 100, 3600, database="otherdatabase")
+    )
+    old.bind(asyncio.get_running_loop())
+    for _ in range(5):
+        old_table.add()
+        old.publish(1)
+        await asyncio.sleep(0.02)
+    await old.aclose()
+    assert frame_ids(nchan) == [[1], [2], [3], [4], [5]]
+    # The database is reset (a new id), Redis and nginx stay: its first events are published
+    # at once, after nchan's channel of the old database was emptied.
+    table = Table()
+    bus = make_bus(table, nchan, 100, state=RedisNchanState(client, 100, 3600, database=DATABASE))
+    bus.bind(asyncio.get_running_loop())
+    table.add()
+    bus.publish(1)
+    await asyncio.sleep(0.1)
+    assert nchan.deleted == 1
+    assert frame_ids(nchan) == [[1]]
+    assert "another database (otherdatabase)" in caplog.text
+    assert await bus.handoff(1, 5) == RESYNC  # a viewer of the old database reloads
+    assert await bus.handoff(1, 1) == Handoff(message=nchan.tags[0])
+    # Restored from an older copy (same id): the cursor is past the database's newest event.
+    for _ in range(3):
+        table.add()
+        bus.publish(1)
+        await asyncio.sleep(0.02)
+    assert frame_ids(nchan) == [[1], [2], [3], [4]]
+    caplog.clear()
+    table.rows[:] = table.rows[:1]  # the database goes back to event 1
+    table.add()  # a new event 2 after the restore
+    bus.publish(1)
+    await asyncio.sleep(0.1)
+    assert nchan.deleted == 2
+    assert frame_ids(nchan) == [[1, 2]]
+    assert "restored from an older copy" in caplog.text
+    await bus.aclose()
     await client.delete(*keys)
     await client.aclose()

@@ -4,11 +4,11 @@ Redis's clock, and records fenced by the lock."""
 from __future__ import annotations
 
 import pytest
-from live_support import nchan_keys
+from live_support import DATABASE, nchan_keys
 
 from hashchat.live.nchan_redis import RedisNchanState
 from hashchat.live.nchan_state import (
-    RESYNC,
+    Handoff,
     MemoryNchanState,
     Progress,
     PublishingConflictError,
@@ -30,7 +30,7 @@ async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> N
     client = connect_async(redis_url)
     keys = nchan_keys(77)
     await client.delete(*keys)
-    shared, local = RedisNchanState(client, 3, 3600), MemoryNchanState(3)
+    shared, local = RedisNchanState(client, 3, 3600, database=DATABASE), MemoryNchanState(3)
     for state in (shared, local):
         assert await state.cursor(77) is None
         assert await state.progress(77) == Progress(None, 0.0, ())
@@ -52,7 +52,8 @@ async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> N
         assert await shared.locate(77, after) == await local.locate(77, after)
     assert (await shared.locate(77, 35)).at_or_before == (30, f"{NOW:.0f}:3")
     assert (await shared.locate(77, 35)).floor == 20
-    assert decide(await shared.locate(77, 36), 36, NOW, 600) == RESYNC  # inside message 4
+    # Inside message 4 (36..40): the app answers 37..40 itself, the reconnect goes on after 40.
+    assert decide(await shared.locate(77, 36), 36, NOW, 600) == Handoff(replay_to=40)
     for state in (shared, local):  # pacing is the store's: 5 s from the record on
         async with state.publishing(77):
             await state.record(77, (51, 52), f"{NOW:.0f}:6", 3, 5.0)

@@ -21,6 +21,16 @@ viewer whose last event is not yet published asks for a cut there, so that no me
 straddles it (it would have to be `resync`ed), and waits for the publisher, which publishes
 at once, pacing or not.
 A failed publication (nginx away) is retried until it succeeds; the rows wait in the table.
+
+A viewer whose resume point falls inside a message, or before a post that changed after nchan
+got it (`stale` in `nchan_state`), is answered by the app itself: the database's events up to
+the end of that message, then `retry:` and the end of the response; its reconnect lands on a
+message boundary (docs/decisions.md, "Exact resume in the scaled stack").
+
+The state names the database it describes (`claim`): before a chat's first message in this
+database the publisher empties the chat's nchan channel if another database filled it, and a
+cursor past the database's newest event (the database was restored from an older copy) makes
+it forget the chat's state and start again; both are logged as warnings.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import httpx
 
 from hashchat.live.bus import EventReader, LastIdReader, StoredEvent, encode_sse
+from hashchat.live.nchan_state import RESYNC as RESYNC_HANDOFF
 from hashchat.live.nchan_state import Handoff, NchanState, decide
 from hashchat.live.seats import RESYNC
 
@@ -47,6 +58,8 @@ MAX_BATCH = 50
 BUSY_RETRY_SECONDS = 0.02
 # A message this close to nchan's timeout may be gone by the time the viewer arrives.
 EXPIRY_MARGIN_SECONDS = 60.0
+# How soon a viewer answered from the database reconnects (the SSE `retry:`, milliseconds).
+REPLAY_RETRY_MS = 50
 
 
 class FanoutUnavailableError(Exception):
@@ -70,8 +83,12 @@ class NchanBus:
         retry_seconds: float = 0.5,
         catch_up_seconds: float = 3.0,
         interval_seconds: float = 0.0,
+        changes: frozenset[str] = frozenset(),
+        replay_limit: int = 1000,
     ) -> None:
         self._read_events = read_events
+        self._changes = changes  # event types that change a post published before them
+        self._replay_limit = replay_limit
         self._read_last_id = read_last_id
         self._publish_url = publish_url.rstrip("/")
         self._state = state
@@ -209,8 +226,17 @@ class NchanBus:
             self._not_before[chat_id] = self._now() + progress.paced_for
             if progress.paced_for > 0 and not urgent:
                 return progress.paced_for
-            events = list(await asyncio.to_thread(self._read_events, chat_id, progress.cursor or 0))
-            if progress.cursor is None and len(events) > self._buffer_length:
+            cursor = progress.cursor
+            if cursor is None:
+                await self._claim(chat_id, force=False)
+            events = list(await asyncio.to_thread(self._read_events, chat_id, cursor or 0))
+            if not events and cursor is not None:
+                newest = await asyncio.to_thread(self._read_last_id, chat_id)
+                if newest < cursor:  # published past the database's end: an older copy of it
+                    await self._claim(chat_id, force=True)
+                    cursor = None
+                    events = list(await asyncio.to_thread(self._read_events, chat_id, 0))
+            if cursor is None and len(events) > self._buffer_length:
                 # First publication of a long chat: nchan keeps only the newest anyway.
                 skipped = len(events) - self._buffer_length
                 await self._state.start(chat_id, events[skipped - 1].id)
@@ -221,14 +247,39 @@ class NchanBus:
                 cuts = (await self._state.progress(chat_id)).cuts
                 batch = batches(events, cuts, MAX_BATCH)[0]
                 body = b"".join(encode_sse(event) for event in batch)
+                stale = max((e.id for e in batch if e.type in self._changes), default=0)
                 message, buffered = await self._post(chat_id, body)
                 await self._state.record(
-                    chat_id, (batch[0].id, batch[-1].id), message, buffered, self._interval
+                    chat_id, (batch[0].id, batch[-1].id), message, buffered, self._interval, stale
                 )
                 self._not_before[chat_id] = self._now() + self._interval
                 events = events[len(batch) :]
         self._failed_until.pop(chat_id, None)
         return None
+
+    async def _claim(self, chat_id: int, *, force: bool) -> None:
+        """Make the chat's state this database's (see `NchanState.claim`); when state was
+        forgotten, empty nchan's channel too (its viewers reconnect and are handed off anew)."""
+        previous = await self._state.claim(chat_id, force=force)
+        if previous is None:
+            return
+        if force:
+            logger.warning(
+                "chat %s was published up to an event the database does not have (restored "
+                "from an older copy?); publishing it again from the database",
+                chat_id,
+            )
+        else:
+            logger.warning(
+                "chat %s's nchan channel was last published for another database (%s); "
+                "emptying it and publishing this database's events",
+                chat_id,
+                previous or "unknown",
+            )
+        assert self._http is not None
+        reply = await self._http.delete(f"{self._publish_url}/{chat_id}")
+        if reply.status_code not in (200, 202, 204, 404):
+            raise FanoutUnavailableError(f"nchan answered {reply.status_code} to a deletion")
 
     async def _post(self, chat_id: int, frame: bytes) -> tuple[str, int]:
         assert self._http is not None
@@ -240,27 +291,38 @@ class NchanBus:
 
     async def handoff(self, chat_id: int, after: int) -> Handoff:
         """Where a viewer that has every event <= `after` continues. Waits (a little) for
-        the publisher to reach what the viewer may already have seen in the page."""
+        the publisher to reach what the viewer may already have seen in the page. One Redis
+        round trip and no database query when `after` is published (a reconnect)."""
         if self._closed:
             raise FanoutUnavailableError("the server is shutting down; retry in a moment")
         if self._loop is None:
             self.bind(asyncio.get_running_loop())
-        target = min(after, await asyncio.to_thread(self._read_last_id, chat_id))
-        deadline = time.monotonic() + self._catch_up_seconds
-        asked = False
-        while target > 0:
-            cursor = await self._state.cursor(chat_id)
-            if cursor is not None and cursor >= target:
-                break
-            if not asked:
-                await self._state.request_cut(chat_id, target)
-                asked = True
-            self._mark(chat_id, urgent=True)
-            if time.monotonic() > deadline:
-                raise FanoutUnavailableError("live updates are catching up; retry in a moment")
-            await asyncio.sleep(0.02)
         snapshot = await self._state.locate(chat_id, after)
+        if after > 0 and (snapshot.cursor is None or snapshot.cursor < after):
+            if after > await asyncio.to_thread(self._read_last_id, chat_id):
+                return RESYNC_HANDOFF  # events this database never had (it was reset)
+            deadline = time.monotonic() + self._catch_up_seconds
+            await self._state.request_cut(chat_id, after)
+            while True:
+                self._mark(chat_id, urgent=True)
+                await asyncio.sleep(0.02)
+                cursor = await self._state.cursor(chat_id)
+                if cursor is not None and cursor >= after:
+                    break
+                if time.monotonic() > deadline:
+                    raise FanoutUnavailableError("live updates are catching up; retry in a moment")
+            snapshot = await self._state.locate(chat_id, after)
         return decide(snapshot, after, self._clock(), self._max_age)
+
+    async def replay(self, chat_id: int, after: int, end: int) -> bytes | None:
+        """The answer of a viewer handed `replay_to=end`: its events (after, end] as the
+        database has them now, then a short `retry:`; None when they are too many (`resync`)."""
+        events = await asyncio.to_thread(self._read_events, chat_id, after)
+        wanted = [event for event in events if event.id <= end]
+        if len(wanted) > self._replay_limit:
+            return None
+        frames = b"".join(encode_sse(event) for event in wanted)
+        return frames + f"retry: {REPLAY_RETRY_MS}\n\n".encode()
 
     async def subscribe(self, chat_id: int, after_id: int) -> AsyncIterator[bytes]:
         """Streams are nchan's: a stream asked of the app directly only says `resync`."""

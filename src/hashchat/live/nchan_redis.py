@@ -1,4 +1,12 @@
-"""The nchan publishing state in Redis, shared by several app processes (see `nchan_state`)."""
+"""The nchan publishing state in Redis, shared by several app processes (see `nchan_state`).
+
+Every key names the database the state describes (`hashchat:nchan:{database}:{chat}:*`, the
+id of `store.identity`), so a reset database, a second deployment or a test database on the
+same Redis never reads another's cursor. One key per chat is shared by all databases,
+`hashchat:nchan:{chat}:database`: which database published the chat's nchan channel last; a
+publisher that finds another one there empties the channel before its first message (see
+`NchanBus`), so that nchan never serves one database's events for another's.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 # KEYS: ids (zset "first|message" scored by the last event id), meta (hash cursor,
-# cursor_message, floor), cuts (zset of event ids), lock, paced (exists while the chat's next
-# message must wait). ARGV: first, last, message, buffered, buffer length, map ttl, lock
-# token, pace in ms. Returns -1 (nothing written) when the lock is not the caller's, -2 when
+# cursor_message, floor, stale), cuts (zset of event ids), lock, paced (exists while the chat's
+# next message must wait). ARGV: first, last, message, buffered, buffer length, map ttl, lock
+# token, pace in ms, stale (the message's newest event that changed a post, 0: none).
+# Returns -1 (nothing written) when the lock is not the caller's, -2 when
 # the cursor is already at or past `last`.
 _RECORD = """
 local ids, meta, cuts, lock, paced = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -33,6 +42,9 @@ if previous and redis.call('EXISTS', ids) == 0 then
 end
 redis.call('ZADD', ids, last, first .. '|' .. message)
 redis.call('HSET', meta, 'cursor', last, 'cursor_message', message)
+if tonumber(ARGV[9]) > tonumber(redis.call('HGET', meta, 'stale') or '0') then
+  redis.call('HSET', meta, 'stale', ARGV[9])
+end
 redis.call('ZREMRANGEBYSCORE', cuts, '-inf', last)
 local count = redis.call('ZCARD', ids)
 if count > keep then
@@ -43,6 +55,19 @@ if count > keep then
 end
 redis.call('EXPIRE', ids, tonumber(ARGV[6]))
 return count
+"""
+
+# KEYS: owner, then the chat's state keys. ARGV: this database, force ("1" or "0"). Returns
+# the database whose state was forgotten ("" = this one's, older), or false.
+_CLAIM = """
+local previous = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1])
+if previous == ARGV[1] or not previous then
+  if ARGV[2] ~= '1' then return false end
+  previous = ''
+end
+redis.call('DEL', unpack(KEYS, 2))
+return previous
 """
 
 _UNLOCK = """
@@ -75,29 +100,41 @@ class RedisNchanState:
         buffer_length: int,
         message_seconds: float,
         *,
+        database: str,
         lock_seconds: float = 5.0,
     ) -> None:
         self._client = client
+        self._database = database
         self._buffer_length = buffer_length
         self._map_seconds = int(message_seconds) + 60
         self._lock_ms = int(lock_seconds * 1000)
         self._record = client.register_script(_RECORD)
         self._unlock = client.register_script(_UNLOCK)
         self._renew = client.register_script(_RENEW)
+        self._claim = client.register_script(_CLAIM)
         self._tokens: dict[int, str] = {}  # chat: token of the lock this process holds
 
-    @staticmethod
-    def _keys(chat_id: int) -> tuple[str, str, str]:
-        base = f"hashchat:nchan:{chat_id}"
+    def _base(self, chat_id: int) -> str:
+        return f"hashchat:nchan:{self._database}:{chat_id}"
+
+    def _keys(self, chat_id: int) -> tuple[str, str, str]:
+        base = self._base(chat_id)
         return f"{base}:ids", f"{base}:meta", f"{base}:lock"
 
-    @staticmethod
-    def _cuts(chat_id: int) -> str:
-        return f"hashchat:nchan:{chat_id}:cuts"
+    def _cuts(self, chat_id: int) -> str:
+        return f"{self._base(chat_id)}:cuts"
 
-    @staticmethod
-    def _paced(chat_id: int) -> str:
-        return f"hashchat:nchan:{chat_id}:paced"
+    def _paced(self, chat_id: int) -> str:
+        return f"{self._base(chat_id)}:paced"
+
+    async def claim(self, chat_id: int, *, force: bool = False) -> str | None:
+        """Record this database as the chat channel's publisher; forget the chat's state
+        (atomically) when another database was, or with `force`."""
+        ids, meta, _ = self._keys(chat_id)
+        keys = [f"hashchat:nchan:{chat_id}:database", ids, meta, self._cuts(chat_id)]
+        keys.append(self._paced(chat_id))
+        previous = await self._claim(keys=keys, args=[self._database, "1" if force else "0"])
+        return None if previous is None else bytes(previous).decode()
 
     @asynccontextmanager
     async def publishing(self, chat_id: int) -> AsyncIterator[bool]:
@@ -161,7 +198,13 @@ class RedisNchanState:
         await self._client.hset(meta, "floor", floor)
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, pace: float
+        self,
+        chat_id: int,
+        events: tuple[int, int],
+        message: str,
+        buffered: int,
+        pace: float,
+        stale: int = 0,
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds (atomically),
         if this process still holds the chat's lock."""
@@ -170,7 +213,7 @@ class RedisNchanState:
         token = self._tokens.get(chat_id, "")
         keys = [ids, meta, self._cuts(chat_id), lock, self._paced(chat_id)]
         args: list[str | int] = [first, last, message, buffered, self._buffer_length]
-        args += [self._map_seconds, token, int(pace * 1000)]
+        args += [self._map_seconds, token, int(pace * 1000), stale]
         result = await self._record(keys=keys, args=args)
         if result == -1:
             raise PublishingConflictError(f"lost the publishing lock of chat {chat_id}")
@@ -181,15 +224,27 @@ class RedisNchanState:
         """The snapshot for `decide`, read in one round trip."""
         ids, meta, _ = self._keys(chat_id)
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.hmget(meta, "cursor", "cursor_message", "floor")
+            pipe.hmget(meta, "cursor", "cursor_message", "floor", "stale")
             pipe.zrevrangebyscore(ids, after, "-inf", start=0, num=1, withscores=True)
             pipe.zrange(ids, 0, 0, withscores=True)
             pipe.zrangebyscore(ids, f"({after}", "+inf", start=0, num=1, withscores=True)
-            (cursor, cursor_message, floor), before, oldest, following = await pipe.execute()
+            (
+                (cursor, cursor_message, floor, stale_raw),
+                before,
+                oldest,
+                following,
+            ) = await pipe.execute()
 
         def mapped(rows: list[tuple[bytes, float]]) -> Mapped | None:
             return (int(rows[0][1]), rows[0][0].decode().partition("|")[2]) if rows else None
 
+        stale = int(stale_raw or 0)
+        stale_end = None
+        if stale > after:  # rare: a second round trip only for viewers behind a change
+            holding = await self._client.zrangebyscore(
+                ids, stale, "+inf", start=0, num=1, withscores=True
+            )
+            stale_end = int(holding[0][1]) if holding else None
         return ChatMap(
             cursor=None if cursor is None else int(cursor),
             cursor_message=None if cursor_message is None else cursor_message.decode(),
@@ -197,4 +252,7 @@ class RedisNchanState:
             at_or_before=mapped(before),
             oldest=mapped(oldest),
             following_first=int(following[0][0].decode().partition("|")[0]) if following else None,
+            following_last=int(following[0][1]) if following else None,
+            stale=stale,
+            stale_end=stale_end,
         )

@@ -7,7 +7,14 @@ last `buffer_length` messages: the ones nchan still holds), the newest published
 (`cursor`, and its nchan id) and the `floor`: every event at or below it has left the map
 (trimmed or never mapped). A viewer that resumes after event R is handed to nchan "after the
 newest message whose events are all <= R"; when the map cannot prove that nchan still holds
-every message after R (or R falls inside a message), the viewer gets `resync`.
+every message after R, the viewer gets `resync`.
+
+Two cases are answered by the app from the database instead, up to a message boundary B, with
+a short `retry:` at the end, so that the client's automatic reconnect (Last-Event-ID B) is
+handed to nchan after B (see docs/decisions.md, "Exact resume in the scaled stack"): R falls
+inside a message (nchan can only resend all of it), and R is below the chat's `stale` mark:
+the newest published event that changed a post after its `post` event went out (a hide, a
+spotlight...), whose old frame nchan still buffers; B is then the end of that event's message.
 
 Two stores keep this: in this process (one app process, here) or in Redis (several
 processes, `nchan_redis`).
@@ -43,15 +50,20 @@ class ChatMap:
     # The first event of the message after `at_or_before` (or of the oldest, when there is
     # none): at or below the resume point means the viewer stopped inside that message.
     following_first: int | None = None
+    following_last: int | None = None  # ... and its last event
+    stale: int = 0  # the newest published event that changed a post (0: none)
+    stale_end: int | None = None  # the last event of the message that carries `stale`
 
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
     """Where a resuming viewer goes: nchan after `message` (None = nchan's oldest message),
-    or `resync` (reload from the API)."""
+    or `resync` (reload from the API), or, with `replay_to`, the database's events up to that
+    message boundary first (the viewer reconnects there)."""
 
     resync: bool = False
     message: str | None = None
+    replay_to: int | None = None
 
 
 RESYNC = Handoff(resync=True)
@@ -69,8 +81,14 @@ def message_age(message: str, now: float) -> float:
 def decide(state: ChatMap, after: int, now: float, max_age: float) -> Handoff:
     """The hand-off of a viewer that has every event <= `after` (see the module docstring).
     `max_age`: how old a message may be and still surely be in nchan's buffer."""
+    end = after
     if state.following_first is not None and state.following_first <= after:
-        return RESYNC  # the viewer has part of a message: nchan can only resend all of it
+        # The viewer has part of a message: nchan can only resend all of it.
+        end = state.following_last if state.following_last is not None else after
+    if state.stale > after and state.stale_end is not None:
+        end = max(end, state.stale_end)  # nchan still buffers a post as it was before a change
+    if end > after:
+        return Handoff(replay_to=end)
     if state.at_or_before is not None:
         event_id, message = state.at_or_before
         # What matters is that the messages after it are still held; they are younger.
@@ -125,12 +143,25 @@ class NchanState(Protocol):
         """First publication of a chat: events <= `floor` will never be mapped."""
 
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, pace: float
+        self,
+        chat_id: int,
+        events: tuple[int, int],
+        message: str,
+        buffered: int,
+        pace: float,
+        stale: int = 0,
     ) -> None:
         """Events `events` (first, last) are nchan's `message`; nchan holds `buffered`; the
-        chat's next message may go in `pace` seconds. Cuts up to the last event are done.
+        chat's next message may go in `pace` seconds; `stale`: the newest event of the message
+        that changed a post published earlier (0: none). Cuts up to the last event are done.
         PublishingConflictError (nothing recorded) when the caller no longer holds the lock
         or the cursor is already at or past `last`."""
+
+    async def claim(self, chat_id: int, *, force: bool = False) -> str | None:
+        """Make sure the chat's state is this database's: forget it when another database
+        published the chat's channel last (or always, with `force`: this database was
+        restored to an older copy). Returns the database whose state was forgotten ("" when
+        unknown), None when nothing was. Call while holding the chat's publishing lock."""
 
     async def locate(self, chat_id: int, after: int) -> ChatMap:
         """The snapshot `decide` needs for a viewer resuming after `after`."""
@@ -142,6 +173,7 @@ class _MemoryChat:
     cursor_message: str | None = None
     floor: int = 0
     entries: list[tuple[int, int, str]] = field(default_factory=list)  # first, last, message
+    stale: int = 0
     paced_until: float = 0.0  # time.monotonic()
     cuts: set[int] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -189,8 +221,22 @@ class MemoryNchanState:
         chat = self._chat(chat_id)
         chat.floor = max(chat.floor, floor)
 
+    async def claim(self, chat_id: int, *, force: bool = False) -> str | None:
+        """This process's state is its database's; `force` forgets it."""
+        if not force:
+            return None
+        chat = self._chat(chat_id)
+        self._chats[chat_id] = _MemoryChat(lock=chat.lock)
+        return ""
+
     async def record(
-        self, chat_id: int, events: tuple[int, int], message: str, buffered: int, pace: float
+        self,
+        chat_id: int,
+        events: tuple[int, int],
+        message: str,
+        buffered: int,
+        pace: float,
+        stale: int = 0,
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds."""
         chat = self._chat(chat_id)
@@ -201,6 +247,7 @@ class MemoryNchanState:
             )
         chat.entries.append((first, last, message))
         chat.cursor, chat.cursor_message = last, message
+        chat.stale = max(chat.stale, stale)
         chat.paced_until = time.monotonic() + pace
         chat.cuts = {c for c in chat.cuts if c > last}
         keep = max(1, min(buffered, self._buffer_length))
@@ -213,7 +260,8 @@ class MemoryNchanState:
         """The snapshot for `decide`."""
         chat = self._chat(chat_id)
         before = [(last, message) for _, last, message in chat.entries if last <= after]
-        following = [first for first, last, _ in chat.entries if last > after]
+        following = [(first, last) for first, last, _ in chat.entries if last > after]
+        stale_end = [last for _, last, _ in chat.entries if last >= chat.stale]
         oldest = chat.entries[0] if chat.entries else None
         return ChatMap(
             cursor=chat.cursor,
@@ -221,5 +269,8 @@ class MemoryNchanState:
             floor=chat.floor,
             at_or_before=before[-1] if before else None,
             oldest=(oldest[1], oldest[2]) if oldest else None,
-            following_first=following[0] if following else None,
+            following_first=following[0][0] if following else None,
+            following_last=following[0][1] if following else None,
+            stale=chat.stale,
+            stale_end=stale_end[0] if chat.stale and stale_end else None,
         )

@@ -244,3 +244,16 @@ class IdempotencyKey(Base):
     status: Mapped[int]
     response: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+
+
+class DatabaseIdentity(Base):
+    """One row: a random id made when the database was created (migration 0003).
+
+    State kept outside the database about its rows (the nchan publisher's map in Redis) is
+    labelled with it, so that state written for another database (a reset, a second deployment
+    or a test database on the same Redis) is never taken for this one's.
+    """
+
+    __tablename__ = "database_identity"
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    created_at: Mapped[datetime]

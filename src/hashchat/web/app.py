@@ -30,11 +30,13 @@ from hashchat.live.redis_bus import RedisWakeups
 from hashchat.live.seats import RESYNC
 from hashchat.settings import Settings
 from hashchat.store.db import Store, make_engine
-from hashchat.store.events import events_after, last_event_id
+from hashchat.store.events import POST_CHANGE_TYPES, events_after, last_event_id
+from hashchat.store.identity import database_id
 from hashchat.web.api import router as api_router
 from hashchat.web.api.events import After, LastEventId, resume_point
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import CsrfCookieMiddleware
+from hashchat.web.body_limit import BodyLimitMiddleware
 from hashchat.web.deps import Ctx
 from hashchat.web.errors import install_error_handlers
 from hashchat.web.pages import router as pages_router
@@ -68,6 +70,7 @@ def build_bus(settings: Settings, store: Store) -> EventBus:
                 redis_client.connect_async(settings.redis_url),
                 settings.nchan_buffer_length,
                 settings.nchan_message_seconds,
+                database=database_id(store),
             )
             if settings.redis_url
             else MemoryNchanState(settings.nchan_buffer_length)
@@ -80,6 +83,8 @@ def build_bus(settings: Settings, store: Store) -> EventBus:
             buffer_length=settings.nchan_buffer_length,
             message_seconds=settings.nchan_message_seconds,
             interval_seconds=settings.nchan_interval_seconds,
+            changes=POST_CHANGE_TYPES,
+            replay_limit=settings.sse_replay_limit,
         )
     local = InProcessBus(
         lambda chat_id, after_id: events_after(store, chat_id, after_id),
@@ -124,6 +129,9 @@ def install_nchan_handoff(app: FastAPI, bus: NchanBus) -> None:
             handoff = await bus.handoff(chat_id, resume)
         except (FanoutUnavailableError, RedisError) as error:
             raise UnavailableError(f"live updates are unavailable ({error})") from None
+        if handoff.replay_to is not None:  # answered here, up to a message boundary
+            frames = await bus.replay(chat_id, resume, handoff.replay_to)
+            return Response(RESYNC if frames is None else frames, media_type="text/event-stream")
         if handoff.resync:
             return Response(RESYNC, media_type="text/event-stream")
         target = f"{SUBSCRIBER_PATH}/{chat_id}"
@@ -168,6 +176,12 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
+    # Outside the others: a body over its limit is refused before anything reads it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=ctx.settings.max_body_bytes,
+        max_upload_bytes=ctx.settings.max_upload_bytes,
+    )
     if isinstance(ctx.bus, NchanBus):
         # Registered before the API so that it answers the stream path in nchan mode.
         install_nchan_handoff(app, ctx.bus)
