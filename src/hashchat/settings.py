@@ -83,6 +83,29 @@ def _parse_optional_url(text: str) -> str | None:
     return text.strip() or None
 
 
+_BYTE_UNITS = {
+    "": 1,
+    "k": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gib": 1024**3,
+}
+
+
+def parse_byte_size(text: str) -> int:
+    """A size in bytes: `65536`, `64k` or `64KiB`, `512m` or `512MiB`, `1g` (powers of 1024)."""
+    cleaned = text.strip().lower().replace(" ", "")
+    number = cleaned.rstrip("kmgib")
+    unit = _BYTE_UNITS.get(cleaned[len(number) :])
+    if not number.isdigit() or unit is None:
+        raise SettingsError(f"{text!r} is not a size such as 65536, 64KiB or 512MiB")
+    if int(number) < 1:
+        raise SettingsError(f"{text!r} must be at least 1 byte")
+    return int(number) * unit
+
+
 FANOUTS = ("inprocess", "nchan")
 
 
@@ -95,6 +118,8 @@ def parse_fanout(text: str) -> str:
 
 
 DEFAULT_DATABASE_URL = "sqlite:///./hashchat.sqlite3"
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +148,10 @@ class Settings:
     # At most one nchan message per chat per this many seconds (0 = one per event at once).
     nchan_interval_seconds: float = 0.1
     cadence_tick_seconds: float = 1.0
+    # Request bodies over this are refused with 413 before they are read (web.body_limit);
+    # routes under web.body_limit.UPLOAD_PREFIX have max_upload_bytes instead.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     session_days: int = 30
     # Argon2id cost of password hashes (argon2-cffi's defaults); lower only on weak machines.
     argon2_time_cost: int = 3
@@ -231,5 +260,16 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "cadence_tick_seconds",
         _parse_positive_float,
         "seconds between checks for due cadence items (default 1)",
+    ),
+    "HASHCHAT_MAX_BODY": (
+        "max_body_bytes",
+        parse_byte_size,
+        "largest request body (API and forms), e.g. 64KiB; larger ones get 413 unread "
+        "(default 64KiB)",
+    ),
+    "HASHCHAT_MAX_UPLOAD": (
+        "max_upload_bytes",
+        parse_byte_size,
+        "largest request body of upload routes (/api/v1/uploads/...), e.g. 512MiB (default 512MiB)",
     ),
 }

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from ci_support import skip_or_fail
+from hashchat.settings import Settings
 from hashchat.stack.nginx import NginxValues, StackError, render, template_path
+from hashchat.web.body_limit import UPLOAD_PREFIX
 
 VALUES = NginxValues(front_host="127.0.0.1", front_port=18080, publish_port=18081, app_ports=(1, 2))
 
@@ -77,3 +79,24 @@ def test_nginx_accepts_the_rendered_config(tmp_path: Path, redis_url: str | None
         check=False,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_body_limits_mirror_the_app_settings() -> None:
+    values = NginxValues(
+        front_host="h",
+        front_port=1,
+        publish_port=2,
+        app_ports=(3,),
+        max_body_bytes=1000,
+        max_upload_bytes=5000,
+    )
+    text = render(template_path().read_text(), values.placeholders(Path("/x/nchan.so")))
+    front = text[text.index("listen h:1") :]
+    assert "client_max_body_size 1000;" in front.split("location")[0]  # the whole front server
+    uploads = front[front.index(f"location {UPLOAD_PREFIX} ") :].split("}")[0]
+    assert "client_max_body_size 5000;" in uploads
+    defaults = NginxValues(front_host="h", front_port=1, publish_port=2, app_ports=(3,))
+    assert (defaults.max_body_bytes, defaults.max_upload_bytes) == (
+        Settings().max_body_bytes,
+        Settings().max_upload_bytes,
+    )

@@ -7,12 +7,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from hashchat.settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES
+
 TEMPLATE_NAME = "nginx-hashchat.conf.template"
 NCHAN_MODULES = (
     Path("/usr/lib/nginx/modules/ngx_nchan_module.so"),
     Path("/usr/lib64/nginx/modules/ngx_nchan_module.so"),
     Path("/usr/local/nginx/modules/ngx_nchan_module.so"),
 )
+# The settings behind the template's client_max_body_size lines.
+BODY_LIMITS = ("HASHCHAT_MAX_BODY", "HASHCHAT_MAX_UPLOAD")
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 
 
@@ -65,6 +69,9 @@ class NginxValues:
     shared_memory: str = "128m"
     worker_processes: str = "auto"
     nchan_redis_url: str | None = None
+    # Request body limits, as the app processes have them (web.body_limit).
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
 
     def placeholders(self, module: Path) -> dict[str, str]:
         """The value of every placeholder."""
@@ -84,6 +91,8 @@ class NginxValues:
             "shared_memory": self.shared_memory,
             "redis": "" if self.nchan_redis_url else "#",
             "redis_url": self.nchan_redis_url or "redis://127.0.0.1:6379/0",
+            "max_body": str(self.max_body_bytes),
+            "max_upload": str(self.max_upload_bytes),
         }
 
 

@@ -21,7 +21,14 @@ from pathlib import Path
 
 import httpx
 
-from hashchat.stack.nginx import NginxValues, StackError, nginx_binary, render_config
+from hashchat.settings import Settings
+from hashchat.stack.nginx import (
+    BODY_LIMITS,
+    NginxValues,
+    StackError,
+    nginx_binary,
+    render_config,
+)
 
 # The app processes this process started: kept so that they are reaped (no zombies) when
 # this same process stops them, and so that a running child is never garbage-collected.
@@ -185,6 +192,7 @@ def up(options: StackOptions) -> StackState:
     publish_port = free_port()
     publish_url = f"http://127.0.0.1:{publish_port}/pub"
     ports = tuple(free_port() for _ in range(options.workers))
+    limits = Settings.from_env({k: v for k, v in os.environ.items() if k in BODY_LIMITS})
     values = NginxValues(
         front_host=options.host,
         front_port=options.port,
@@ -194,6 +202,9 @@ def up(options: StackOptions) -> StackState:
         message_seconds=options.message_seconds,
         worker_processes=options.nginx_workers,
         nchan_redis_url=options.redis_url if options.nchan_redis else None,
+        # The app processes inherit this environment: nginx refuses what they would refuse.
+        max_body_bytes=limits.max_body_bytes,
+        max_upload_bytes=limits.max_upload_bytes,
     )
     (options.run_dir / NGINX_CONF).write_text(render_config(values))
     pids: list[int] = []

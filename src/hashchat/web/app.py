@@ -37,6 +37,7 @@ from hashchat.web.api.events import After, LastEventId, resume_point
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import CsrfCookieMiddleware
 from hashchat.web.body_limit import BodyLimitMiddleware
+from hashchat.web.body_limit import BodyLimitMiddleware
 from hashchat.web.deps import Ctx
 from hashchat.web.errors import install_error_handlers
 from hashchat.web.pages import router as pages_router
@@ -176,6 +177,12 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
+    # Outside the others: a body over its limit is refused before anything reads it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=ctx.settings.max_body_bytes,
+        max_upload_bytes=ctx.settings.max_upload_bytes,
+    )
     # Outside the others: a body over its limit is refused before anything reads it.
     app.add_middleware(
         BodyLimitMiddleware,
