@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: where ../shared/data lives, and the external services.
+"""Fixtures shared by every test: where the conformance data lives, and the external services.
 
 Anything the tests need from outside the project skips with a loud reason when it is missing,
 and fails instead under CI=true, so that a missing part can never pass as green.
@@ -11,18 +11,38 @@ from pathlib import Path
 
 import pytest
 
-from ci_support import skip_or_fail
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+from ci_support import CONFORMANCE_CASES, conformance_dir, conformance_missing, skip_or_fail
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The ../shared/data folder, read in place (never copied into the project)."""
-    if not SHARED_DATA.is_dir():
-        skip_or_fail(f"{SHARED_DATA} is absent")
-    return SHARED_DATA
+def twitter_text() -> Path:
+    """The twitter-text conformance folder (ci_support.conformance_dir), read in place."""
+    missing = conformance_missing()
+    if missing is not None:
+        skip_or_fail(missing)
+    return conformance_dir()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, at the end, how many conformance cases did not run and why (or failed, in CI)."""
+    missing = conformance_missing()
+    if missing is None:
+        return
+    reports = [
+        report
+        for outcome in ("skipped", "failed", "error")
+        for report in terminalreporter.stats.get(outcome, [])
+        if "shared" in getattr(report, "keywords", {})
+    ]
+    if reports:
+        outcome = "FAILED" if any(r.outcome != "skipped" for r in reports) else "skipped"
+        terminalreporter.write_sep("!", "twitter-text conformance data", yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{CONFORMANCE_CASES} twitter-text conformance cases {outcome} "
+            f"({len(reports)} tests): {missing}",
+            yellow=True,
+            bold=True,
+        )
 
 
 @pytest.fixture(scope="session")

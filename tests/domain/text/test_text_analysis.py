@@ -52,8 +52,7 @@ def _separately(text: str, network: str = "x", limit: int | None = None) -> Post
     return PostAnalysis(measure(text, network, limit), extract_entities(text))
 
 
-def _conformance_texts(shared_data: Path) -> list[str]:
-    folder = shared_data / "twitter-text"
+def _conformance_texts(folder: Path) -> list[str]:
     texts: list[str] = []
     for name in ("extract.yml", "validate.yml"):
         sections = yaml.safe_load((folder / name).read_text(encoding="utf-8"))["tests"]
@@ -62,8 +61,8 @@ def _conformance_texts(shared_data: Path) -> list[str]:
 
 
 @pytest.mark.shared
-def test_equals_measure_and_extract_entities_on_the_conformance_texts(shared_data: Path) -> None:
-    texts = _conformance_texts(shared_data)
+def test_equals_measure_and_extract_entities_on_the_conformance_texts(twitter_text: Path) -> None:
+    texts = _conformance_texts(twitter_text)
     assert len(texts) > 300  # both files read: 335 texts in the version of 2026
     for text in texts:
         for network in _NETWORKS:

@@ -8,11 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
+from ci_support import conformance_dir
 from hashchat.domain.text.entities import Entities, Entity, extract_entities
 
-_EXTRACT_YML = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "twitter-text" / "extract.yml"
-)
 # section of extract.yml -> (field of Entities, key of the expected dicts or None for texts)
 _SECTIONS: dict[str, tuple[str, str | None]] = {
     "hashtags": ("hashtags", None),
@@ -30,9 +28,10 @@ _SECTIONS: dict[str, tuple[str, str | None]] = {
 
 
 def _cases() -> list[Any]:
-    if not _EXTRACT_YML.is_file():
+    path = conformance_dir() / "extract.yml"
+    if not path.is_file():
         return [pytest.param(None, None, id="extract.yml-absent")]
-    tests = yaml.safe_load(_EXTRACT_YML.read_text(encoding="utf-8"))["tests"]
+    tests = yaml.safe_load(path.read_text(encoding="utf-8"))["tests"]
     return [
         pytest.param(section, case, id=f"{section}: {case['description']}")
         for section in _SECTIONS
@@ -49,9 +48,9 @@ def _as_conformance(entities: tuple[Entity, ...], key: str | None) -> list[Any]:
 @pytest.mark.shared
 @pytest.mark.parametrize(("section", "case"), _cases())
 def test_extract_matches_twitter_text(
-    shared_data: Path, section: str | None, case: dict[str, Any] | None
+    twitter_text: Path, section: str | None, case: dict[str, Any] | None
 ) -> None:
-    assert case is not None, f"{shared_data} lacks twitter-text/extract.yml"
+    assert case is not None, f"{twitter_text} lacks extract.yml"
     assert section is not None
     field, key = _SECTIONS[section]
     found = getattr(extract_entities(case["text"]), field)

@@ -1,7 +1,7 @@
 """X's weighted length against twitter-text's own conformance cases and config (shared data).
 
-validate.yml and config-v3.json are read in place from ../shared/data/twitter-text, as their
-README asks; one test per case, named by its description.
+validate.yml and config-v3.json are read in place from ../shared/data/twitter-text (or
+$HASHCHAT_CONFORMANCE_DIR), as their README asks; one test per case, named by its description.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from typing import Any
 import pytest
 import yaml
 
+from ci_support import conformance_dir
 from hashchat.domain.text import x_weight
 from hashchat.domain.text.length import measure
 
 pytestmark = pytest.mark.shared
 
-_CONFORMANCE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "twitter-text"
 _SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
 
 
 def _cases() -> list[Any]:
     """One pytest.param per case; a single placeholder when the shared data is absent."""
-    path = _CONFORMANCE / "validate.yml"
+    path = conformance_dir() / "validate.yml"
     if not path.is_file():
         return [pytest.param(None, id="validate.yml-absent")]
     tests = yaml.safe_load(path.read_text(encoding="utf-8"))["tests"]
@@ -36,8 +36,8 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize("case", _cases())
-def test_weighted_length_matches_twitter_text(shared_data: Path, case: dict[str, Any]) -> None:
-    assert case is not None, f"{shared_data}/twitter-text/validate.yml is missing"
+def test_weighted_length_matches_twitter_text(twitter_text: Path, case: dict[str, Any]) -> None:
+    assert case is not None, f"{twitter_text}/validate.yml is missing"
     result = measure(case["text"], "x")
     assert {
         "weightedLength": result.length,
@@ -50,13 +50,13 @@ def test_weighted_length_matches_twitter_text(shared_data: Path, case: dict[str,
     } == case["expected"]
 
 
-def test_every_section_we_claim_is_in_the_file(shared_data: Path) -> None:
-    tests = yaml.safe_load((shared_data / "twitter-text" / "validate.yml").read_text("utf-8"))
+def test_every_section_we_claim_is_in_the_file(twitter_text: Path) -> None:
+    tests = yaml.safe_load((twitter_text / "validate.yml").read_text("utf-8"))
     assert all(tests["tests"][section] for section in _SECTIONS)
 
 
-def test_constants_are_those_of_config_v3(shared_data: Path) -> None:
-    config = json.loads((shared_data / "twitter-text" / "config-v3.json").read_text("utf-8"))
+def test_constants_are_those_of_config_v3(twitter_text: Path) -> None:
+    config = json.loads((twitter_text / "config-v3.json").read_text("utf-8"))
     assert config["version"] == 3
     assert config["emojiParsingEnabled"] is True
     assert config["maxWeightedTweetLength"] == x_weight.MAX_WEIGHTED_LENGTH
