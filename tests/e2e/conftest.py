@@ -13,6 +13,7 @@ from e2e_support import (
     CHROMIUM_ARGS,
     ContextFactory,
     LiveServer,
+    csp_refusals,
     free_port,
     skip_or_fail,
 )
@@ -68,18 +69,22 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[ContextFactory]:
-    """Separate browser contexts (own cookies), closed after the test."""
+    """Separate browser contexts (own cookies), closed after the test; the test fails if a
+    page broke the Content-Security-Policy (Chromium logs each refusal on the console)."""
     made: list[BrowserContext] = []
+    refusals: list[str] = []
 
     def make() -> BrowserContext:
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         context.set_default_timeout(8000)
+        context.on("console", lambda message: refusals.extend(csp_refusals([message.text])))
         made.append(context)
         return context
 
     yield make
     for context in made:
         context.close()
+    assert refusals == [], "the Content-Security-Policy refused something"
 
 
 BrowserContextFactory = "Callable[[], BrowserContext]"

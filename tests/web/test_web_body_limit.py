@@ -68,6 +68,7 @@ def test_a_huge_declared_body_is_refused_unread(app: FastAPI, path: str) -> None
     response = _post(app, path, sender, declare=True)
     assert response.status_code == 413
     assert "65536 bytes" in response.json()["detail"]
+    assert response.headers["x-content-type-options"] == "nosniff"  # the security headers too
     assert sender.pulled == 0
 
 

@@ -37,10 +37,10 @@ from hashchat.web.api.events import After, LastEventId, resume_point
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import CsrfCookieMiddleware
 from hashchat.web.body_limit import BodyLimitMiddleware
-from hashchat.web.body_limit import BodyLimitMiddleware
 from hashchat.web.deps import Ctx
 from hashchat.web.errors import install_error_handlers
 from hashchat.web.pages import router as pages_router
+from hashchat.web.security_headers import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # With Redis wake-ups a watched chat is also re-read this often (lost wake-ups cost latency).
@@ -173,6 +173,10 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         version=hashchat.__version__,
         description="Structured hashtag chats: series, live rooms, late answers and recaps.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc run inline scripts from a CDN, which the pages' CSP forbids;
+        # the API is documented by /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     install_error_handlers(app)
@@ -183,12 +187,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         max_body_bytes=ctx.settings.max_body_bytes,
         max_upload_bytes=ctx.settings.max_upload_bytes,
     )
-    # Outside the others: a body over its limit is refused before anything reads it.
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_body_bytes=ctx.settings.max_body_bytes,
-        max_upload_bytes=ctx.settings.max_upload_bytes,
-    )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response has them
     if isinstance(ctx.bus, NchanBus):
         # Registered before the API so that it answers the stream path in nchan mode.
         install_nchan_handoff(app, ctx.bus)

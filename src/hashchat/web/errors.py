@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from hashchat.actions.errors import ActionError, RateLimitedError
 from hashchat.web.pages import is_page_route
 from hashchat.web.pages.common import refusal
+from hashchat.web.security_headers import SECURITY_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,12 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     logger.error("unexpected error on %s %s: %r", request.method, request.url.path, error)
-    return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+    # Sent by Starlette's outermost middleware, past SecurityHeadersMiddleware: add them here.
+    return JSONResponse(
+        {"detail": "internal error; it has been logged"},
+        status_code=500,
+        headers=dict(SECURITY_HEADERS),
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -37,7 +37,7 @@ def _bad_addresses(good: dict[str, str]) -> list[tuple[str, str]]:
         for name in _PARAM.findall(path):
             for bad in BAD_VALUES:
                 values = {**good, name: bad}
-                found.append((method, _PARAM.sub(lambda m, v=values: v[m.group(1)], path)))
+                found.append((method, _PARAM.sub(lambda m, v=values: v.get(m.group(1), "1"), path)))
     return found
 
 

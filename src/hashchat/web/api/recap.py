@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from hashchat.actions.recap import render_recap
 from hashchat.web.api.schemas import ChatId, refusals
 from hashchat.web.deps import Ctx
+from hashchat.web.security_headers import document_policy
 
 router = APIRouter(tags=["recaps"])
 
@@ -38,8 +39,7 @@ async def chat_recap(
 ) -> Response:
     """The chat's recap: questions with their answers (late ones marked), and the figures."""
     rendered = await run_in_threadpool(render_recap, ctx, chat_id, format)
-    return Response(
-        rendered.content,
-        media_type=rendered.media_type,
-        headers={"Content-Disposition": f'inline; filename="{rendered.filename}"'},
-    )
+    headers = {"Content-Disposition": f'inline; filename="{rendered.filename}"'}
+    if rendered.media_type.startswith("text/html"):  # a whole document with its own <style>
+        headers["Content-Security-Policy"] = document_policy(rendered.content)
+    return Response(rendered.content, media_type=rendered.media_type, headers=headers)
