@@ -8,6 +8,7 @@ from hashchat.actions.access import is_blocked, load_post, load_series, load_use
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import STAFF, Mutation
+from hashchat.actions.posts import refresh_post_event
 from hashchat.actions.views import PostView, UserView, post_view
 from hashchat.store.events import add_event
 from hashchat.store.models import Block, ChatRow, User
@@ -22,7 +23,7 @@ def do_hide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
         assert chat is not None  # a post's chat is kept by the foreign key
         require(session, chat.series_id, actor, Mutation.HIDE_POST)
         post.hidden = True
-        session.flush()
+        post = refresh_post_event(session, post)
         add_event(session, chat.id, "hide", {"post_id": post.id, "chat_id": chat.id}, now)
         view = post_view(post)
     ctx.bus.publish(view.chat_id)
@@ -38,7 +39,7 @@ def do_spotlight_post(ctx: AppContext, actor: UserView, post_id: int, on: bool =
         assert chat is not None
         require(session, chat.series_id, actor, Mutation.SPOTLIGHT_POST)
         post.spotlight = on
-        session.flush()
+        post = refresh_post_event(session, post)
         data = {"post_id": post.id, "chat_id": chat.id, "spotlight": on}
         add_event(session, chat.id, "spotlight", data, now)
         view = post_view(post)

@@ -25,7 +25,7 @@ from hashchat.domain import attribution
 from hashchat.domain.chat import ChatState, ChatWindow, Post, Question
 from hashchat.domain.compose import compose_post
 from hashchat.domain.text.length import measure
-from hashchat.store.events import add_event
+from hashchat.store.events import add_event, rewrite_post_event
 from hashchat.store.models import (
     MAX_ROW_ID,
     Block,
@@ -135,9 +135,38 @@ def store_post(
     )
     session.add(row)
     session.flush()
-    view = post_view(row)
-    add_event(session, chat.id, "post", to_json(view), now)
-    return view
+    add_event(session, chat.id, "post", post_event_data(row), now)
+    return post_view(row)
+
+
+def post_event_data(row: PostRow) -> dict[str, object]:
+    """What a post's `post` event says: the API's JSON of the post, or for a hidden post only
+    that it is hidden (no text, author or attribution: a replay must not bring them back)."""
+    if row.hidden:
+        return {"id": row.id, "chat_id": row.chat_id, "hidden": True}
+    data: dict[str, object] = to_json(post_view(row))
+    return data
+
+
+def refresh_post_event(session: Session, post: PostRow) -> PostRow:
+    """After changing `post` (hide, spotlight, and any later edit), rewrite its `post` event to
+    the post's current state in the caller's transaction, before the change's own event.
+
+    The row is re-read under a row lock first: on PostgreSQL a concurrent change of the same
+    post commits before this one reads it, so the event always ends as the row ends.
+    Returns the re-read row.
+    """
+    session.flush()
+    current = session.execute(
+        sa.select(PostRow)
+        .where(PostRow.id == post.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    rewrite_post_event(
+        session, current.chat_id, current.id, current.created_at, post_event_data(current)
+    )
+    return current
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session
 from hashchat.live.bus import StoredEvent
 from hashchat.store.db import Store
 from hashchat.store.locks import lock_chat_events
-from hashchat.store.models import EventRow
+from hashchat.store.models import MAX_ROW_ID, EventRow
 
 EVENT_TYPES = frozenset({"post", "question", "state", "hide", "spotlight"})
+# Events that change a post after its `post` event: their data names it as `post_id`, and the
+# post's `post` event has been rewritten to its current view in the same transaction.
+POST_CHANGE_TYPES = frozenset({"hide", "spotlight"})
 
 
 def add_event(
@@ -32,7 +35,7 @@ def add_event(
     row = EventRow(
         chat_id=chat_id,
         type=type_,
-        data=json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        data=_encode(data),
         created_at=now,
     )
     session.add(row)
@@ -40,8 +43,47 @@ def add_event(
     return row
 
 
+def _encode(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def rewrite_post_event(
+    session: Session, chat_id: int, post_id: int, posted_at: datetime, data: Mapping[str, Any]
+) -> int | None:
+    """Replace the data of the `post` event of post `post_id` with `data`, in the caller's
+    transaction; its id and place in the log stay. Returns the event's id (None when the post
+    has no event, e.g. one stored before events existed).
+
+    The post's event was written with the post, at its `created_at`: that narrows the search
+    to a row or two; the id in the JSON picks the one.
+    """
+    post_events = sa.select(EventRow.id, EventRow.data).where(
+        EventRow.chat_id == chat_id, EventRow.type == "post"
+    )
+    event_id = _event_of_post(
+        session.execute(post_events.where(EventRow.created_at == posted_at)), post_id
+    )
+    if event_id is None:  # written at another time than the post (not by this code): look wider
+        event_id = _event_of_post(session.execute(post_events), post_id)
+    if event_id is None:
+        return None
+    session.execute(sa.update(EventRow).where(EventRow.id == event_id).values(data=_encode(data)))
+    return event_id
+
+
+def _event_of_post(rows: Iterable[sa.Row[tuple[int, str]]], post_id: int) -> int | None:
+    for row in rows:
+        if json.loads(row.data).get("id") == post_id:
+            return int(row.id)
+    return None
+
+
 def events_after(store: Store, chat_id: int, after_id: int) -> list[StoredEvent]:
-    """Events of `chat_id` with id > `after_id`, oldest first."""
+    """Events of `chat_id` with id > `after_id`, oldest first, each as it is now: a post's
+    `post` event carries the post's current view (see `rewrite_post_event`), so a replay never
+    serves what a post was before it was hidden or changed."""
+    if not 1 <= chat_id <= MAX_ROW_ID:
+        return []
     with store.read() as session:
         rows = session.execute(
             sa.select(EventRow.id, EventRow.chat_id, EventRow.type, EventRow.data)
@@ -52,7 +94,9 @@ def events_after(store: Store, chat_id: int, after_id: int) -> list[StoredEvent]
 
 
 def last_event_id(store: Store, chat_id: int) -> int:
-    """The id of the newest event of `chat_id`, 0 when it has none."""
+    """The id of the newest event of `chat_id`, 0 when it has none (or cannot exist)."""
+    if not 1 <= chat_id <= MAX_ROW_ID:
+        return 0
     with store.read() as session:
         value = session.execute(
             sa.select(sa.func.max(EventRow.id)).where(EventRow.chat_id == chat_id)

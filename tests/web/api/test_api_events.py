@@ -1,4 +1,5 @@
-"""GET /chats/{id}/events over real HTTP: ordered ids, resume with Last-Event-ID, heartbeats."""
+"""GET /chats/{id}/events over real HTTP: ordered ids, resume with Last-Event-ID, heartbeats,
+a replay of each post as it is now, and a stream without a resume point starting at the present."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ import uvicorn
 
 from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.chats import do_create_chat, do_start_chat
-from hashchat.actions.posts import do_create_post
+from hashchat.actions.context import AppContext
+from hashchat.actions.moderation import do_hide_post, do_spotlight_post
+from hashchat.actions.posts import do_create_post, list_posts
 from hashchat.actions.series import do_create_series
+from hashchat.actions.views import UserView
+from hashchat.store.events import events_after, last_event_id
 from hashchat.web.app import create_app
 
 
@@ -80,8 +85,8 @@ def test_events_arrive_in_order_and_resume_without_gaps_or_repeats(
     do_start_chat(ctx, host, chat.id)  # writes a `state` event and the welcome `post`
     stream = f"{server_url}/api/v1/chats/{chat.id}/events"
 
-    seen: list[Event] = []
-    reader = threading.Thread(target=lambda: seen.extend(read_stream(stream, 5)[0]))
+    seen: list[Event] = []  # ?after=0: from the chat's first event
+    reader = threading.Thread(target=lambda: seen.extend(read_stream(f"{stream}?after=0", 5)[0]))
     reader.start()
     time.sleep(0.5)  # let the viewer connect and replay before the live posts
     token = do_create_token(ctx, "guest")
@@ -147,3 +152,150 @@ def test_a_viewer_that_disconnects_leaves_the_room(ctx: Any, server_url: str) ->
     while chat.id in rooms and time.monotonic() < deadline:
         time.sleep(0.02)
     assert chat.id not in rooms  # the last viewer left: the room and its pump are gone
+
+
+def read_frames(url: str, headers: dict[str, str] | None = None, seconds: float = 0.6) -> bytes:
+    """Everything a stream sends in `seconds` (heartbeats wake the read every 0.2 s)."""
+    received = b""
+    deadline = time.monotonic() + seconds
+    with httpx.stream("GET", url, headers=headers or {}, timeout=5) as response:
+        assert response.status_code == 200
+        for chunk in response.iter_raw():
+            received += chunk
+            if time.monotonic() >= deadline:
+                break
+    return received
+
+
+def parse_frames(raw: bytes) -> list[dict[str, str]]:
+    """Each SSE frame's fields (comment lines left out), in order."""
+    frames = []
+    for block in raw.decode().split("\n\n"):
+        fields = {}
+        for line in block.split("\n"):
+            if line and not line.startswith(":"):
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+        if fields:
+            frames.append(fields)
+    return frames
+
+
+def live_chat(ctx: AppContext) -> tuple[UserView, UserView, int]:
+    host = do_register(ctx, "host", "correct horse battery")
+    guest = do_register(ctx, "guest", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    chat = do_create_chat(ctx, host, "KaizenBiz", "Habits", ctx.now(), 60, ["One?", "Two?"])
+    do_start_chat(ctx, host, chat.id)
+    return host, guest, chat.id
+
+
+def snapshot_from(frames: list[dict[str, str]]) -> dict[int, dict[str, Any]]:
+    """The visible posts that applying the frames to an empty room gives (as room.js does)."""
+    posts: dict[int, dict[str, Any]] = {}
+    for frame in frames:
+        if "data" not in frame:
+            continue
+        data = json.loads(frame["data"])
+        if frame["event"] == "post":
+            if data.get("hidden"):
+                posts.pop(data["id"], None)
+            else:
+                posts[data["id"]] = data
+        elif frame["event"] == "hide":
+            posts.pop(data["post_id"], None)
+        elif frame["event"] == "spotlight" and data["post_id"] in posts:
+            posts[data["post_id"]]["spotlight"] = data["spotlight"]
+    return posts
+
+
+def test_a_replay_serves_each_post_as_it_is_now_never_a_hidden_posts_text(
+    ctx: Any, server_url: str
+) -> None:
+    host, guest, chat_id = live_chat(ctx)
+    before_posts = last_event_id(ctx.store, chat_id)
+    stream = f"{server_url}/api/v1/chats/{chat_id}/events"
+    # A viewer watches throughout, so the bus's pump has sent every original frame live.
+    watcher: list[bytes] = []
+    watching = threading.Thread(
+        target=lambda: watcher.append(read_frames(f"{stream}?after=0", seconds=3.0))
+    )
+    watching.start()
+    time.sleep(0.4)
+
+    hidden = do_create_post(ctx, guest, chat_id, "A1 secret one: ünïcødé 🙈 leak-one")
+    do_hide_post(ctx, host, hidden.id)
+    lit_then_hidden = do_create_post(ctx, guest, chat_id, "A1 secret two leak-two")
+    do_spotlight_post(ctx, host, lit_then_hidden.id)
+    do_hide_post(ctx, host, lit_then_hidden.id)
+    hidden_then_lit = do_create_post(ctx, guest, chat_id, "A1 secret three leak-three")
+    do_hide_post(ctx, host, hidden_then_lit.id)
+    do_spotlight_post(ctx, host, hidden_then_lit.id)  # must not bring the text back
+    lit_then_unlit = do_create_post(ctx, guest, chat_id, "A2 kept and unlit")
+    do_spotlight_post(ctx, host, lit_then_unlit.id)
+    do_spotlight_post(ctx, host, lit_then_unlit.id, on=False)
+    lit = do_create_post(ctx, guest, chat_id, "A2 kept and lit")
+    do_spotlight_post(ctx, host, lit.id)
+    watching.join(10)
+    assert b"leak-one" in watcher[0]  # the live viewer saw the post before it was hidden
+
+    fresh = {p.id: (p.text, p.spotlight) for p in list_posts(ctx, chat_id)}
+    assert set(fresh) >= {lit.id, lit_then_unlit.id}
+    for headers, query in (
+        ({}, "?after=0"),
+        ({"Last-Event-ID": str(before_posts)}, ""),
+        ({"Last-Event-ID": str(before_posts)}, "?after=2000000"),  # the header wins
+    ):
+        raw = read_frames(stream + query, headers)
+        assert b"leak-" not in raw
+        assert b"secret" not in raw
+        frames = parse_frames(raw)
+        replayed = {
+            json.loads(f["data"])["id"]: json.loads(f["data"])
+            for f in frames
+            if f.get("event") == "post"
+        }
+        for post in (hidden, lit_then_hidden, hidden_then_lit):
+            assert replayed[post.id] == {"id": post.id, "chat_id": chat_id, "hidden": True}
+        posts = snapshot_from(frames)  # the welcome post is before some of the resume points
+        shown = {i: (p["text"], p["spotlight"]) for i, p in posts.items() if i >= hidden.id}
+        assert shown == {i: post for i, post in fresh.items() if i >= hidden.id}
+        assert posts[lit.id]["spotlight"] is True
+        assert posts[lit_then_unlit.id]["spotlight"] is False
+
+    stored = b"".join(e.data.encode() for e in events_after(ctx.store, chat_id, 0))
+    assert b"leak-" not in stored
+
+
+def test_a_stream_without_a_resume_point_starts_at_the_present(
+    ctx: Any, server_url: str, clock: Any
+) -> None:
+    _host, guest, chat_id = live_chat(ctx)
+    for n in range(5):
+        do_create_post(ctx, guest, chat_id, f"A1 history {n}")
+    clock.advance(seconds=60)  # past the posting rate limit
+    newest = last_event_id(ctx.store, chat_id)
+    stream = f"{server_url}/api/v1/chats/{chat_id}/events"
+
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(read_frames(stream, seconds=1.2)))
+    reader.start()
+    time.sleep(0.5)
+    do_create_post(ctx, guest, chat_id, "A1 said after joining")
+    reader.join(10)
+    raw = received[0]
+    assert raw.startswith(b": connected\n")
+    frames = parse_frames(raw)
+    assert frames[0] == {"id": str(newest), "retry": "2000"}  # no data: only the resume point
+    events = [f for f in frames if "data" in f]
+    assert [json.loads(f["data"])["text"] for f in events] == ["A1 said after joining"]
+    assert int(events[0]["id"]) > newest
+
+    # A browser reconnecting with the first frame's id gets exactly what came after it.
+    resumed = parse_frames(read_frames(stream, {"Last-Event-ID": frames[0]["id"]}, seconds=0.4))
+    assert [f["id"] for f in resumed if "data" in f] == [events[0]["id"]]
+    assert resumed[0] == {"id": frames[0]["id"], "retry": "2000"}
+    # ?after=0 is still the whole history.
+    everything = parse_frames(read_frames(f"{stream}?after=0", seconds=0.4))
+    assert frames[0]["id"] in {f.get("id") for f in everything if "data" in f}
+    assert len([f for f in everything if f.get("event") == "post"]) == 1 + 5 + 1  # welcome too

@@ -26,17 +26,19 @@ from hashchat.web.resume import newest_event_shown
 router = APIRouter(tags=["chats"])
 
 
-def chat_out(ctx: AppContext, view: ChatView) -> ChatOut:
-    """The API shape of a chat, with the id a fresh event stream should resume after."""
+def chat_out(ctx: AppContext, view: ChatView, resume_after: int | None = None) -> ChatOut:
+    """The API shape of a chat, with the id a fresh event stream should resume after (read
+    now unless the caller read it before the chat, see `newest_event_shown`)."""
     out = ChatOut.model_validate(view)
-    out.last_event_id = newest_event_shown(ctx, view.id)
+    out.last_event_id = newest_event_shown(ctx, view.id) if resume_after is None else resume_after
     return out
 
 
 @router.get("/chats/{chat_id}", response_model=ChatOut, responses=READ_REFUSALS)
 def read_chat(chat_id: ChatId, ctx: Ctx) -> ChatOut:
     """A chat with its questions and state."""
-    return chat_out(ctx, chats.get_chat(ctx, chat_id))
+    resume_after = newest_event_shown(ctx, chat_id)  # before the chat: see newest_event_shown
+    return chat_out(ctx, chats.get_chat(ctx, chat_id), resume_after)
 
 
 @router.post("/chats/{chat_id}/start", response_model=ChatOut, responses=CHANGE_REFUSALS)

@@ -22,15 +22,32 @@ from hashchat.live.seats import AsgiReceive, AsgiSend
 from hashchat.store.models import MAX_ROW_ID
 from hashchat.web.api.schemas import READ_REFUSALS, ChatId
 from hashchat.web.deps import Ctx
+from hashchat.web.resume import stream_start
 
 router = APIRouter(tags=["events"])
 
 STREAM_DESCRIPTION = """Server-Sent Events. Each event has an increasing `id:`, an `event:` type
 (`post`, `question`, `state`, `hide`, `spotlight`) and one `data:` line of JSON (a `post`'s data
-is the same JSON as the API's post). Reconnect with `Last-Event-ID` (or `?after=ID`) to get
-exactly the events after that id. Comment lines (`: heartbeat`) keep the connection alive."""
-# Sent at once so that clients know they are connected before the first event.
-CONNECTED = b": connected\nretry: 2000\n\n"
+is the same JSON as the API's post, as the post is now: a hidden post's is only
+`{"id", "chat_id", "hidden": true}`).
+
+Where the stream starts: after `Last-Event-ID` (a reconnecting browser sends it) or else after
+`?after=ID`, exactly the events after that id (`?after=0`: from the chat's first event). With
+neither, the stream starts at the present: no history, only what happens from now on. Take the
+history from `GET /chats/{id}/posts` or `GET /chats/{id}` and connect with the `Last-Event-ID`
+header or `last_event_id` field they return, so that nothing falls between them. The first frame
+is a comment with the id the stream starts after (`: connected`, `id: N`, `retry: 2000`), so an
+automatic reconnect resumes exactly even before any event came. A `resync` event (no id) means
+the stream cannot resume there: reload the posts. Comment lines (`: heartbeat`) keep the
+connection alive."""
+
+
+def connected_frame(start_id: int) -> bytes:
+    """The first frame of every stream: the id it starts after (so a reconnect sends it as
+    `Last-Event-ID` although no event came yet; a frame without data dispatches nothing)."""
+    return f": connected\nid: {start_id}\nretry: 2000\n\n".encode()
+
+
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -49,7 +66,9 @@ class EventStreamResponse(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, bus: DirectFanout, chat_id: int, after_id: int, headers: Mapping[str, str]):
+    def __init__(
+        self, bus: DirectFanout, chat_id: int, after_id: int, headers: Mapping[str, str]
+    ) -> None:
         self.bus = bus
         self.chat_id = chat_id
         self.after_id = after_id
@@ -59,7 +78,8 @@ class EventStreamResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        await send({"type": "http.response.body", "body": CONNECTED, "more_body": True})
+        first = connected_frame(self.after_id)
+        await send({"type": "http.response.body", "body": first, "more_body": True})
         await self.bus.serve(self.chat_id, self.after_id, send, receive)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
@@ -69,21 +89,31 @@ After = Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="resume aft
 LastEventId = Annotated[str | None, Header()]
 
 
-def resume_point(last_event_id: str | None, after: int | None) -> int:
-    """Where a stream resumes: the `Last-Event-ID` header (a browser reconnecting) wins over
-    `?after=`; 0 (from the start) when neither is given. 422 for anything but an event id."""
+def requested_resume(last_event_id: str | None, after: int | None) -> int | None:
+    """Where a stream was asked to resume: the `Last-Event-ID` header (a browser reconnecting)
+    wins over `?after=`; None when neither is given (the stream starts at the present, see
+    `hashchat.web.resume.stream_start`). 422 for anything but an event id."""
     if last_event_id is not None and last_event_id.strip():
         text = last_event_id.strip()
         if not (text.isascii() and text.isdigit()):
             raise InvalidInputError("Last-Event-ID must be an event id (a whole number)")
         value = int(text)
+    elif after is not None:
+        value = after
     else:
-        value = after or 0
+        return None
     if value < 0:
         raise InvalidInputError("an event id is never negative")
     if value > MAX_ROW_ID:
         raise InvalidInputError(f"an event id is at most {MAX_ROW_ID}")
     return value
+
+
+def resume_point(last_event_id: str | None, after: int | None) -> int:
+    """`requested_resume`, with 0 (from the start) when neither is given. Kept for the nchan
+    hand-off until it starts new viewers at the present too (`stream_start`)."""
+    requested = requested_resume(last_event_id, after)
+    return 0 if requested is None else requested
 
 
 @router.get(
@@ -101,15 +131,16 @@ async def chat_events(
     after: After = None,
     last_event_id: LastEventId = None,
 ) -> Response:
-    """The chat's events after the resume point, then live ones."""
-    resume = resume_point(last_event_id, after)
+    """The chat's events after the resume point (or from now on without one), then live ones."""
+    requested = requested_resume(last_event_id, after)
     await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before the stream starts
+    resume = await run_in_threadpool(stream_start, ctx, chat_id, requested)
     bus = ctx.bus
     if isinstance(bus, DirectFanout):
         return EventStreamResponse(bus, chat_id, resume, STREAM_HEADERS)
 
     async def frames() -> AsyncIterator[bytes]:
-        yield CONNECTED
+        yield connected_frame(resume)
         async for frame in bus.subscribe(chat_id, resume):
             yield frame
 

@@ -22,6 +22,7 @@ from hashchat.web.api.schemas import (
 )
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
+from hashchat.web.resume import newest_event_shown
 
 router = APIRouter(tags=["posts"])
 
@@ -66,14 +67,32 @@ def _render(view: PostView) -> str:
     return PostOut.model_validate(view).model_dump_json()
 
 
-@router.get("/chats/{chat_id}/posts", response_model=list[PostOut], responses=READ_REFUSALS)
+LAST_EVENT_HEADER = {
+    "Last-Event-ID": {
+        "description": "the chat's event stream resumes after this id: pass it as the stream's "
+        "Last-Event-ID header (or ?after=) to get exactly what changed since these posts",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+@router.get(
+    "/chats/{chat_id}/posts",
+    response_model=list[PostOut],
+    responses={200: {"headers": LAST_EVENT_HEADER}, **READ_REFUSALS},
+)
 def list_posts(
     chat_id: ChatId,
     ctx: Ctx,
+    response: Response,
     question: Annotated[int | None, Query(description="only posts answering question N")] = None,
 ) -> list[PostOut]:
-    """The chat's visible posts, oldest first."""
-    return [PostOut.model_validate(p) for p in posts.list_posts(ctx, chat_id, question)]
+    """The chat's visible posts, oldest first; the `Last-Event-ID` header says where the
+    chat's event stream resumes after them."""
+    resume_after = newest_event_shown(ctx, chat_id)  # before the rows: see newest_event_shown
+    found = [PostOut.model_validate(p) for p in posts.list_posts(ctx, chat_id, question)]
+    response.headers["Last-Event-ID"] = str(resume_after)
+    return found
 
 
 @router.post("/posts/{post_id}/hide", response_model=PostOut, responses=CHANGE_REFUSALS)

@@ -80,6 +80,7 @@ def _console(
     viewer = viewer_of(request)
     if viewer is None:
         return refusal(request, 403, "Hosts only", "Log in as a host of this series.")
+    resume_after = newest_event_shown(ctx, chat_id)  # before the rows: see newest_event_shown
     with ctx.store.read() as session:
         chat = queries.chat_by_id(session, chat_id)
         if chat is None:
@@ -121,7 +122,7 @@ def _console(
             "chat_id": chat.id,
             "csrf_token": csrf_token_for(request),
             "host_names": host_names,
-            "last_event_id": newest_event_shown(ctx, chat.id),
+            "last_event_id": resume_after,
         },
     )
 

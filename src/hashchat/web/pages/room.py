@@ -31,6 +31,9 @@ def _room(
 ) -> HTMLResponse:
     ctx = context_of(request)
     viewer = viewer_of(request)
+    # Read before the posts (and before the read below takes its snapshot), so that an event in
+    # between is replayed rather than missed; room.js applies a post it already shows once.
+    resume_after = newest_event_shown(ctx, chat_id)
     with ctx.store.read() as session:
         chat = queries.chat_by_id(session, chat_id)
         if chat is None:
@@ -40,9 +43,6 @@ def _room(
         role = queries.role_in_series(session, series.id, viewer.id) if viewer else None
         blocked = queries.is_blocked(session, series.id, viewer.id) if viewer else False
         posts = queries.posts_of_chat(session, chat.id)
-    # Read after the posts, so that an event in between is replayed rather than missed;
-    # room.js updates a post it already shows instead of adding it twice.
-    resume_after = newest_event_shown(ctx, chat.id)
     # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
     can_post = viewer is not None and not blocked and chat.state != "closed"
     is_host_viewer = viewer is not None and (viewer.is_admin or role in HOST_ROLES)

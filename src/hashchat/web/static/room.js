@@ -19,6 +19,12 @@
   var paused = false;
   var held = [];
   var heldNewPosts = 0;
+  // The newest event id applied: the page shows everything up to config.last_event_id, and a
+  // frame at or below it (a replay after a reconnect) is never applied twice.
+  var lastEventApplied = Number(config.last_event_id) || 0;
+  // Posts the stream has told about (shown or hidden): the answer to our own POST, arriving
+  // after its event (or after a hide), must not bring the post back or add it twice.
+  var postsFromStream = {};
 
   var timeFormat = new Intl.DateTimeFormat(undefined, {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.viewer_zone || undefined,
@@ -193,6 +199,7 @@
 
   function apply(type, data) {
     if (type === "post") {
+      postsFromStream[data.id] = true;
       placePost(data);
     } else if (type === "question") {
       if (data.asked_at) {
@@ -205,6 +212,7 @@
         if (waiting) { waiting.querySelector("h2").textContent = "Q" + data.number + ". " + data.text; }
       }
     } else if (type === "hide") {
+      postsFromStream[data.post_id || data.id] = true;
       var hidden = document.getElementById("post-" + (data.post_id || data.id));
       if (hidden) { hidden.remove(); }
     } else if (type === "spotlight") {
@@ -251,11 +259,15 @@
   }
 
   function connect() {
-    var url = "/api/v1/chats/" + config.chat_id + "/events";
-    if (config.last_event_id) { url += "?after=" + encodeURIComponent(config.last_event_id); }
+    // Always name the resume point (0 too): without one the stream starts at the present,
+    // and whatever happened between this page and the connection would be lost.
+    var url = "/api/v1/chats/" + config.chat_id + "/events?after=" + lastEventApplied;
     var source = new EventSource(url);
     ["post", "question", "state", "hide", "spotlight"].forEach(function (type) {
       source.addEventListener(type, function (event) {
+        var id = Number(event.lastEventId);
+        if (id && id <= lastEventApplied) { return; }
+        if (id) { lastEventApplied = id; }
         receive(type, JSON.parse(event.data));
       });
     });
@@ -341,7 +353,7 @@
           if (response.status === 201) {
             composeText.value = "";
             setReply(null);
-            placePost(data);
+            if (!postsFromStream[data.id]) { placePost(data); }
           } else {
             composeError.textContent = "Not posted: " + describe(data, response.status);
           }
