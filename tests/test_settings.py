@@ -73,3 +73,18 @@ def test_nchan_fanout_without_a_publisher_url_is_refused() -> None:
         Settings.from_env({"HASHCHAT_FANOUT": "nchan"})
     with pytest.raises(SettingsError, match="HASHCHAT_FANOUT"):
         Settings.from_env({"HASHCHAT_FANOUT": "pushpin"})
+
+
+def test_trusted_proxies_and_registration_rate() -> None:
+    assert Settings.from_env({}).trusted_proxies == ()  # no proxy is believed by default
+    settings = Settings.from_env(
+        {
+            "HASHCHAT_TRUSTED_PROXIES": " 127.0.0.1, 10.1.2.3/8 ,::1,",
+            "HASHCHAT_REGISTER_RATE": "3/60",
+        }
+    )
+    assert settings.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128")
+    assert settings.register_rate == RateLimit(3, 60.0)
+    for bad in ("*", "localhost", "10.0.0.0/33"):
+        with pytest.raises(SettingsError, match="HASHCHAT_TRUSTED_PROXIES"):
+            Settings.from_env({"HASHCHAT_TRUSTED_PROXIES": bad})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -36,6 +37,22 @@ class RateLimit:
         if limit.count < 1 or limit.per_seconds <= 0:
             raise SettingsError(f"rate limit {text!r} needs COUNT >= 1 and SECONDS > 0")
         return limit
+
+
+def parse_trusted_proxies(text: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks (`127.0.0.1,10.0.0.0/8`), normalised;
+    empty: trust no proxy."""
+    networks = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{part.strip()!r} is not an IP address or network such as 10.0.0.0/8"
+            ) from None
+    return tuple(networks)
 
 
 def _parse_bool(text: str) -> bool | None:
@@ -133,6 +150,10 @@ class Settings:
     cookie_secure: bool | None = None
     post_rate: RateLimit = RateLimit(10, 30.0)
     login_failure_rate: RateLimit = RateLimit(10, 300.0)
+    # Registrations per client address (the CLI's `users add` is not limited).
+    register_rate: RateLimit = RateLimit(5, 600.0)
+    # Peers (IPs, CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
     sse_heartbeat_seconds: float = 15.0
     sse_queue_size: int = 1000
     # A viewer resuming further back than this many events is told to reload (`resync`).
@@ -209,6 +230,17 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "login_failure_rate",
         RateLimit.parse,
         "failed logins per name and per IP address, COUNT/SECONDS (default 10/300)",
+    ),
+    "HASHCHAT_REGISTER_RATE": (
+        "register_rate",
+        RateLimit.parse,
+        "account registrations per client address, COUNT/SECONDS (default 5/600)",
+    ),
+    "HASHCHAT_TRUSTED_PROXIES": (
+        "trusted_proxies",
+        parse_trusted_proxies,
+        "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (default none: the peer address is the client)",
     ),
     "HASHCHAT_SSE_HEARTBEAT": (
         "sse_heartbeat_seconds",

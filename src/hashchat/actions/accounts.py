@@ -44,6 +44,10 @@ def password_hasher(ctx: AppContext) -> tuple[PasswordHasher, str]:
     return _hasher(ctx.settings.argon2_time_cost, ctx.settings.argon2_memory_kib)
 
 
+def _seconds(wait: float) -> str:
+    return f"{RateLimitedError('', wait).whole_seconds} s"
+
+
 def secret_digest(secret: str) -> str:
     """The SHA-256 we store for a token or session id (they are random, so no salt is needed)."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -82,12 +86,23 @@ def do_register(
     timezone: str = "UTC",
     *,
     is_admin: bool = False,
+    client_ip: str | None = None,
 ) -> UserView:
-    """Create an account; 409 when the name is taken."""
+    """Create an account; 409 when the name is taken. With `client_ip` (a registration from
+    the web) each attempt with valid input counts against the per-address bucket first: 429
+    when it is empty. The CLI and the demo pass no address and are not limited."""
     handle = check_name(name)
-    password_hash = password_hasher(ctx)[0].hash(check_password(password))
+    check_password(password)
     shown = check_display_name(display_name if display_name else handle)
     zone = check_timezone(timezone)
+    if client_ip is not None:
+        wait = ctx.limits.registrations.take([f"ip:{client_ip}"], ctx.now().timestamp())
+        if wait > 0:
+            raise RateLimitedError(
+                f"too many new accounts from your address; try again in {_seconds(wait)}",
+                retry_after=wait,
+            )
+    password_hash = password_hasher(ctx)[0].hash(password)
     with ctx.store.write() as session:
         if session.scalar(sa.select(User.id).where(User.name == handle)) is not None:
             raise ConflictError(f"the name {handle!r} is taken")
@@ -108,16 +123,21 @@ def check_login(ctx: AppContext, name: str, password: str, client_ip: str = "") 
     """The user when name and password match; 401 otherwise, 429 after too many failures.
 
     Failures are counted per name and per client address, so neither guessing one account
-    from many addresses nor many accounts from one address gets far.
+    from many addresses nor many accounts from one address gets far. Every attempt takes a
+    token from both buckets (atomically, all or none) *before* the password is checked, and a
+    right password gives them back: however many attempts arrive at once, at most the
+    bucket's size of them reach the password check. A refused attempt takes nothing, so
+    hammering a locked name does not keep it locked: the wait is at most the window.
     """
     handle = name.strip().lower()
     keys = [f"name:{handle}", f"ip:{client_ip}"]
     now = ctx.now().timestamp()
     limiter = ctx.limits.login_failures
-    blocked = [key for key in keys if not limiter.allows(key, now)]
-    if blocked:
-        wait = max(limiter.retry_after(key, now) for key in blocked)
-        raise RateLimitedError("too many failed logins; try again later", retry_after=wait)
+    wait = limiter.take(keys, now)
+    if wait > 0:
+        raise RateLimitedError(
+            f"too many failed logins; try again in {_seconds(wait)}", retry_after=wait
+        )
     with ctx.store.read() as session:
         user = session.scalar(sa.select(User).where(User.name == handle))
     hasher, dummy_hash = password_hasher(ctx)
@@ -126,9 +146,8 @@ def check_login(ctx: AppContext, name: str, password: str, client_ip: str = "") 
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
-        for key in keys:
-            limiter.consume(key, now)
         raise NotAuthenticatedError("wrong name or password")
+    limiter.give_back(keys, now)
     if hasher.check_needs_rehash(user.password_hash):
         with ctx.store.write() as session:
             session.execute(

@@ -19,6 +19,7 @@ class RateLimiters:
 
     posts: RateLimiter
     login_failures: RateLimiter
+    registrations: RateLimiter
 
     @classmethod
     def in_process(cls, settings: Settings) -> RateLimiters:
@@ -26,6 +27,7 @@ class RateLimiters:
         return cls(
             posts=TokenBuckets(settings.post_rate),
             login_failures=TokenBuckets(settings.login_failure_rate),
+            registrations=TokenBuckets(settings.register_rate),
         )
 
     @classmethod
@@ -34,6 +36,7 @@ class RateLimiters:
         return cls(
             posts=RedisTokenBuckets(settings.post_rate, client, "posts"),
             login_failures=RedisTokenBuckets(settings.login_failure_rate, client, "logins"),
+            registrations=RedisTokenBuckets(settings.register_rate, client, "registrations"),
         )
 
 

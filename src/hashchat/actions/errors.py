@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 class ActionError(Exception):
     """Base of every refusal; `reason` is a sentence for the person who asked."""
@@ -51,3 +53,9 @@ class RateLimitedError(ActionError):
     def __init__(self, reason: str, retry_after: float) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+    @property
+    def whole_seconds(self) -> int:
+        """The wait in whole seconds, rounded up so that a client that waits this long is
+        never early, and at least 1 (the value of a `Retry-After` header)."""
+        return max(1, math.ceil(round(self.retry_after, 6)))  # 9.000000001 s is 9 s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Protocol
 
 import redis
@@ -18,7 +19,21 @@ class UnavailableError(ActionError):
 
 
 class RateLimiter(Protocol):
-    """Counts attempts per key against one RateLimit."""
+    """Counts attempts per key against one RateLimit.
+
+    `take` is the check and the count in one atomic step (one lock here, one script in Redis):
+    an attempt that must be slowed down is counted *before* the work it guards, so concurrent
+    attempts cannot all pass the check before any of them is counted.
+    """
+
+    def take(self, keys: Sequence[str], now: float) -> float:
+        """Take one token from each key's bucket, all or none: 0.0 when taken, else the
+        seconds until every one of them has a token again (and nothing is taken, so refused
+        attempts never lengthen the wait)."""
+
+    def give_back(self, keys: Sequence[str], now: float) -> None:
+        """Return the token `take` took from each key (an attempt that turned out not to
+        count, such as a right password); never above the bucket's size."""
 
     def allows(self, key: str, now: float) -> bool:
         """True when an attempt at `now` (seconds) would be allowed; consumes nothing."""
@@ -43,6 +58,28 @@ class TokenBuckets:
         tokens, then = self._buckets.get(key, (self._capacity, now))
         return min(self._capacity, tokens + max(0.0, now - then) * self._refill_per_second)
 
+    def _wait(self, level: float) -> float:
+        return max(0.0, (1.0 - level) / self._refill_per_second)
+
+    def take(self, keys: Sequence[str], now: float) -> float:
+        """Take one token from every key, or none (see RateLimiter.take)."""
+        with self._lock:
+            levels = [self._level(key, now) for key in keys]
+            wait = max((self._wait(level) for level in levels), default=0.0)
+            if wait > 0.0:
+                return wait
+            for key, level in zip(keys, levels, strict=True):
+                self._buckets[key] = (level - 1.0, now)
+            if len(self._buckets) > 100_000:
+                self._forget_full(now)
+            return 0.0
+
+    def give_back(self, keys: Sequence[str], now: float) -> None:
+        """Return one token to every key (see RateLimiter.give_back)."""
+        with self._lock:
+            for key in keys:
+                self._buckets[key] = (min(self._capacity, self._level(key, now) + 1.0), now)
+
     def allows(self, key: str, now: float) -> bool:
         """True when at least one token is left for `key`."""
         with self._lock:
@@ -50,20 +87,12 @@ class TokenBuckets:
 
     def consume(self, key: str, now: float) -> bool:
         """Take one token from `key`'s bucket if there is one."""
-        with self._lock:
-            level = self._level(key, now)
-            if level < 1.0:
-                return False
-            self._buckets[key] = (level - 1.0, now)
-            if len(self._buckets) > 100_000:
-                self._forget_full(now)
-            return True
+        return self.take([key], now) == 0.0
 
     def retry_after(self, key: str, now: float) -> float:
         """Seconds until `key` has a whole token again."""
         with self._lock:
-            missing = 1.0 - self._level(key, now)
-        return max(0.0, missing / self._refill_per_second)
+            return self._wait(self._level(key, now))
 
     def _forget_full(self, now: float) -> None:
         # A full bucket carries no information; dropping it bounds memory under many keys.
@@ -72,28 +101,39 @@ class TokenBuckets:
             del self._buckets[key]
 
 
-# One round trip, atomic across processes. Returns {allowed 0/1, tokens left as a string}
-# (Lua numbers come back as integers, so the level travels as text). A bucket expires once
-# it would be full again: a full bucket carries no information.
+# One round trip, atomic across processes: mode 'peek' reads, 'take' takes one token from every
+# key or none, 'give' returns one to each. Returns {done 0/1, seconds to wait as a string}
+# (Lua numbers come back as integers, so the wait travels as text). A bucket expires once it
+# would be full again: a full bucket carries no information.
 _BUCKET_SCRIPT = """
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
-local take = ARGV[4] == '1'
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-if not take then
-  return {tokens >= 1 and 1 or 0, tostring(tokens)}
+local mode = ARGV[4]
+local levels, ats = {}, {}
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local state = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(state[1]) or capacity
+  local at = tonumber(state[2]) or now
+  levels[i] = math.min(capacity, tokens + math.max(0, now - at) * rate)
+  ats[i] = math.max(now, at)
+  if levels[i] < 1 then
+    wait = math.max(wait, (1 - levels[i]) / rate)
+  end
 end
-if tokens < 1 then
-  return {0, tostring(tokens)}
+if mode == 'peek' or (mode == 'take' and wait > 0) then
+  return {0, tostring(wait)}
 end
-tokens = tokens - 1
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
-return {1, tostring(tokens)}
+for i, key in ipairs(KEYS) do
+  local tokens = levels[i] - 1
+  if mode == 'give' then
+    tokens = math.min(capacity, levels[i] + 1)
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(ats[i]))
+  redis.call('PEXPIRE', key, math.ceil((capacity - tokens) / rate * 1000) + 1000)
+end
+return {1, '0'}
 """
 
 
@@ -112,27 +152,34 @@ class RedisTokenBuckets:
         self._prefix = f"hashchat:limit:{name}:"
         self._script = client.register_script(_BUCKET_SCRIPT)
 
-    def _run(self, key: str, now: float, take: bool) -> tuple[bool, float]:
+    def _run(self, keys: Sequence[str], now: float, mode: str) -> tuple[bool, float]:
         try:
-            allowed, tokens = self._script(
-                keys=[self._prefix + key],
-                args=[self._capacity, self._refill_per_second, repr(now), "1" if take else "0"],
+            done, wait = self._script(
+                keys=[self._prefix + key for key in keys],
+                args=[self._capacity, self._refill_per_second, repr(now), mode],
             )
         except redis.RedisError as error:
             raise UnavailableError(
                 f"rate limits are unavailable (Redis: {error}); try again in a moment"
             ) from None
-        return bool(allowed), float(tokens)
+        return bool(done), float(wait)
+
+    def take(self, keys: Sequence[str], now: float) -> float:
+        """Take one token from every key, or none (see RateLimiter.take)."""
+        return self._run(keys, now, "take")[1]
+
+    def give_back(self, keys: Sequence[str], now: float) -> None:
+        """Return one token to every key (see RateLimiter.give_back)."""
+        self._run(keys, now, "give")
 
     def allows(self, key: str, now: float) -> bool:
         """True when at least one token is left for `key`."""
-        return self._run(key, now, take=False)[0]
+        return self._run([key], now, "peek")[1] == 0.0
 
     def consume(self, key: str, now: float) -> bool:
         """Take one token from `key`'s bucket if there is one."""
-        return self._run(key, now, take=True)[0]
+        return self.take([key], now) == 0.0
 
     def retry_after(self, key: str, now: float) -> float:
         """Seconds until `key` has a whole token again."""
-        tokens = self._run(key, now, take=False)[1]
-        return max(0.0, (1.0 - tokens) / self._refill_per_second)
+        return self._run([key], now, "peek")[1]

@@ -29,7 +29,7 @@ def demo(
 
     from hashchat.cli.server import load_settings, migrated_context
     from hashchat.demo import seed_demo
-    from hashchat.web.app import create_app
+    from hashchat.web.app import UVICORN_OPTIONS, create_app
 
     if db.is_dir():
         fail(f"--db {db} is a directory; give a file path")
@@ -50,7 +50,9 @@ def demo(
     print(f"Past chat recap: {url}chats/{community.past_chat_id}/recap")
     print(f"Ready to start:  {url}chats/{community.ready_chat_id}/host (log in as kaizencoach)")
     sys.stdout.flush()
-    uvicorn.run(create_app(context=ctx), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(context=ctx), host=host, port=port, log_level="warning", **UVICORN_OPTIONS
+    )
 
 
 def register(app: typer.Typer) -> None:

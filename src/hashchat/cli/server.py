@@ -13,7 +13,7 @@ from hashchat.actions.errors import ActionError
 from hashchat.cli.errors import fail
 from hashchat.settings import ENVIRONMENT, Settings, SettingsError, parse_fanout
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
+from hashchat.web.app import UVICORN_OPTIONS, build_context
 
 DbOption = Annotated[
     str | None,
@@ -114,6 +114,7 @@ def serve(
         access_log=access_log,
         backlog=4096,
         log_level="info",
+        **UVICORN_OPTIONS,
     )
 
 

@@ -133,6 +133,8 @@ def start_app(options: StackOptions, index: int, port: int, publish_url: str) ->
         **os.environ,
         "HASHCHAT_NCHAN_BUFFER": str(options.buffer_length),
         "HASHCHAT_NCHAN_MESSAGE_SECONDS": str(options.message_seconds),
+        # Our own nginx, on loopback, is the only proxy whose X-Forwarded-For is believed.
+        "HASHCHAT_TRUSTED_PROXIES": "127.0.0.1",
     }
     with (options.run_dir / f"app-{index}.log").open("ab") as log:
         process = subprocess.Popen(

@@ -124,6 +124,12 @@ async def require_actor(request: Request, principal: MaybePrincipal) -> UserView
     return user
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from, for per-address limits: the TCP peer, or the client
+    a trusted proxy names in X-Forwarded-For (`HASHCHAT_TRUSTED_PROXIES`; see web.app)."""
+    return request.client.host if request.client else ""
+
+
 def cookie_is_secure(request: Request) -> bool:
     """Whether cookies get the Secure flag (see the module docstring)."""
     setting = app_context(request).settings.cookie_secure

@@ -32,7 +32,7 @@ async def _action_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ActionError)
     headers: dict[str, str] = {}
     if isinstance(error, RateLimitedError):
-        headers["Retry-After"] = str(max(1, round(error.retry_after)))
+        headers["Retry-After"] = str(error.whole_seconds)
     if error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse({"detail": error.reason}, status_code=error.status, headers=headers)

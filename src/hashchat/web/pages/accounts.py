@@ -16,9 +16,10 @@ from hashchat.actions.accounts import (
     do_register,
     do_update_profile,
 )
-from hashchat.actions.errors import ActionError
+from hashchat.actions.errors import ActionError, RateLimitedError
 from hashchat.web.auth import (
     clear_session_cookie,
+    client_address,
     require_csrf,
     session_id_of,
     set_session_cookie,
@@ -35,6 +36,13 @@ from hashchat.web.pages.common import (
 router = APIRouter()
 FormText = Annotated[str, Form()]
 _ZONES = sorted(available_timezones())
+
+
+def _with_retry_after(error: ActionError, response: HTMLResponse) -> HTMLResponse:
+    """A refused form; a throttled one says when to try again, as the API does."""
+    if isinstance(error, RateLimitedError):
+        response.headers["Retry-After"] = str(error.whole_seconds)
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -64,18 +72,20 @@ def login(
 ) -> Response:
     """Check the name and password; on success set the session cookie and go on."""
     ctx = context_of(request)
-    client_ip = request.client.host if request.client else ""
     try:
-        user = check_login(ctx, name, password, client_ip)
+        user = check_login(ctx, name, password, client_address(request))
     except ActionError as error:
-        return page(
-            request,
-            "login.html",
-            "Log in",
-            status_code=error.status,
-            form={"name": name},
-            next_url=safe_next(next),
-            error=error.reason,
+        return _with_retry_after(
+            error,
+            page(
+                request,
+                "login.html",
+                "Log in",
+                status_code=error.status,
+                form={"name": name},
+                next_url=safe_next(next),
+                error=error.reason,
+            ),
         )
     response = see_other(safe_next(next))
     set_session_cookie(request, response, do_create_session(ctx, user.id))
@@ -106,16 +116,26 @@ def register(
     """Create the account and log it in; errors come back on the form with the input kept."""
     ctx = context_of(request)
     try:
-        user = do_register(ctx, name, password, display_name or None, timezone or "UTC")
+        user = do_register(
+            ctx,
+            name,
+            password,
+            display_name or None,
+            timezone or "UTC",
+            client_ip=client_address(request),
+        )
     except ActionError as error:
-        return page(
-            request,
-            "register.html",
-            "Register",
-            status_code=error.status,
-            form={"name": name, "display_name": display_name, "timezone": timezone},
-            error=error.reason,
-            min_password_length=MIN_PASSWORD_LENGTH,
+        return _with_retry_after(
+            error,
+            page(
+                request,
+                "register.html",
+                "Register",
+                status_code=error.status,
+                form={"name": name, "display_name": display_name, "timezone": timezone},
+                error=error.reason,
+                min_password_length=MIN_PASSWORD_LENGTH,
+            ),
         )
     response = see_other("/")
     set_session_cookie(request, response, do_create_session(ctx, user.id))
