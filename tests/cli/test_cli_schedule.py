@@ -176,11 +176,11 @@ def test_calendar_without_a_recurrence_writes_a_single_chat() -> None:
         (["--monthly-nth", "5"], "a monthly series needs nth 1, 2, 3, 4 or -1 (last), not 5"),
         (["--monthly-nth", "first"], "--monthly-nth 'first' is not 1, 2, 3, 4 or last"),
         (["--weekly", "--weekday", "fryday"], "--weekday 'fryday' is not a weekday"),
-        (["--every-weeks", "0"], "interval must be at least 1, not 0"),
+        (["--every-weeks", "0"], "interval must be 1 to 520, not 0"),
         (["--weekly", "--count", "3", "--until", "2027-01-01"], "either a count or an until"),
         (["--weekly", "--until", "2027-13-01"], "--until '2027-13-01' is not an ISO date"),
         (["--weekly", "--zones", "America/Chicgo"], "did you mean America/Chicago?"),
-        (["--duration", "0"], "duration must be at least 1 minute, not 0"),
+        (["--duration", "0"], "duration must be 1 to 10080 minutes, not 0"),
     ],
 )
 def test_calendar_refuses_bad_input_and_writes_no_file(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from hashchat.actions.errors import ForbiddenError, NotFoundError
 from hashchat.actions.permissions import Mutation, Role, is_allowed
 from hashchat.actions.views import UserView
+from hashchat.domain.text.tags import tag_key
 from hashchat.store.models import (
     MAX_ROW_ID,
     Block,
@@ -17,11 +18,6 @@ from hashchat.store.models import (
     SeriesRow,
     User,
 )
-
-
-def tag_key(tag: str) -> str:
-    """The look-up key of a series tag: without '#', lowercase."""
-    return tag.strip().lstrip("#").lower()
 
 
 def load_series(session: Session, tag: str) -> SeriesRow:

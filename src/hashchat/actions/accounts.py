@@ -21,7 +21,7 @@ from hashchat.actions.errors import (
     NotFoundError,
     RateLimitedError,
 )
-from hashchat.actions.validation import check_timezone
+from hashchat.actions.validation import check_no_controls, check_timezone
 from hashchat.actions.views import UserView, user_view
 from hashchat.store.models import ApiToken, User, WebSession
 
@@ -71,11 +71,11 @@ def check_password(password: str) -> str:
 
 
 def check_display_name(display_name: str) -> str:
-    """The display name stripped; 1 to 80 characters."""
+    """The display name stripped; 1 to 80 characters on one line, no control characters."""
     cleaned = display_name.strip()
     if not 1 <= len(cleaned) <= 80:
         raise InvalidInputError("a display name has 1 to 80 characters")
-    return cleaned
+    return check_no_controls(cleaned, "display name")
 
 
 def do_register(

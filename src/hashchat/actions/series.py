@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from hashchat.actions.access import is_blocked, load_series, load_user, require, tag_key
+from hashchat.actions.access import is_blocked, load_series, load_user, require
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
 from hashchat.actions.permissions import STAFF, Role, mutation_for_role_change
@@ -20,6 +21,7 @@ from hashchat.actions.views import (
     series_view,
 )
 from hashchat.domain.text.length import NETWORK_LIMITS
+from hashchat.domain.text.tags import normal_tag, tag_key, tag_skeleton
 from hashchat.store.models import ChatRow, Membership, QuestionRow, SeriesRow, User
 
 TAG_PATTERN = re.compile(r"[^\W\d_][\w]{0,99}")
@@ -46,8 +48,8 @@ class SeriesDetail:
 
 
 def check_tag(tag: str) -> str:
-    """The tag as written without '#': a letter, then letters, digits or underscores."""
-    cleaned = tag.strip().lstrip("#")
+    """The tag without '#', in NFKC (`normal_tag`): a letter, then letters, digits or _."""
+    cleaned = normal_tag(tag)
     if not TAG_PATTERN.fullmatch(cleaned):
         raise InvalidInputError(
             f"{tag!r} is not a hashtag: start with a letter, then letters, digits or _"
@@ -74,27 +76,50 @@ def do_create_series(
     char_limit: int = 280,
     description: str = "",
 ) -> SeriesView:
-    """Create a series owned by `actor`; 409 when the tag is taken (case-insensitively)."""
+    """Create a series owned by `actor`; 409 naming the existing tag when the tag is taken
+    case-insensitively or looks like a taken one (same TR39 skeleton: `domain.text.tags`)."""
     cleaned_tag = check_tag(tag)
     rule, limit = check_char_rule(char_rule, char_limit)
     row = SeriesRow(
         tag=cleaned_tag,
         tag_key=tag_key(cleaned_tag),
+        tag_skeleton=tag_skeleton(cleaned_tag),
         title=check_text(title, "title", 200),
         timezone=check_timezone(timezone),
         char_rule=rule,
         char_limit=limit,
-        description=description.strip(),
+        description=check_text(description, "description", 10_000, multiline=True)
+        if description.strip()
+        else "",
         created_at=ctx.now(),
     )
-    with ctx.store.write() as session:
-        taken = session.scalar(sa.select(SeriesRow.id).where(SeriesRow.tag_key == row.tag_key))
-        if taken is not None:
-            raise ConflictError(f"the series #{cleaned_tag} exists already")
-        session.add(row)
-        session.flush()
-        session.add(Membership(series_id=row.id, user_id=actor.id, role=Role.OWNER.value))
-        return series_view(row)
+    try:
+        with ctx.store.write() as session:
+            _refuse_taken_tag(session, row)
+            session.add(row)
+            session.flush()
+            session.add(Membership(series_id=row.id, user_id=actor.id, role=Role.OWNER.value))
+            return series_view(row)
+    except sa.exc.IntegrityError:
+        # Another request created the tag or a look-alike between our check and our insert:
+        # the unique keys refused ours; name the winner.
+        with ctx.store.read() as session:
+            _refuse_taken_tag(session, row)
+        raise
+
+
+def _refuse_taken_tag(session: Session, row: SeriesRow) -> None:
+    taken = session.scalar(
+        sa.select(SeriesRow.tag)
+        .where(sa.or_(SeriesRow.tag_key == row.tag_key, SeriesRow.tag_skeleton == row.tag_skeleton))
+        .order_by(SeriesRow.id)
+        .limit(1)
+    )
+    if taken is None:
+        return
+    if tag_key(taken) == row.tag_key:
+        raise ConflictError(f"the series #{taken} exists already")
+    raise ConflictError(f"#{row.tag} looks like the existing series #{taken}; choose another tag")
 
 
 def get_series(ctx: AppContext, tag: str) -> SeriesDetail:

@@ -17,10 +17,18 @@ def fail(message: str) -> NoReturn:
 
 
 def read_text_argument(value: str) -> str:
-    """Return the TEXT argument, or stdin when it is `-`; invalid UTF-8 is bad input."""
+    """Return the TEXT argument, or stdin when it is `-`; invalid UTF-8 is bad input.
+
+    One final line break of stdin is dropped (`echo hello |` sends `hello` and the newline
+    that ends its line, which no one means as part of the text); a second one stays.
+    """
     if value != "-":
         return value
     raw = sys.stdin.buffer.read()
+    if raw.endswith(b"\r\n"):
+        raw = raw[:-2]
+    elif raw.endswith(b"\n"):
+        raw = raw[:-1]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

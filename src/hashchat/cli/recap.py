@@ -22,6 +22,8 @@ import typer
 from hashchat.cli.errors import fail
 from hashchat.domain.chat import Post
 from hashchat.domain.recap import LIVE_HOUR, RecapInputError, Transcript, recap_chat
+from hashchat.domain.schedule import ScheduleError
+from hashchat.domain.schedule.window import check_duration_minutes
 from hashchat.formats.posts_jsonl import (
     PostsFile,
     PostsFileError,
@@ -87,6 +89,11 @@ def recap_command(
     """Write the recap of a chat: answers under their questions, replies nested, the figures."""
     if end is not None and duration is not None:
         fail("give --end or --duration, not both")
+    if duration is not None:
+        try:
+            check_duration_minutes(duration, "--duration")
+        except ScheduleError as error:
+            fail(str(error))
     normalized_tag = _normalized_tag(tag)
     hosts = frozenset(handle.strip().lstrip("@") for handle in host if handle.strip())
     if not hosts:

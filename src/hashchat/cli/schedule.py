@@ -19,6 +19,8 @@ from hashchat.domain.schedule import (
     announcement_line,
     load_zone,
 )
+from hashchat.domain.schedule.window import check_date, check_instant
+from hashchat.domain.text.controls import code_point, first_control_character
 from hashchat.formats.ics import CalendarEntry, calendar_ics
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,16 +28,27 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def _parse_instant(text: str, what: str) -> datetime:
     try:
-        return datetime.fromisoformat(text.strip())
+        return check_instant(datetime.fromisoformat(text.strip()), what)
+    except ScheduleError as error:
+        fail(str(error))
     except ValueError:
         fail(f"{what} {text!r} is not an ISO date-time such as 2026-12-04T17:00Z")
 
 
 def _parse_date(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        return check_date(date.fromisoformat(text.strip()), what)
+    except ScheduleError as error:
+        fail(str(error))
     except ValueError:
         fail(f"{what} {text!r} is not an ISO date such as 2026-12-25")
+
+
+def _one_line(text: str, what: str) -> str:
+    found = first_control_character(text)
+    if found is not None:
+        fail(f"{what} must be one line without control characters (found {code_point(found)})")
+    return text
 
 
 def _parse_zones(text: str) -> tuple[str, ...]:
@@ -84,7 +97,7 @@ def when(
         moment = moment.replace(tzinfo=UTC)
     try:
         line = announcement_line(moment, _parse_zones(zones))
-    except ScheduleError as error:
+    except (ValueError, OverflowError) as error:
         fail(str(error))
     typer.echo(line)
 
@@ -186,6 +199,13 @@ def calendar(
     hashtag = tag.strip() if tag.strip().startswith("#") else f"#{tag.strip()}"
     if len(hashtag) < 2:
         fail("--tag needs a hashtag, e.g. '#KaizenBiz'")
+    _one_line(hashtag, "--tag")
+    _one_line(title, "--title")
+    _one_line(timezone, "--timezone")
+    _one_line(url or "", "--url")
+    _one_line(chat_id or "", "--chat-id")
+    if first_control_character(guide, multiline=True) is not None:
+        fail("--guide must not contain control characters other than line breaks and tabs")
     try:
         recurrence = _recurrence(
             weekly=weekly,
@@ -213,7 +233,9 @@ def calendar(
             chat_id=chat_id,
         )
         payload = calendar_ics(entry)
-    except ScheduleError as error:
+    except (ValueError, OverflowError) as error:
+        # ScheduleError names the option; anything else that made it past the checks is
+        # still bad input, never a traceback.
         fail(str(error))
     if output is None:
         sys.stdout.buffer.write(payload)

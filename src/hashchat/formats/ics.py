@@ -25,6 +25,7 @@ from hashchat.domain.schedule.recurrence import (
     wall_time_to_utc,
 )
 from hashchat.domain.schedule.zones import require_aware
+from hashchat.domain.text.controls import one_line, plain_lines
 
 PRODUCT_ID = "-//hashchat//hashchat calendar//EN"
 REMINDERS = (timedelta(hours=2), timedelta(minutes=30))
@@ -66,9 +67,12 @@ def event_uid(entry: CalendarEntry) -> str:
 
 
 def _summary(entry: CalendarEntry) -> str:
-    if entry.tag.lower() in entry.title.lower():
-        return entry.title
-    return f"{entry.title} {entry.tag}".strip()
+    # Stored or imported text may hold any control character; a one-line property gets none
+    # (icalendar leaves a bare CR, VT or NEL in place, and a lenient parser breaks a line there).
+    title, tag = one_line(entry.title), one_line(entry.tag)
+    if tag.lower() in title.lower():
+        return title
+    return f"{title} {tag}".strip()
 
 
 def _description(entry: CalendarEntry, first_start_utc: datetime | None) -> str:
@@ -77,7 +81,7 @@ def _description(entry: CalendarEntry, first_start_utc: datetime | None) -> str:
         zones = entry.announcement_zones or (entry.schedule.timezone,)
         lines.append(announcement_line(first_start_utc, zones))
     if entry.guide:
-        lines.append(entry.guide)
+        lines.append(plain_lines(entry.guide))
     return "\n\n".join(lines)
 
 
@@ -137,6 +141,11 @@ def _timezone_window(entry: CalendarEntry, first_wall: datetime) -> tuple[date, 
     return first - timedelta(days=366), last + timedelta(days=366)
 
 
+def calendar_name(text: str) -> str:
+    """`text` for X-WR-CALNAME, which icalendar writes without escaping: on one line."""
+    return one_line(text)
+
+
 def calendar_ics(entry: CalendarEntry, *, stamp: datetime | None = None) -> bytes:
     """The ICS bytes of `entry`: a series when its schedule recurs, else a single chat.
 
@@ -160,7 +169,7 @@ def calendar_ics(entry: CalendarEntry, *, stamp: datetime | None = None) -> byte
     if description:
         event.add("description", description)
     if entry.url:
-        event.add("url", entry.url)
+        event.add("url", one_line(entry.url))
     if schedule.recurrence is not None:
         event.add("rrule", _rrule(schedule.recurrence, schedule))
         if schedule.skipped:
@@ -179,7 +188,7 @@ def calendar_ics(entry: CalendarEntry, *, stamp: datetime | None = None) -> byte
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", _summary(entry))
+    calendar.add("x-wr-calname", calendar_name(_summary(entry)))
     first_date, last_date = _timezone_window(entry, first_wall)
     calendar.add_component(
         Timezone.from_tzid(schedule.timezone, first_date=first_date, last_date=last_date)

@@ -4,7 +4,8 @@ Each line is a JSON object with:
 
 - `id` (string, or integer turned into a string), `author` (string), `text` (string),
   `created_at` (ISO 8601 with `Z` or an offset; a time without one is rejected, because a
-  chat's posts come from people in many zones and a guess would reorder them);
+  chat's posts come from people in many zones and a guess would reorder them; so is a time
+  outside the date window, 1970 to 2200 UTC, of `domain.schedule.window`);
 - optional `reply_to` (string or integer, or null), `network` (default `"hashchat"`),
   `url`, `external_id`, `is_repost` (alias `repost`, default false) and `hidden`
   (default false: a post the host hid as spam; it is read, and its id is reported apart).
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from hashchat.domain.chat import Post
+from hashchat.domain.schedule import ScheduleError
+from hashchat.domain.schedule.window import check_instant, window_text
 
 DEFAULT_NETWORK = "hashchat"
 
@@ -56,6 +59,10 @@ def parse_utc_time(value: str) -> datetime:
         raise ValueError(f"is not an ISO 8601 time: {value!r}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"has no UTC offset (add Z or +00:00): {value!r}")
+    try:
+        check_instant(parsed, "time")
+    except ScheduleError:
+        raise ValueError(f"{value!r} is not between {window_text()}") from None
     return parsed.astimezone(UTC)
 
 
@@ -130,6 +137,8 @@ def _post_from_line(line: str, number: int) -> tuple[Post, bool]:
         raise PostsFileError(
             number, f"is not valid JSON: {error.msg} (column {error.colno})"
         ) from None
+    except RecursionError:
+        raise PostsFileError(number, "is nested too deeply to be a post") from None
     if not isinstance(record, dict):
         raise PostsFileError(number, f"is not a JSON object but {type(record).__name__}")
     post_id = _identifier(record, "id", number, required=True) or ""

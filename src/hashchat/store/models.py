@@ -88,12 +88,15 @@ class WebSession(Base):
 
 
 class SeriesRow(Base):
-    """A recurring chat on one hashtag; `tag_key` is the lowercase tag for look-ups."""
+    """A recurring chat on one hashtag; `tag_key` is the case-folded tag for look-ups and
+    `tag_skeleton` its look-alike key (both unique: see `domain.text.tags`). A skeleton is null
+    only for a series that already shared one with an older series when it was introduced."""
 
     __tablename__ = "series"
     id: Mapped[int] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(sa.String(100))
     tag_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    tag_skeleton: Mapped[str | None] = mapped_column(sa.String(400), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     char_rule: Mapped[str] = mapped_column(sa.String(20))

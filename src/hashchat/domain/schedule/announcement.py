@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from hashchat.domain.schedule.errors import ScheduleError
 from hashchat.domain.schedule.recurrence import WEEKDAY_NAMES
+from hashchat.domain.schedule.window import check_instant
 from hashchat.domain.schedule.zones import load_zone, require_aware
 
 # Zones in the US and Canada (zone.tab, plus the old names the tz database keeps as links);
@@ -89,6 +90,7 @@ def clock_text(local: datetime) -> str:
 def announcement_line(instant: datetime, zones: Sequence[str]) -> str:
     """The start `instant` (aware) in each of `zones`, as one line a host would post."""
     require_aware(instant, "instant")
+    check_instant(instant, "start")
     if not zones:
         raise ScheduleError("give at least one time zone for the announcement")
     locals_by_zone = [(name, instant.astimezone(load_zone(name))) for name in zones]

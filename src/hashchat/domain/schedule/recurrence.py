@@ -18,6 +18,13 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule
 
 from hashchat.domain.schedule.errors import ScheduleError
+from hashchat.domain.schedule.window import (
+    MAX_COUNT,
+    MAX_INTERVAL,
+    check_date,
+    check_duration_minutes,
+    check_instant,
+)
 from hashchat.domain.schedule.zones import load_zone, require_aware
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -28,9 +35,6 @@ _NTH_ALLOWED = (1, 2, 3, 4, -1)
 _WEEK_START = rrule.MO
 
 Frequency = Literal["weekly", "monthly"]
-# Schedules outside these years are typos; the bound also keeps every conversion and
-# calendar window far from the ends of datetime's range.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +62,8 @@ class Recurrence:
     def __post_init__(self) -> None:
         if self.freq not in ("weekly", "monthly"):
             raise ScheduleError(f"unknown frequency {self.freq!r} (use weekly or monthly)")
-        if self.interval < 1:
-            raise ScheduleError(f"interval must be at least 1, not {self.interval}")
+        if not 1 <= self.interval <= MAX_INTERVAL:
+            raise ScheduleError(f"interval must be 1 to {MAX_INTERVAL}, not {self.interval}")
         if self.weekday is not None and not 0 <= self.weekday <= 6:
             raise ScheduleError(f"weekday must be 0 (Monday) to 6 (Sunday), not {self.weekday}")
         if self.freq == "monthly" and self.nth not in _NTH_ALLOWED:
@@ -68,12 +72,12 @@ class Recurrence:
             )
         if self.freq == "weekly" and self.nth is not None:
             raise ScheduleError("nth applies to monthly series only, not weekly ones")
-        if self.count is not None and self.count < 1:
-            raise ScheduleError(f"count must be at least 1, not {self.count}")
+        if self.count is not None and not 1 <= self.count <= MAX_COUNT:
+            raise ScheduleError(f"count must be 1 to {MAX_COUNT}, not {self.count}")
         if self.count is not None and self.until is not None:
             raise ScheduleError("give either a count or an until date, not both")
-        if self.until is not None and self.until.year > LATEST_YEAR:
-            raise ScheduleError(f"until {self.until.isoformat()} is after the year {LATEST_YEAR}")
+        if self.until is not None:
+            check_date(self.until, "until")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +98,8 @@ class SeriesSchedule:
 
     def __post_init__(self) -> None:
         load_zone(self.timezone)
-        if self.duration_minutes < 1:
-            raise ScheduleError(f"duration must be at least 1 minute, not {self.duration_minutes}")
-        if not EARLIEST_YEAR <= self.first_start.year <= LATEST_YEAR:
-            raise ScheduleError(
-                f"start {self.first_start.isoformat()} is not between the years "
-                f"{EARLIEST_YEAR} and {LATEST_YEAR}"
-            )
+        check_duration_minutes(self.duration_minutes)
+        check_instant(self.first_start, "start")
         if self.first_start.second or self.first_start.microsecond:
             raise ScheduleError(f"start {self.first_start.isoformat()} is not on a whole minute")
         if self.recurrence is None:
@@ -120,8 +119,9 @@ class SeriesSchedule:
                 f"and until {until}"
             )
         for skipped in sorted(self.skipped):
+            check_date(skipped, "skipped date")
             day = (datetime.combine(skipped, time.min), datetime.combine(skipped, time.max))
-            if skipped.year > LATEST_YEAR or not rule.between(*day, inc=True):
+            if not rule.between(*day, inc=True):
                 raise ScheduleError(
                     f"skipped date {skipped.isoformat()} ({WEEKDAY_NAMES[skipped.weekday()]}) "
                     "is not one of the series' dates"

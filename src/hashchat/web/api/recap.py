@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from hashchat.actions.recap import render_recap
 from hashchat.web.api.schemas import ChatId, refusals
 from hashchat.web.deps import Ctx
+from hashchat.web.downloads import content_disposition
 from hashchat.web.security_headers import document_policy
 
 router = APIRouter(tags=["recaps"])
@@ -39,7 +40,7 @@ async def chat_recap(
 ) -> Response:
     """The chat's recap: questions with their answers (late ones marked), and the figures."""
     rendered = await run_in_threadpool(render_recap, ctx, chat_id, format)
-    headers = {"Content-Disposition": f'inline; filename="{rendered.filename}"'}
+    headers = {"Content-Disposition": content_disposition(rendered.filename)}
     if rendered.media_type.startswith("text/html"):  # a whole document with its own <style>
         headers["Content-Security-Policy"] = document_policy(rendered.content)
     return Response(rendered.content, media_type=rendered.media_type, headers=headers)

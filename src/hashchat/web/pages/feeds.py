@@ -8,6 +8,7 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
+from hashchat.domain.text.controls import xml_text
 from hashchat.web.pages.views import SeriesView
 
 
@@ -34,24 +35,26 @@ def recaps_atom(
 
     `quiet_since` is the feed's `updated` while it has no entry (Atom requires one).
     """
+    # XML 1.0 cannot carry most C0 controls at all (lxml refuses them): every text we did not
+    # write ourselves goes through xml_text, which replaces them with U+FFFD.
     feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(f"#{series.tag} recaps — {series.title}")
-    feed.subtitle(series.description or f"Recaps of the #{series.tag} chats")
-    feed.link(href=page_url, rel="alternate")
-    feed.link(href=feed_url, rel="self")
+    feed.id(xml_text(feed_url))
+    feed.title(xml_text(f"#{series.tag} recaps — {series.title}"))
+    feed.subtitle(xml_text(series.description or f"Recaps of the #{series.tag} chats"))
+    feed.link(href=xml_text(page_url), rel="alternate")
+    feed.link(href=xml_text(feed_url), rel="self")
     feed.generator("hashchat")
     feed.language("en")
     feed.updated(max((entry.updated for entry in entries), default=quiet_since))
     # feedgen writes entries in reverse order of adding them, so add the oldest first.
     for entry in sorted(entries, key=lambda e: e.published):
         item = feed.add_entry()
-        item.id(entry.url)
-        item.title(entry.title)
-        item.link(href=entry.url, rel="alternate")
+        item.id(xml_text(entry.url))
+        item.title(xml_text(entry.title))
+        item.link(href=xml_text(entry.url), rel="alternate")
         item.updated(entry.updated)
         item.published(entry.published)
-        item.summary(entry.summary)
-        item.author(name=f"#{series.tag}")
+        item.summary(xml_text(entry.summary))
+        item.author(name=xml_text(f"#{series.tag}"))
     result: bytes = feed.atom_str(pretty=True)
     return result

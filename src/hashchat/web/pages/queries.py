@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hashchat.actions.views import post_view, series_view, user_view
+from hashchat.domain.text.tags import tag_key
 from hashchat.store.models import (
     Block,
     ChatRow,
@@ -46,9 +47,7 @@ def all_series(session: Session) -> list[SeriesView]:
 
 def series_by_tag(session: Session, tag: str) -> SeriesView | None:
     """The series whose tag is `tag`, case-insensitively, with or without a leading '#'."""
-    row = session.scalars(
-        sa.select(SeriesRow).where(SeriesRow.tag_key == tag.lstrip("#").lower())
-    ).first()
+    row = session.scalars(sa.select(SeriesRow).where(SeriesRow.tag_key == tag_key(tag))).first()
     return None if row is None else series_view(row)
 
 

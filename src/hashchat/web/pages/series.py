@@ -10,9 +10,10 @@ from hashchat.actions.calendar import calendar_of_series
 from hashchat.actions.chats import cadence_from_json
 from hashchat.actions.errors import NotFoundError
 from hashchat.actions.recap import transcript_of
-from hashchat.domain.schedule import SeriesSchedule, announcement_line
-from hashchat.formats.ics import CalendarEntry, calendar_ics
+from hashchat.domain.schedule import ScheduleError, SeriesSchedule, announcement_line
+from hashchat.formats.ics import CalendarEntry, calendar_ics, calendar_name
 from hashchat.store.models import ChatRow
+from hashchat.web.downloads import content_disposition
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal
 from hashchat.web.pages.feeds import RecapEntry, recaps_atom
@@ -38,6 +39,13 @@ def guide_text(series: SeriesView) -> str:
     )
 
 
+def _announcement(series: SeriesView, chat: ChatView) -> str:
+    try:
+        return announcement_line(chat.starts_at, announcement_zones(series))
+    except ScheduleError:
+        return ""  # a row from before the date window: shown by its UTC time alone
+
+
 def _summary(series: SeriesView, chat: ChatView) -> ChatSummary:
     return ChatSummary(
         id=chat.id,
@@ -45,7 +53,7 @@ def _summary(series: SeriesView, chat: ChatView) -> ChatSummary:
         starts_at=chat.starts_at,
         duration_minutes=chat.duration_minutes,
         state=chat.state,
-        announcement=announcement_line(chat.starts_at, announcement_zones(series)),
+        announcement=_announcement(series, chat),
     )
 
 
@@ -90,17 +98,21 @@ def series_calendar(request: Request, tag: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//hashchat//hashchat calendar//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"#{series.tag} — {series.title}")
+    calendar.add("x-wr-calname", calendar_name(f"#{series.tag} — {series.title}"))
     zones_seen: set[str] = set()
     for chat in chats:
-        entry = CalendarEntry(
-            tag=f"#{series.tag}",
-            title=chat.title,
-            schedule=SeriesSchedule(
+        try:
+            schedule = SeriesSchedule(
                 timezone=series.timezone,
                 first_start=chat.start,
                 duration_minutes=chat.duration_minutes,
-            ),
+            )
+        except ScheduleError:
+            continue  # a row from before the date window has no place in a calendar
+        entry = CalendarEntry(
+            tag=f"#{series.tag}",
+            title=chat.title,
+            schedule=schedule,
             announcement_zones=announcement_zones(series),
             guide=guide_text(series),
             url=str(request.url_for("room_page", chat_id=chat.id)),
@@ -118,7 +130,7 @@ def series_calendar(request: Request, tag: str) -> Response:
     return Response(
         calendar.to_ical(),
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'inline; filename="{series.tag}.ics"'},
+        headers={"Content-Disposition": content_disposition(f"{series.tag}.ics")},
     )
 
 

@@ -28,8 +28,15 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def in_zone(instant: datetime, zone_name: str, style: str = "long") -> str:
-    """`instant` as wall time in `zone_name`: `Fri 7 Mar 2025, 17:00 GMT`, or `17:00` (short)."""
-    local = instant.astimezone(_zone(zone_name))
+    """`instant` as wall time in `zone_name`: `Fri 7 Mar 2025, 17:00 GMT`, or `17:00` (short).
+
+    A stored instant so near the end of the calendar that the zone's wall time is past year
+    9999 (old rows from before the date window) is shown in UTC instead of failing the page.
+    """
+    try:
+        local = instant.astimezone(_zone(zone_name))
+    except OverflowError:
+        local, zone_name = instant.astimezone(UTC), "UTC"
     if style == "short":
         return local.strftime("%H:%M")
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname() or zone_name}"
