@@ -12,12 +12,12 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
-from pages_support import World, client_for
+from pages_support import World, client_for, csrf_of
 
 from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_end_chat, do_start_chat
 from hashchat.actions.series import do_create_series
-from hashchat.store.models import ChatRow, SeriesRow
+from hashchat.store.models import ChatRow, SeriesRow, User
 
 CONTROLS = ["\r", "\n", "\r\n", "\x0b", "\x0c", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\u2029"]
 
@@ -96,3 +96,35 @@ def test_the_calendar_file_name_carries_any_tag(world: World, tag: str) -> None:
     fallback = re.search(r'filename="([^"]*)"', disposition)
     assert fallback is not None
     assert fallback.group(1).endswith(".ics")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("timezone", "localtime", "unknown time zone"),
+        ("timezone", "Factory", "unknown time zone"),
+        ("timezone", "../etc/passwd", "unknown time zone"),
+        ("display_name", "Laura\nBEGIN:VEVENT", "display name"),
+        ("display_name", "Lau\x0bra", "display name"),
+        ("display_name", "Lau\u2028ra", "display name"),
+    ],
+)
+def test_the_settings_form_refuses_what_the_api_refuses(
+    world: World, field: str, value: str, reason: str
+) -> None:
+    client = client_for(world, "leanlaura")
+    form = {"display_name": "Laura", "timezone": "America/New_York", field: value}
+    token = csrf_of(client.get("/settings").text)
+    response = client.post("/settings", data={**form, "csrf_token": token})
+    assert response.status_code == 422
+    assert reason in response.text
+
+
+def test_the_settings_form_stores_a_zone_alias_by_its_canonical_name(world: World) -> None:
+    client = client_for(world, "leanlaura")
+    token = csrf_of(client.get("/settings").text)
+    form = {"display_name": "Laura", "timezone": "US/Pacific", "csrf_token": token}
+    assert client.post("/settings", data=form).status_code == 303
+    with world.ctx.store.read() as session:
+        zone = session.scalar(sa.select(User.timezone).where(User.name == "leanlaura"))
+    assert zone == "America/Los_Angeles"

@@ -64,9 +64,16 @@ class UserOut(_Out):
 class SeriesIn(BaseModel):
     """A new series; the caller becomes its owner."""
 
-    tag: str = Field(description="the hashtag without '#', e.g. KaizenBiz", max_length=100)
-    title: str = Field(max_length=200)
-    timezone: str = Field(description="IANA zone of the series, e.g. Europe/London")
+    tag: str = Field(
+        description="the hashtag without '#', e.g. KaizenBiz; kept in NFKC, unique case-blind, "
+        "and 409 when it looks like an existing tag (Unicode TR39 confusables)",
+        max_length=100,
+    )
+    title: str = Field(max_length=200, description="one line, no control characters")
+    timezone: str = Field(
+        description="IANA zone of the series, e.g. Europe/London; an alias such as US/Eastern is "
+        "stored by its canonical name"
+    )
     char_rule: str = Field("x", description="counting rule: x, mastodon, bluesky or plain")
     char_limit: int = Field(280, description="the most characters a post may have by that rule")
     description: str = Field("", max_length=10_000)
@@ -114,7 +121,10 @@ class ChatIn(BaseModel):
     """A new chat of a series."""
 
     title: str = Field(max_length=200)
-    starts_at: datetime = Field(description="with a UTC offset, e.g. 2026-01-09T17:00:00Z")
+    starts_at: datetime = Field(
+        description="with a UTC offset, e.g. 2026-01-09T17:00:00Z; between 1970-01-01 and "
+        "2200-01-01 UTC"
+    )
     duration_minutes: int = 60
     questions: list[str] = Field(description="question texts; Q1 is the first")
     cadence: CadenceIn | None = None
