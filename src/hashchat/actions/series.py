@@ -171,10 +171,15 @@ def _change_role(
 
     The permission matrix decides from the role she holds and the one she gets
     (`mutation_for_role_change`); a staff role is refused while she is blocked; the last owner
-    cannot be demoted or removed, so a series always has someone who can add hosts.
+    cannot be demoted or removed, so a series always has someone who can add hosts (also when
+    two requests race).
     """
     with ctx.store.write() as session:
         series = load_series(session, tag)
+        # Role changes in one series take turns (PostgreSQL: a row lock; SQLite writes take
+        # turns anyway), and every read below sees the changes committed before it: two
+        # owners demoting each other at once cannot both pass the last-owner check.
+        session.execute(sa.select(SeriesRow.id).where(SeriesRow.id == series.id).with_for_update())
         user = load_user(session, name)
         membership = session.scalar(
             sa.select(Membership).where(
