@@ -5,8 +5,9 @@ refuses with a typed `ActionError` (`hashchat.actions.errors`: 401/403/404/409/4
 `.reason` is a sentence for the person, `.status` the HTTP status).
 
 Public functions:
-- accounts: `do_register(ctx, name, password, display_name=None, timezone="UTC", *, is_admin=False)
-  -> UserView`; `check_login(ctx, name, password, client_ip="") -> UserView` (401/429);
+- accounts: `do_register(ctx, name, password, display_name=None, timezone="UTC", *, is_admin=False,
+  client_ip=None) -> UserView` (429 per address when `client_ip` is given);
+  `check_login(ctx, name, password, client_ip="") -> UserView` (401/429);
   `do_create_session(ctx, user_id) -> NewSession(session_id, csrf_token)`;
   `do_logout(ctx, session_id)`; `resolve_session(ctx, session_id) -> SessionUser | None`;
   `do_create_token(ctx, name) -> str`; `resolve_token(ctx, token) -> UserView | None`;
