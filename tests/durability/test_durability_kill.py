@@ -96,7 +96,8 @@ class Viewer:
         deadline = time.monotonic() + BOUND_SECONDS + 30
         url = f"{self.server.base_url}/api/v1/chats/{self.chat_id}/events"
         while not self.stop.is_set() and time.monotonic() < deadline:
-            headers = {"Last-Event-ID": str(self.last_id)} if self.events else {}
+            # Always a resume point (0 = from the first event): without one a stream starts now.
+            headers = {"Last-Event-ID": str(self.last_id)}
             try:
                 with httpx.stream("GET", url, headers=headers, timeout=2) as response:
                     self._read(response)
