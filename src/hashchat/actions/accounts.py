@@ -21,7 +21,11 @@ from hashchat.actions.errors import (
     NotFoundError,
     RateLimitedError,
 )
-from hashchat.actions.validation import check_no_controls, check_timezone
+from hashchat.actions.validation import (
+    check_no_controls,
+    check_no_stacked_marks,
+    check_timezone,
+)
 from hashchat.actions.views import UserView, user_view
 from hashchat.store.models import ApiToken, User, WebSession
 
@@ -75,7 +79,7 @@ def check_display_name(display_name: str) -> str:
     cleaned = display_name.strip()
     if not 1 <= len(cleaned) <= 80:
         raise InvalidInputError("a display name has 1 to 80 characters")
-    return check_no_controls(cleaned, "display name")
+    return check_no_controls(check_no_stacked_marks(cleaned, "the display name"), "display name")
 
 
 def do_register(

@@ -20,11 +20,12 @@ from hashchat.actions.errors import (
 )
 from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerprint
 from hashchat.actions.permissions import HOSTS, Mutation, Role, is_allowed
+from hashchat.actions.validation import check_no_stacked_marks
 from hashchat.actions.views import PostView, UserView, post_view, to_json
 from hashchat.domain import attribution
 from hashchat.domain.chat import ChatState, ChatWindow, Post, Question
 from hashchat.domain.compose import compose_post
-from hashchat.domain.text.length import measure
+from hashchat.domain.text.length import BLUESKY_MAX_BYTES, measure, over_byte_limit
 from hashchat.store.events import add_event, rewrite_post_event
 from hashchat.store.models import (
     MAX_ROW_ID,
@@ -258,8 +259,15 @@ def _create_post(
         text = compose_post(text, current, series.tag, is_reply=request.reply_to is not None)
     if not text.strip():
         raise InvalidInputError("the post is empty")
+    check_no_stacked_marks(text, "the post")
     measured = measure(text, network=series.char_rule, limit=series.char_limit)
     if not measured.valid:
+        oversize = over_byte_limit(text, series.char_rule)
+        if oversize is not None:
+            raise InvalidInputError(
+                f"the post is {oversize} bytes in UTF-8; the {series.char_rule} rule takes at "
+                f"most {BLUESKY_MAX_BYTES} (nothing was cut)"
+            )
         raise InvalidInputError(
             f"the post is {measured.length} characters by the {series.char_rule} rule; "
             f"the limit of #{series.tag} is {measured.limit} (nothing was cut)"

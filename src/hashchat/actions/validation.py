@@ -2,7 +2,8 @@
 
 Each check is a thin door onto the rule's one home in `domain`: zone names in
 `domain.schedule.zones`, the date window in `domain.schedule.window`, control characters in
-`domain.text.controls`. Refusals are InvalidInputError (422) naming the field.
+`domain.text.controls`, combining marks stacked on one character in `domain.text.marks`.
+Refusals are InvalidInputError (422) naming the field.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hashchat.domain.text.controls import (
     first_control_character,
     normalise_line_breaks,
 )
+from hashchat.domain.text.marks import stacked_marks_refusal
 
 
 def check_timezone(name: str) -> str:
@@ -42,9 +44,19 @@ def check_no_controls(value: str, what: str, *, multiline: bool = False) -> str:
     return value
 
 
+def check_no_stacked_marks(value: str, what: str) -> str:
+    """`value` when no character of it carries more than 8 combining marks
+    (`domain.text.marks`)."""
+    stacked = stacked_marks_refusal(value, what)
+    if stacked is not None:
+        raise InvalidInputError(stacked)
+    return value
+
+
 def check_text(value: str, what: str, max_length: int, *, multiline: bool = False) -> str:
     """`value` stripped, non-empty, at most `max_length` characters, without control characters
-    (a multi-line field keeps LF and TAB; its CR LF and CR become LF)."""
+    (a multi-line field keeps LF and TAB; its CR LF and CR become LF) and without more than
+    8 combining marks on one character."""
     cleaned = value.strip()
     if multiline:
         cleaned = normalise_line_breaks(cleaned)
@@ -52,7 +64,7 @@ def check_text(value: str, what: str, max_length: int, *, multiline: bool = Fals
         raise InvalidInputError(f"{what} must not be empty")
     if len(cleaned) > max_length:
         raise InvalidInputError(f"{what} has more than {max_length} characters")
-    return check_no_controls(cleaned, what, multiline=multiline)
+    return check_no_controls(check_no_stacked_marks(cleaned, what), what, multiline=multiline)
 
 
 def check_aware(value: datetime, what: str) -> datetime:

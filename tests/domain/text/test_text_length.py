@@ -11,7 +11,9 @@ from hashchat.domain.text.length import (
     Measurement,
     UnknownNetworkError,
     measure,
+    over_byte_limit,
 )
+from hashchat.domain.text.x_weight import utf16_length
 
 
 def test_default_limits() -> None:
@@ -114,3 +116,19 @@ def test_a_limit_below_one_is_refused(limit: int) -> None:
 def test_lone_surrogates_and_empty_text_never_raise(network: str) -> None:
     assert measure("\ud800 a \udfff", network).length > 0
     assert measure("", network).valid is False
+
+
+def test_bluesky_also_limits_utf8_bytes() -> None:
+    family = "👨‍👩‍👧‍👦"  # one grapheme, 25 bytes
+    assert measure(family * 120, "bluesky").valid
+    over = measure(family * 121, "bluesky")
+    assert (over.length, over.valid) == (121, False)
+    assert over.valid_range_end == utf16_length(family * 120) - 1  # what fits both limits
+    stacked = "e" + "\u0301" * 5  # 11 bytes
+    assert not measure(stacked * 300, "bluesky").valid
+    assert measure(stacked * 300, "plain").valid  # the byte limit is Bluesky's alone
+    assert measure(stacked * 300, "mastodon").valid
+    assert not measure("a" * 3001, "bluesky", limit=5000).valid  # a series' limit keeps it
+    assert over_byte_limit(family * 121, "bluesky") == 3025
+    assert over_byte_limit(family * 121, "mastodon") is None
+    assert measure("\ud800" * 1001, "bluesky").valid is False  # lone surrogates: no exception

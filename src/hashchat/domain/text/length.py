@@ -3,7 +3,13 @@
 - `x`: twitter-text v3 weighted length (see `x_weight`): CJK and emoji count 2, URLs 23.
 - `mastodon`: grapheme clusters; every `http(s)://` URL counts 23 and a remote mention
   `@user@domain` counts as `@user`, as Mastodon's own StatusLengthValidator does.
-- `bluesky` and `plain`: grapheme clusters, nothing discounted.
+- `bluesky`: grapheme clusters, nothing discounted, **and** at most 3,000 UTF-8 bytes, as the
+  `app.bsky.feed.post` record allows (`maxGraphemes` 300, `maxLength` 3000): a text of 300
+  graphemes that holds more bytes (stacked marks, long emoji sequences) does not fit.
+- `plain`: grapheme clusters, nothing discounted.
+
+Stacked combining marks (a grapheme count of 1 for a thousand code points) are refused at input
+by `marks.stacked_marks_refusal`, not here: measuring never refuses a text for its content.
 
 `measure(text, network, limit=140)` keeps the network's counting rule and swaps the limit,
 for series that choose their own. Ranges are inclusive UTF-16 code-unit indices, as in
@@ -34,6 +40,8 @@ _LIMITS = {
 NETWORK_LIMITS: Mapping[str, int] = MappingProxyType(_LIMITS)
 
 MASTODON_URL_LENGTH = 23
+# Bluesky's byte limit of a post's text; it stays when a series sets its own grapheme limit.
+BLUESKY_MAX_BYTES = 3000
 _GRAPHEME = regex.compile(r"\X")
 # Mastodon's MENTION_RE, restricted to the remote form whose domain does not count.
 _REMOTE_MENTION = re.compile(
@@ -109,6 +117,9 @@ def measure(
         length, valid_range_end = _grapheme_length(pieces, chosen_limit)
         allowed_characters = True
         units = utf16_length(text)
+        if network == "bluesky" and utf8_length(text) > BLUESKY_MAX_BYTES:
+            allowed_characters = False
+            valid_range_end = min(valid_range_end, _last_unit_within_bytes(text))
     # `Measurement(...)` through its slots: half the cost on the hottest path of the module.
     result: Measurement = _new_object(Measurement)
     _SET_NETWORK(result, network)
@@ -147,6 +158,31 @@ def _mastodon_pieces(text: str) -> list[_Piece]:
         position = end
     pieces.append((text[position:], None))
     return pieces
+
+
+def utf8_length(text: str) -> int:
+    """Bytes of `text` in UTF-8 (a lone surrogate counts its three bytes; nothing raises)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def over_byte_limit(text: str, network: str) -> int | None:
+    """The UTF-8 size of `text` when it is over `network`'s byte limit (Bluesky's), else None."""
+    if network != "bluesky":
+        return None
+    size = utf8_length(text)
+    return size if size > BLUESKY_MAX_BYTES else None
+
+
+def _last_unit_within_bytes(text: str) -> int:
+    """The UTF-16 index of the last code unit of the graphemes that fit in BLUESKY_MAX_BYTES."""
+    size = 0
+    fitting_units = 0
+    for grapheme in _GRAPHEME.findall(text):
+        size += utf8_length(grapheme)
+        if size > BLUESKY_MAX_BYTES:
+            break
+        fitting_units += utf16_length(grapheme)
+    return max(fitting_units - 1, 0)
 
 
 def _graphemes(text: str) -> int:
