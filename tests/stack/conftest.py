@@ -30,6 +30,12 @@ def redis_stored_stack(pg_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     yield from running_stack(pg_url, tmp_path_factory, {"--workers": "1", "--nchan-redis": ""})
 
 
+@pytest.fixture(scope="module")
+def own_stack(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack for one test module alone (a test there may reset its database)."""
+    yield from running_stack(pg_url, tmp_path_factory, {"--workers": "2"})
+
+
 def running_stack(
     pg_url: str, tmp_path_factory: pytest.TempPathFactory, extra: dict[str, str]
 ) -> Iterator[Stack]:

@@ -20,12 +20,20 @@ class Event:
 
 
 class Viewer:
-    """Reads `url` as Server-Sent Events into `events` until closed."""
+    """Reads `url` as Server-Sent Events into `events` until closed. With `reconnect`, it
+    reconnects as a browser's EventSource does when the server ends the stream: after the
+    last `retry:` milliseconds, sending the last `id:` seen as `Last-Event-ID`."""
 
-    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, url: str, headers: dict[str, str] | None = None, *, reconnect: bool = False
+    ) -> None:
         self.events: list[Event] = []
         self.status: int | None = None
         self.error: BaseException | None = None
+        self.reconnect = reconnect
+        self.connections = 0
+        self.last_id: str | None = None
+        self.retry_ms = 2000
         self._client = httpx.Client(timeout=httpx.Timeout(5.0, read=None))
         self._url = url
         self._headers = headers or {}
@@ -34,8 +42,19 @@ class Viewer:
         self._thread.start()
 
     def _read(self) -> None:
+        while True:
+            self._read_once()
+            if not self.reconnect or self.error is not None or self.status != 200:
+                return
+            time.sleep(self.retry_ms / 1000)
+
+    def _read_once(self) -> None:
+        headers = dict(self._headers)
+        if self.last_id is not None:
+            headers["Last-Event-ID"] = self.last_id
+        self.connections += 1
         try:
-            with self._client.stream("GET", self._url, headers=self._headers) as response:
+            with self._client.stream("GET", self._url, headers=headers) as response:
                 self.status = response.status_code
                 fields: dict[str, str] = {}
                 for line in response.iter_lines():
@@ -44,6 +63,10 @@ class Viewer:
                         if name:
                             fields[name] = value.removeprefix(" ")
                         continue
+                    if "id" in fields:
+                        self.last_id = fields["id"]
+                    if fields.get("retry", "").isdigit():
+                        self.retry_ms = int(fields["retry"])
                     if "data" in fields:
                         identifier = fields.get("id")
                         event = Event(

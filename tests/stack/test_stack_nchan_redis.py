@@ -23,7 +23,7 @@ def test_resume_after_an_nginx_restart_comes_from_redis(redis_stored_stack: Stac
         # Wider apart than the publisher's pacing: one nchan message each, so the resume
         # point below ends a message (inside one, a viewer is told to resync).
         time.sleep(PUBLISH_SPACING)
-    viewer = Viewer(stream)
+    viewer = Viewer(f"{stream}?after=0")  # from the chat's start (none: from the present)
     try:
         seen = viewer.wait_for(
             lambda ev: sum("kept" in e.data.get("text", "") for e in ev) == 4, 10

@@ -46,7 +46,8 @@ def test_posts_through_either_app_reach_every_front_viewer_in_order(stack: Stack
     restart_dead_apps(stack)  # tests may run in any order (xdist)
     chat_id = new_chat(stack, ["One?"], "ScaledOrder")
     stream = f"{stack.front}/api/v1/chats/{chat_id}/events"
-    viewers = [Viewer(stream), Viewer(stream)]
+    # From the chat's start (no resume point would start at the present).
+    viewers = [Viewer(f"{stream}?after=0"), Viewer(f"{stream}?after=0")]
     try:
         for viewer in viewers:  # the chat's start and welcome are already in nchan's buffer
             viewer.wait_for(lambda events: len(events) >= 1, 10)
@@ -74,7 +75,7 @@ def test_last_event_id_resumes_with_nothing_missed_or_repeated(stack: Stack) -> 
     for n in range(10):
         assert post(stack.front, stack, chat_id, f"A1 early {n}").status_code == 201
         time.sleep(PUBLISH_SPACING)  # one message each: any of them is a place to resume
-    full = Viewer(stream)
+    full = Viewer(f"{stream}?after=0")
     try:
         everything = full.wait_for(lambda ev: len([t for t in texts(ev) if "early" in t]) == 10, 10)
     finally:
@@ -129,6 +130,21 @@ def test_a_page_loaded_in_a_busy_chat_streams_on_without_resync(stack: Stack) ->
     finally:
         stop.set()
         poster.join(10)
+
+
+def test_a_stream_without_a_resume_point_starts_at_the_present(stack: Stack) -> None:
+    restart_dead_apps(stack)  # tests may run in any order (xdist)
+    chat_id = new_chat(stack, ["One?"], "ScaledPresent")
+    for n in range(5):
+        assert post(stack.front, stack, chat_id, f"A1 history {n}").status_code == 201
+    viewer = Viewer(f"{stack.front}/api/v1/chats/{chat_id}/events")
+    try:
+        time.sleep(0.5)
+        assert post(stack.front, stack, chat_id, "A1 now").status_code == 201
+        got = viewer.wait_for(lambda ev: "A1 now" in texts(ev), 10)
+    finally:
+        viewer.close()
+    assert texts(got) == ["A1 now"], "no history, only what happened after joining"
 
 
 def test_a_viewer_further_back_than_the_buffer_gets_resync(stack: Stack) -> None:
@@ -207,7 +223,7 @@ def test_cadence_moves_to_the_other_process_when_its_holder_is_killed(stack: Sta
             ),
             {"chat": chat_id},
         )
-    viewer = Viewer(f"{stack.front}/api/v1/chats/{chat_id}/events")
+    viewer = Viewer(f"{stack.front}/api/v1/chats/{chat_id}/events?after=0")
     try:
         viewer.wait_for(lambda ev: any(e.type == "question" for e in ev), 15)
         holder = _cadence_holder(stack, chat_id)
@@ -242,7 +258,7 @@ def test_nginx_restart_fails_fast_and_recovers_without_losing_events(stack: Stac
     chat_id = new_chat(stack, ["One?"], "ScaledNginx")
     stream = f"{stack.front}/api/v1/chats/{chat_id}/events"
     assert post(stack.front, stack, chat_id, "A1 before").status_code == 201
-    viewer = Viewer(stream)
+    viewer = Viewer(f"{stream}?after=0")
     try:
         seen = viewer.wait_for(lambda ev: "A1 before" in texts(ev), 10)
     finally:
@@ -287,7 +303,7 @@ def test_redis_restart_gives_503_with_a_reason_then_recovers(stack: Stack) -> No
         assert reply.status_code == 503
         assert time.monotonic() < deadline, "posting did not recover"
         time.sleep(0.2)
-    viewer = Viewer(stream)
+    viewer = Viewer(f"{stream}?after=0")
     try:
         got = viewer.wait_for(lambda ev: "A1 Redis is back" in texts(ev), 15)
     finally:

@@ -34,13 +34,15 @@ from hashchat.store.db import Store, make_engine
 from hashchat.store.events import POST_CHANGE_TYPES, events_after, last_event_id
 from hashchat.store.identity import database_id
 from hashchat.web.api import router as api_router
-from hashchat.web.api.events import After, LastEventId, resume_point
+from hashchat.web.api.events import After, LastEventId, requested_resume
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import CsrfCookieMiddleware
 from hashchat.web.body_limit import BodyLimitMiddleware
 from hashchat.web.deps import Ctx
 from hashchat.web.errors import install_error_handlers
+from hashchat.web.nchan_handoff import NchanReconnects
 from hashchat.web.pages import router as pages_router
+from hashchat.web.resume import stream_start
 from hashchat.web.security_headers import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -125,21 +127,40 @@ def build_context(settings: Settings) -> AppContext:
 def install_nchan_handoff(app: FastAPI, bus: NchanBus) -> None:
     """In nchan mode the app answers the stream path only to hand the viewer to nchan:
     nginx follows `X-Accel-Redirect` to its internal subscriber location (see
-    deploy/nginx-hashchat.conf.template); a viewer nchan cannot serve gets `resync`."""
+    deploy/nginx-hashchat.conf.template); a viewer nchan cannot serve gets `resync`, one that
+    resumes inside a message or behind a changed post gets the rest from here (`replay`).
+    A stream without a resume point starts at the present (`stream_start`).
+
+    A reconnect storm is thousands of these at once, so a reconnect costs no database query:
+    chats are never deleted, so a chat found once is remembered (`known`), and the bus answers
+    a published resume point from Redis alone."""
+    known: set[int] = set()
+    # Outermost: a plain reconnect to a known chat skips everything else (web.nchan_handoff).
+    app.add_middleware(NchanReconnects, bus=bus, known=known)
 
     @app.get("/api/v1/chats/{chat_id}/events", include_in_schema=False)
     async def nchan_events(
         chat_id: ChatId, ctx: Ctx, after: After = None, last_event_id: LastEventId = None
     ) -> Response:
-        resume = resume_point(last_event_id, after)  # parsed as the in-process stream does
-        await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before any stream
+        requested = requested_resume(last_event_id, after)  # as the in-process stream parses
+        if chat_id not in known:
+            await run_in_threadpool(get_chat, ctx, chat_id)  # 404 before any stream
+            known.add(chat_id)
+        if requested is None:
+            resume = await run_in_threadpool(stream_start, ctx, chat_id, None)
+        else:
+            resume = requested
         try:
             handoff = await bus.handoff(chat_id, resume)
         except (FanoutUnavailableError, RedisError) as error:
             raise UnavailableError(f"live updates are unavailable ({error})") from None
         if handoff.replay_to is not None:  # answered here, up to a message boundary
             frames = await bus.replay(chat_id, resume, handoff.replay_to)
-            return Response(RESYNC if frames is None else frames, media_type="text/event-stream")
+            return Response(
+                RESYNC if frames is None else frames,
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache"},
+            )
         if handoff.resync:
             return Response(RESYNC, media_type="text/event-stream")
         target = f"{SUBSCRIBER_PATH}/{chat_id}"
