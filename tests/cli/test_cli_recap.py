@@ -41,7 +41,7 @@ def test_default_is_markdown_of_the_sample() -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# #KaizenBiz recap, 2026-11-20\n")
     assert "## Q6. Commit time 🙌" in result.stdout
-    assert "| Hidden as spam | 2 |" in result.stdout
+    assert "| Hidden by moderators | 2 |" in result.stdout
     assert "bit.ly" not in result.stdout
 
 

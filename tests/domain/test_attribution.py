@@ -236,15 +236,34 @@ def test_a_participant_answering_with_the_question_tag_is_an_answer() -> None:
     assert attribute(answer) == [Attribution("p1", 2, None, "Strip till it hurts")]
 
 
-def test_host_posts_that_are_not_questions_follow_the_normal_rules() -> None:
+def test_host_posts_are_answers_only_when_the_host_tags_them() -> None:
     welcome = post("h1", "Welcome everyone! Q1 comes at :06", 0, author="@coach")
     cheer = post("h2", "Love that answer", 20, author="@coach")
     tagged = post("h3", "A2 mine is email", 21, author="@coach")
+    answer = post("p1", "A2 calendar blocks", 22)
+    host_reply = post("h4", "So true", 23, author="coach", reply_to="p1")
     assert not is_question_post(welcome, WINDOW.hosts)
-    assert [(a.question, a.inferred) for a in attribute(welcome, cheer, tagged)] == [
+    found = attribute(welcome, cheer, tagged, answer, host_reply)
+    assert [(a.question, a.inferred) for a in found] == [
+        (None, False),
+        (None, False),  # in the live hour, untagged: not inferred
+        (2, False),
+        (2, False),
+        (None, False),  # a reply to an answer: not inherited
+    ]
+
+
+def test_posts_recorded_as_a_hosts_are_hosts_whatever_the_handle_list_says() -> None:
+    howto = Post("s1", "kaizencoach", "How it works: answer with A1", at(20), by_host=True)
+    guest = Post("s2", "@coach", "how it works for me", at(21), by_host=False)
+    assert [(a.question, a.inferred) for a in attribute(howto, guest)] == [
         (None, False),
         (2, True),
-        (2, False),
+    ]
+    question = Post("s3", "kaizencoach", "Q4 Anything else?", at(30), by_host=True)
+    assert is_question_post(question, frozenset())
+    assert questions_from_host_posts([question], frozenset()) == [
+        Question(4, "Anything else?", at(30))
     ]
 
 

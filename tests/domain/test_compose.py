@@ -25,3 +25,12 @@ def test_compose_adds_what_is_missing(
 def test_a_longer_tag_is_not_the_series_tag() -> None:
     assert not has_hashtag("#KaizenBizChat is different", "KaizenBiz")
     assert has_hashtag("ends with #KaizenBiz.", "#KaizenBiz")
+
+
+@pytest.mark.parametrize("text", ["Great answers so far", "@ana love it", "thanks all"])
+def test_a_hosts_post_gets_the_hashtag_but_never_an_answer_tag(text: str) -> None:
+    composed = compose_post(text, 1, "KaizenBiz", by_host=True)
+    assert composed == f"{text} #KaizenBiz"
+    assert compose_post("A1 mine is email", 1, "KaizenBiz", by_host=True) == (
+        "A1 mine is email #KaizenBiz"
+    )

@@ -128,7 +128,7 @@ def test_late_and_inferred_answers_stay_under_their_question_marked() -> None:
             *QUESTIONS,
             post("inferred", 9, "Mine: I stopped quoting on the phone", "sam"),
             post("late", 60 * 14, "A1 Quoting from a template", "nikora", network="bluesky"),
-            post("late-reply", 60 * 15, "genius", "kaizencoach", reply_to="late"),
+            post("late-reply", 60 * 15, "genius", "ana", reply_to="late"),
         ]
     )
     answers = transcript.questions[0].answers

@@ -22,6 +22,7 @@ from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.lifecycle import DONE, PENDING, move_chat
 from hashchat.actions.posts import NewPost, store_post
+from hashchat.actions.segments import refresh_chat_segments
 from hashchat.actions.views import QuestionView, question_view, to_json
 from hashchat.domain.chat import ChatState
 from hashchat.domain.compose import howto_text, welcome_text
@@ -84,6 +85,7 @@ def _ask(session: Session, chat: ChatRow, number: int, now: datetime) -> Questio
     if row is None:
         return None
     session.refresh(row)
+    refresh_chat_segments(session, chat, since=now)  # posts of this very moment answer it
     view = question_view(row)
     add_event(session, chat.id, "question", to_json(view), now)
     return view

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hashchat.actions.errors import ConflictError
+from hashchat.actions.segments import refresh_chat_segments
 from hashchat.actions.views import to_json
 from hashchat.domain.chat import ChatState, InvalidTransitionError, next_state
 from hashchat.store.events import add_event
@@ -60,4 +61,6 @@ def move_chat(session: Session, chat: ChatRow, wanted: ChatState, now: datetime)
     if wanted is not ChatState.LIVE:
         skip_pending(session, chat.id, now)
     session.flush()
+    # the live hour's ends decide what is inferred and late, for posts of this very moment too
+    refresh_chat_segments(session, chat, since=now)
     add_event(session, chat.id, "state", state_event_data(chat), now)

@@ -9,6 +9,7 @@ from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import STAFF, Mutation
 from hashchat.actions.posts import refresh_post_event
+from hashchat.actions.segments import refresh_chat_segments
 from hashchat.actions.views import PostView, UserView, post_view
 from hashchat.store.events import add_event
 from hashchat.store.models import Block, ChatRow, User
@@ -24,6 +25,7 @@ def do_hide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
         require(session, chat.series_id, actor, Mutation.HIDE_POST)
         post.hidden = True
         post = refresh_post_event(session, post)
+        refresh_chat_segments(session, chat)  # replies to it no longer inherit from it
         add_event(session, chat.id, "hide", {"post_id": post.id, "chat_id": chat.id}, now)
         view = post_view(post)
     ctx.bus.publish(view.chat_id)

@@ -20,10 +20,10 @@ from hashchat.actions.errors import (
 )
 from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerprint
 from hashchat.actions.permissions import HOSTS, Mutation, Role, is_allowed
+from hashchat.actions.segments import store_segments_of_new_post
 from hashchat.actions.validation import check_no_stacked_marks
 from hashchat.actions.views import PostView, UserView, post_view, to_json
-from hashchat.domain import attribution
-from hashchat.domain.chat import ChatState, ChatWindow, Post, Question
+from hashchat.domain.chat import ChatState
 from hashchat.domain.compose import compose_post
 from hashchat.domain.text.length import BLUESKY_MAX_BYTES, measure, over_byte_limit
 from hashchat.store.events import add_event, rewrite_post_event
@@ -64,60 +64,11 @@ def host_handles(session: Session, series_id: int) -> frozenset[str]:
     return frozenset(names)
 
 
-def _domain_post(row_id: str, author: str, text: str, at: datetime, reply_to: str | None) -> Post:
-    return Post(id=row_id, author=author, text=text, created_at=at, reply_to=reply_to)
-
-
-def attribute_new_post(
-    session: Session, chat: ChatRow, new: NewPost, now: datetime, hosts: frozenset[str]
-) -> list[dict[str, object]]:
-    """The segments of a new post, by the same rules as a whole transcript (domain.attribution).
-
-    Only the post and the post it replies to are passed: the rules for one live post need
-    nothing else, and the recap re-attributes everything from the same rules.
-    """
-    questions = [
-        Question(q.number, q.text, q.asked_at)
-        for q in session.scalars(sa.select(QuestionRow).where(QuestionRow.chat_id == chat.id))
-    ]
-    posts: list[Post] = []
-    parent = new.reply_to
-    if parent is not None:
-        parent_reply = str(parent.reply_to_post_id) if parent.reply_to_post_id else None
-        posts.append(
-            _domain_post(
-                str(parent.id), parent.author_handle, parent.text, parent.created_at, parent_reply
-            )
-        )
-    posts.append(
-        _domain_post("new", new.author.name, new.text, now, str(parent.id) if parent else None)
-    )
-    window = (
-        ChatWindow(started_at=chat.started_at, ended_at=chat.ended_at, hosts=hosts)
-        if chat.started_at is not None
-        else None
-    )
-    found = attribution.attribute_posts(posts, questions, window)
-    return [
-        {
-            "question": a.question,
-            "part": a.part,
-            "text": a.text,
-            "inferred": a.inferred,
-            "late": a.late,
-        }
-        for a in found
-        if a.post_id == "new"
-    ]
-
-
 def store_post(
     session: Session, chat: ChatRow, new: NewPost, now: datetime, *, is_host: bool
 ) -> PostView:
-    """Attribute and insert a post and its `post` event in the caller's transaction."""
-    hosts = host_handles(session, chat.series_id)
-    segments = attribute_new_post(session, chat, new, now, hosts)
-    first = segments[0] if segments else {}
+    """Insert a post, its segments (`actions.segments`) and its `post` event in the caller's
+    transaction."""
     row = PostRow(
         chat_id=chat.id,
         author_id=new.author.id,
@@ -127,15 +78,16 @@ def store_post(
         text=new.text,
         created_at=now,
         reply_to_post_id=new.reply_to.id if new.reply_to else None,
-        question=first.get("question"),
-        part=first.get("part"),
-        inferred=bool(first.get("inferred", False)),
-        late=any(bool(s["late"]) for s in segments),
-        segments=segments,
+        question=None,
+        part=None,
+        inferred=False,
+        late=False,
+        segments=[],
         is_host=is_host,
     )
     session.add(row)
     session.flush()
+    store_segments_of_new_post(session, chat, row, new.reply_to)
     add_event(session, chat.id, "post", post_event_data(row), now)
     return post_view(row)
 
@@ -256,7 +208,9 @@ def _create_post(
     text = request.text
     if request.auto:
         current = _current_question(session, chat.id) if chat.state == "live" else None
-        text = compose_post(text, current, series.tag, is_reply=request.reply_to is not None)
+        text = compose_post(
+            text, current, series.tag, is_reply=request.reply_to is not None, by_host=is_host
+        )
     if not text.strip():
         raise InvalidInputError("the post is empty")
     check_no_stacked_marks(text, "the post")

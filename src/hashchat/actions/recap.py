@@ -12,13 +12,19 @@ from hashchat.actions.access import load_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.posts import host_handles
-from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
+from hashchat.actions.segments import (
+    chat_questions,
+    chat_window,
+    domain_post,
+    segment_rows_of_chat,
+    stored_attributions,
+)
 from hashchat.domain.recap import Transcript, build_transcript
 from hashchat.formats.recap_csv import render_csv
 from hashchat.formats.recap_html import render_html
 from hashchat.formats.recap_json import render_json
 from hashchat.formats.recap_markdown import render_markdown
-from hashchat.store.models import ChatRow, PostRow, QuestionRow, SeriesRow
+from hashchat.store.models import ChatRow, PostRow, SegmentRow, SeriesRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,74 +52,28 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def _post(row: PostRow) -> Post:
-    return Post(
-        id=str(row.id),
-        author=row.author_handle,
-        text=row.text,
-        created_at=row.created_at,
-        network=row.network,
-        reply_to=None if row.reply_to_post_id is None else str(row.reply_to_post_id),
-        external_id=row.external_id,
-        url=row.external_url,
-    )
-
-
-def _attributions(row: PostRow) -> list[Attribution]:
-    """The stored segments of a post; a post stored without segments is one segment."""
-    if not row.segments:
-        return [
-            Attribution(
-                post_id=str(row.id),
-                question=row.question,
-                part=row.part,
-                text=row.text,
-                inferred=row.inferred,
-                late=row.late,
-            )
-        ]
-    return [
-        Attribution(
-            post_id=str(row.id),
-            question=segment.get("question"),
-            part=segment.get("part"),
-            text=str(segment.get("text", row.text)),
-            inferred=bool(segment.get("inferred", False)),
-            late=bool(segment.get("late", False)),
-        )
-        for segment in row.segments
-    ]
-
-
 def transcript_of(session: Session, chat: ChatRow) -> Transcript:
-    """The transcript and figures of a stored chat, from the attributions stored at posting
-    time (what the room showed); hidden posts are left out. The one loader that the recap
-    page, the series page and the exports share."""
+    """The transcript and figures of a stored chat, from its stored segments (`post_segments`,
+    kept current by `actions.segments` with the same pipeline as `hashchat recap FILE`);
+    hidden posts are left out. The one loader that the recap page, the series page and the
+    exports share."""
     rows = session.scalars(
         sa.select(PostRow)
         .where(PostRow.chat_id == chat.id)
         .order_by(PostRow.created_at, PostRow.id)
     ).all()
-    questions = [
-        Question(q.number, q.text, q.asked_at)
-        for q in session.scalars(
-            sa.select(QuestionRow)
-            .where(QuestionRow.chat_id == chat.id)
-            .order_by(QuestionRow.number)
-        )
-    ]
+    segments_of: dict[int, list[SegmentRow]] = {}
+    for segment in segment_rows_of_chat(session, chat.id):
+        segments_of.setdefault(segment.post_id, []).append(segment)
     # Posts flagged is_host (e.g. a host posting under a bridged handle) are hosts of this chat too.
     hosts = host_handles(session, chat.series_id) | {
         row.author_handle for row in rows if row.is_host
     }
-    window = ChatWindow(
-        started_at=chat.started_at or chat.starts_at, ended_at=chat.ended_at, hosts=hosts
-    )
     return build_transcript(
-        [_post(row) for row in rows],
-        [a for row in rows for a in _attributions(row)],
-        questions,
-        window,
+        [domain_post(row) for row in rows],
+        [a for row in rows for a in stored_attributions(segments_of.get(row.id, []))],
+        chat_questions(session, chat.id),
+        chat_window(chat, hosts),
         hosts,
         frozenset(str(row.id) for row in rows if row.hidden),
     )

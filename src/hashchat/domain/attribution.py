@@ -4,18 +4,21 @@ The rules, in the order they are tried for one post:
 1. a repost answers nothing (it is someone else's words, and counting it inflates numbers);
 2. a host's post that opens with `Qn` is question n itself (see `is_question_post`);
 3. explicit answer tags give one attribution per tagged segment;
-4. an untagged reply to an earlier post of the list takes that post's first question and
+4. any other post of a host is conversation: the hosts' own comments, and the automatic
+   welcome, how-to and closing posts (written as the host), are never answers unless tagged;
+5. an untagged reply to an earlier post of the list takes that post's first question and
    part, and its `inferred` mark (a reply to conversation is conversation);
-5. an untagged post during the live hour answers the question current at that moment,
+6. an untagged post during the live hour answers the question current at that moment,
    marked inferred;
-6. anything else is conversation (question None).
-An answer written at or after the end of the live hour is marked late.
+7. anything else is conversation (question None).
+An answer written at or after the end of the live hour is marked late. Who is a host is the
+post's own `by_host` when it was recorded, else whether its author is one of `window.hosts`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -28,12 +31,17 @@ _attribution = partial(tuple.__new__, Attribution)
 
 
 def attribute_posts(
-    posts: Sequence[Post], questions: Sequence[Question], window: ChatWindow | None
+    posts: Sequence[Post],
+    questions: Sequence[Question],
+    window: ChatWindow | None,
+    earlier: Mapping[str, Attribution] | None = None,
 ) -> list[Attribution]:
     """Attribute every post to the question(s) it answers, one or more entries per post.
 
     `posts` should be sorted by created_at then id (the order is kept, not re-sorted);
-    a reply inherits only from a post earlier in the list. `questions` without `asked_at`
+    a reply inherits only from a post earlier in the list, or from one of `earlier` (the first
+    attribution of posts that come before the list, already attributed: how one new post is
+    attributed exactly as the whole chat would be). `questions` without `asked_at`
     never become the inferred current question. With no `window`, nothing is inferred and
     nothing is late.
     """
@@ -46,20 +54,25 @@ def attribute_posts(
 
     # The rules are inlined in one loop, appending straight to the result, because a recap
     # attributes 100,000 posts at once.
-    first_by_id: dict[str, Attribution] = {}
+    first_by_id: dict[str, Attribution] = dict(earlier) if earlier else {}
     attributions: list[Attribution] = []
     add = attributions.append
     for post in posts:
         post_id, text, created_at = post.id, post.text, post.created_at
         late = ended_at is not None and created_at >= ended_at
         first = len(attributions)
+        by_host = post.by_host
+        if by_host is None:
+            by_host = is_host[post.author]
         if post.is_repost:
             add(_attribution((post_id, None, None, text.strip(), False, False)))
-        elif is_host[post.author] and (number := first_question_tag(text)) is not None:
+        elif by_host and (number := first_question_tag(text)) is not None:
             add(_attribution((post_id, number, None, _question_text(text, number), False, False)))
         elif tags := answer_tags(text):
             for number, part, said, _ in tags:
                 add(_attribution((post_id, number, part, said, False, late)))
+        elif by_host:
+            add(_attribution((post_id, None, None, text.strip(), False, False)))
         elif (parent := first_by_id.get(post.reply_to or "")) is not None:
             question = parent.question
             late = late and question is not None
@@ -85,7 +98,7 @@ def questions_from_host_posts(posts: Sequence[Post], hosts: Collection[str]) -> 
     is_host = HostAuthors(hosts)
     first_asked: dict[int, tuple[datetime, str, Question]] = {}
     for post in posts:
-        if post.is_repost or not is_host[post.author]:
+        if post.is_repost or not posted_by_host(post, is_host):
             continue
         number = first_question_tag(post.text)
         if number is None:
@@ -101,9 +114,14 @@ def is_question_post(post: Post, hosts: Collection[str]) -> bool:
     """Whether `post` is a host posting a question (`Q1 What…`), not an answer to one."""
     return (
         not post.is_repost
-        and HostAuthors(hosts)[post.author]
+        and posted_by_host(post, HostAuthors(hosts))
         and first_question_tag(post.text) is not None
     )
+
+
+def posted_by_host(post: Post, is_host: HostAuthors) -> bool:
+    """Whether a host wrote `post`: as recorded with it, else judged by its author's handle."""
+    return post.by_host if post.by_host is not None else is_host[post.author]
 
 
 def _question_text(text: str, number: int) -> str:

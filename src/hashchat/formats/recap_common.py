@@ -6,7 +6,33 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from hashchat.domain.recap import Entry, Transcript
+from hashchat.domain.chat import Question
+from hashchat.domain.recap import Entry, Figures, Transcript
+
+# The one home of the figures' names, for every readable recap: the page and the exports.
+HIDDEN_LABEL = "Hidden by moderators"
+NOT_ASKED = "not asked"
+
+
+def summary_rows(figures: Figures) -> list[tuple[str, int]]:
+    """The chat's figures as (name, value) rows, as the recap page and the exports show them."""
+    return [
+        ("Posts (not counting reposts)", figures.posts),
+        ("Participants (not counting hosts)", figures.participants),
+        ("Questions asked", figures.questions_asked),
+        ("Answers", figures.answers),
+        ("Late answers", figures.late_answers),
+        ("Inferred answers", figures.inferred_answers),
+        ("Reposts", figures.reposts),
+        (HIDDEN_LABEL, figures.hidden),
+    ]
+
+
+def question_heading(question: Question, text: str) -> str:
+    """`Q2. Where does time leak?`, or `Q3 (not asked)` for a number answered but never asked."""
+    if question.asked_at is None:
+        return f"Q{question.number} ({NOT_ASKED})"
+    return f"Q{question.number}. {text}" if text else f"Q{question.number}"
 
 
 def iso_utc(moment: datetime | None) -> str | None:

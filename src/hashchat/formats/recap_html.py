@@ -19,8 +19,10 @@ from hashchat.formats.recap_common import (
     chat_day,
     iso_utc,
     live_window_text,
+    question_heading,
     readable_time,
     recap_title,
+    summary_rows,
     without_trailing_tag,
 )
 
@@ -50,15 +52,7 @@ def render_html(transcript: Transcript, *, tag: str = "") -> str:
     """The recap as a complete HTML document."""
     day = chat_day(transcript)
     figures = transcript.figures
-    summary = [
-        ("Posts (not counting reposts)", figures.posts),
-        ("Participants (not counting hosts)", figures.participants),
-        ("Answers", figures.answers),
-        ("Late answers", figures.late_answers),
-        ("Inferred answers", figures.inferred_answers),
-        ("Reposts", figures.reposts),
-        ("Hidden as spam", figures.hidden),
-    ]
+    summary = summary_rows(figures)
 
     def when(moment: datetime) -> str:
         return readable_time(moment, day)
@@ -80,5 +74,6 @@ def render_html(transcript: Transcript, *, tag: str = "") -> str:
         iso=iso_utc,
         when=when,
         shown=shown,
+        heading=lambda question: question_heading(question, shown(question.text)),
         web_url=web_url,
     )

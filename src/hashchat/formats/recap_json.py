@@ -179,6 +179,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
     return {
         "posts": figures.posts,
         "participants": figures.participants,
+        "questions_asked": figures.questions_asked,
         "answers": figures.answers,
         "late_answers": figures.late_answers,
         "inferred_answers": figures.inferred_answers,

@@ -17,8 +17,10 @@ from hashchat.formats.recap_common import (
     as_handle,
     chat_day,
     live_window_text,
+    question_heading,
     readable_time,
     recap_title,
+    summary_rows,
     without_trailing_tag,
 )
 
@@ -55,8 +57,7 @@ def render_markdown(transcript: Transcript, *, tag: str = "") -> str:
     show_network = len(figures.networks) > 1
     for thread in transcript.questions:
         question = thread.question
-        text = without_trailing_tag(question.text, tag)
-        heading = f"Q{question.number}. {text}" if text else f"Q{question.number}"
+        heading = question_heading(question, without_trailing_tag(question.text, tag))
         lines += [f"## {escape_markdown(heading)}", ""]
         asked = f"Asked {readable_time(question.asked_at, day)} · " if question.asked_at else ""
         people = len({entry.post.author for entry in thread.answers})
@@ -71,15 +72,7 @@ def render_markdown(transcript: Transcript, *, tag: str = "") -> str:
 
 def _figures_section(figures: Figures, day: date) -> list[str]:
     lines = ["## Figures", "", "| Figure | Value |", "| --- | ---: |"]
-    rows = [
-        ("Posts (not counting reposts)", str(figures.posts)),
-        ("Participants (not counting hosts)", str(figures.participants)),
-        ("Answers", str(figures.answers)),
-        ("Late answers", str(figures.late_answers)),
-        ("Inferred answers", str(figures.inferred_answers)),
-        ("Reposts", str(figures.reposts)),
-        ("Hidden as spam", str(figures.hidden)),
-    ]
+    rows = [(name, str(value)) for name, value in summary_rows(figures)]
     if figures.first_post_at and figures.last_post_at:
         rows.append(("First post (UTC)", readable_time(figures.first_post_at, day)))
         rows.append(("Last post (UTC)", readable_time(figures.last_post_at, day)))

@@ -167,7 +167,10 @@ class PostRow(Base):
     """A post, local or from another network, with its attribution to a question."""
 
     __tablename__ = "posts"
-    __table_args__ = (sa.UniqueConstraint("network", "external_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("network", "external_id"),
+        sa.Index("ix_posts_chat_id_created_at", "chat_id", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(_fk("chats.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(
@@ -191,6 +194,32 @@ class PostRow(Base):
     is_host: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
     spotlight: Mapped[bool] = mapped_column(default=False)
+
+
+class SegmentRow(Base):
+    """One segment of a visible post: which question it answers and where the recap puts it.
+
+    Computed by the one recap pipeline (`domain.recap.transcript_of_posts`, the same code as
+    `hashchat recap FILE`) and kept current by `actions.segments` whenever what it depends on
+    changes; hidden posts have none. Aggregations may read it with SQL (answers per question:
+    `kind = 'answer'`).
+    """
+
+    __tablename__ = "post_segments"
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "position"),
+        sa.Index("ix_post_segments_chat_id_question", "chat_id", "question"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"))
+    post_id: Mapped[int] = mapped_column(_fk("posts.id"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    question: Mapped[int | None]
+    part: Mapped[str | None] = mapped_column(sa.String(10))
+    text: Mapped[str] = mapped_column(sa.Text)
+    inferred: Mapped[bool] = mapped_column(default=False)
+    late: Mapped[bool] = mapped_column(default=False)
 
 
 class EventRow(Base):

@@ -76,7 +76,7 @@ async def test_auto_on_a_reply_adds_the_hashtag_but_keeps_the_parents_question(a
     answer = await api.ok(guest, "POST", f"/chats/{chat_id}/posts", json={"text": "A1 yes"})
     await api.ok(host, "POST", f"/chats/{chat_id}/next-question")
     reply = await api.ok(
-        host,
+        guest,
         "POST",
         f"/chats/{chat_id}/posts",
         json={"text": "love this", "reply_to": answer["id"], "auto": True},
@@ -202,3 +202,34 @@ async def test_list_filters_by_question_and_leaves_hidden_posts_out(api: Any) ->
     assert spotlit["spotlight"] is True
     unlit = await api.ok(host, "POST", f"/posts/{first['id']}/spotlight", json={"spotlight": False})
     assert unlit["spotlight"] is False
+
+
+async def test_a_hosts_auto_post_is_never_made_an_answer(api: Any) -> None:
+    host, _, chat_id = await _room(api)
+    cohost, moderator = api.person("cohost"), api.person("moderator")
+    for person, role in ((cohost, "cohost"), (moderator, "moderator")):
+        member = {"user": person.name, "role": role}
+        await api.ok(host, "POST", "/series/KaizenBiz/members", json=member)
+    await api.ok(host, "POST", f"/chats/{chat_id}/next-question")
+    for person in (host, cohost):
+        post = await api.ok(
+            person,
+            "POST",
+            f"/chats/{chat_id}/posts",
+            json={"text": "Great answers so far", "auto": True},
+        )
+        assert post["text"] == "Great answers so far #KaizenBiz"
+        assert (post["question"], post["inferred"]) == (None, False)
+        plain = await api.ok(person, "POST", f"/chats/{chat_id}/posts", json={"text": "so true"})
+        assert (plain["question"], plain["inferred"]) == (None, False)
+        tagged = await api.ok(
+            person, "POST", f"/chats/{chat_id}/posts", json={"text": "A1 mine", "auto": True}
+        )
+        assert (tagged["question"], tagged["inferred"]) == (1, False)
+    # a moderator is not a host: her posts are answers like anyone's
+    post = await api.ok(
+        moderator, "POST", f"/chats/{chat_id}/posts", json={"text": "email", "auto": True}
+    )
+    assert post["text"] == "A1 email #KaizenBiz"
+    recap = await api.ok(None, "GET", f"/chats/{chat_id}/recap", params={"format": "json"})
+    assert recap["figures"]["answers"] == 3

@@ -1,6 +1,12 @@
 """Recaps: the transcript of a chat with answers under their questions, and its figures."""
 
-from hashchat.domain.recap.assemble import LIVE_HOUR, RecapInputError, live_window, recap_chat
+from hashchat.domain.recap.assemble import (
+    LIVE_HOUR,
+    RecapInputError,
+    live_window,
+    recap_chat,
+    transcript_of_posts,
+)
 from hashchat.domain.recap.transcript import build_transcript, walk_entries
 from hashchat.domain.recap.values import (
     MAX_REPLY_DEPTH,
@@ -31,5 +37,6 @@ __all__ = [
     "build_transcript",
     "live_window",
     "recap_chat",
+    "transcript_of_posts",
     "walk_entries",
 ]

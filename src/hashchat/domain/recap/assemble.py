@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from operator import attrgetter
 
 from hashchat.domain.attribution import attribute_posts, questions_from_host_posts
-from hashchat.domain.chat import ChatWindow, Post, Question
+from hashchat.domain.chat import ChatWindow, Post, Question, in_time_order
 from hashchat.domain.recap.transcript import build_transcript
 from hashchat.domain.recap.values import Transcript
 
@@ -66,17 +65,11 @@ def recap_chat(
 ) -> Transcript:
     """The transcript of a chat known only by its posts and its hosts' handles.
 
-    Hidden posts are left out before attribution (a reply to spam must not inherit its
-    guessed question) and then from the transcript. Raises RecapInputError when there are
-    no posts or no host question posts, which nearly always means a wrong `--host`.
+    Hidden posts are left out as `transcript_of_posts` says. Raises RecapInputError when
+    there are no posts or no host question posts, which nearly always means a wrong `--host`.
     """
     if not posts:
         raise RecapInputError("there are no posts")
-    # Two stable sorts on one key each give the (created_at, id) order without building a
-    # key tuple per post and comparing tuples: nearly twice as fast on 100,000 posts.
-    ordered = sorted(posts, key=attrgetter("id"))
-    ordered.sort(key=attrgetter("created_at"))
-    visible = [post for post in ordered if post.id not in hidden_ids] if hidden_ids else ordered
     # in the order given: posts are laid out in memory in file order, and this pass touches
     # every post only to skip nearly all of them, four times faster when read in that order
     questions = questions_from_host_posts(
@@ -87,8 +80,27 @@ def recap_chat(
         raise RecapInputError(
             f"no question posts (Q1, Q2, …) from the host(s) {named}; check the handles"
         )
+    visible = [post for post in posts if post.id not in hidden_ids] if hidden_ids else posts
     window = live_window(
         visible, questions, hosts, started_at=started_at, ended_at=ended_at, duration=duration
     )
+    return transcript_of_posts(posts, questions, window, hidden_ids)
+
+
+def transcript_of_posts(
+    posts: Sequence[Post],
+    questions: Sequence[Question],
+    window: ChatWindow,
+    hidden_ids: frozenset[str] = frozenset(),
+) -> Transcript:
+    """The one recap pipeline, for an archive (`recap_chat`) and for a stored chat alike.
+
+    Hidden posts are left out before attribution (a reply to spam must not inherit its
+    guessed question) and then from the transcript; `window.hosts` are the hosts. The
+    server stores the result's segments (`actions.segments`) and reads them back through
+    `build_transcript`, so both give the same transcript for the same posts.
+    """
+    ordered = in_time_order(posts)
+    visible = [post for post in ordered if post.id not in hidden_ids] if hidden_ids else ordered
     attributions = attribute_posts(visible, questions, window)
-    return build_transcript(ordered, attributions, questions, window, hosts, hidden_ids)
+    return build_transcript(ordered, attributions, questions, window, window.hosts, hidden_ids)

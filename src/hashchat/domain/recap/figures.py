@@ -76,6 +76,7 @@ def count_figures(
             NetworkCount(network, count)
             for network, count in sorted(tally.by_network.items(), key=lambda i: (-i[1], i[0]))
         ),
+        questions_asked=sum(1 for thread in threads if thread.question.asked_at is not None),
         first_post_at=tally.first_post_at,
         last_post_at=tally.last_post_at,
     )

@@ -14,6 +14,8 @@ and returns frozen values that every recap exporter renders. The rules:
 - Late and inferred segments stay where they belong and keep their marks.
 - Everything attributed to no question is "other conversation", nested the same way.
 - The host's question posts are the questions themselves: never answers, never conversation.
+- Only asked questions have a section; a number answered but never asked gets one marked by
+  its missing `asked_at` (see `_group`), so no answer is lost and no "No answers" is invented.
 - Pure reposts are in the flat segment list only; they count as `reposts`, not as posts,
   and do not make anyone a participant.
 - `hidden_ids` (posts the host hid as spam) are left out of everything, figures included; only
@@ -28,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 from itertools import islice
-from operator import attrgetter, le
+from operator import le
 
-from hashchat.domain.attribution import HostAuthors, is_question_post
-from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
+from hashchat.domain.attribution import HostAuthors, posted_by_host
+from hashchat.domain.chat import Attribution, ChatWindow, Post, Question, in_time_order
 from hashchat.domain.recap.figures import PostTally, count_figures, handle_key
 from hashchat.domain.recap.values import (
     MAX_REPLY_DEPTH,
@@ -40,9 +42,8 @@ from hashchat.domain.recap.values import (
     SegmentKind,
     Transcript,
 )
-from hashchat.domain.text.answers import answer_tags
+from hashchat.domain.text.answers import answer_tags, first_question_tag
 
-_TIME_ORDER = attrgetter("created_at", "id")
 # An Entry built as a plain tuple (fields in declaration order, no replies yet): one per segment of
 # a 100,000-post chat, at half the cost of the NamedTuple's Python-level `__new__`.
 _entry = partial(tuple.__new__, Entry)
@@ -100,7 +101,7 @@ def build_transcript(
         author = post.author
         posts_by_author[author] += 1
         posts_by_network[post.network] += 1
-        if is_host[author] and is_question_post(post, host_set):
+        if posted_by_host(post, is_host) and first_question_tag(post.text) is not None:
             entries.extend(_entry((post, a, _QUESTION, ())) for a in post_attributions)
             continue
         parent_first = -1
@@ -169,7 +170,7 @@ def _in_time_order(posts: Sequence[Post]) -> Sequence[Post]:
     times = [post.created_at for post in posts]
     if all(map(le, times, islice(times, 1, None))):
         return posts
-    return sorted(posts, key=_TIME_ORDER)
+    return in_time_order(posts)
 
 
 def _parent_first_entry(
@@ -224,8 +225,14 @@ def _nest_replies(entries: list[Entry], parent_of: dict[int, int]) -> None:
 def _group(
     entries: list[Entry], questions: Sequence[Question]
 ) -> tuple[tuple[QuestionThread, ...], tuple[Entry, ...]]:
-    question_of_number = {question.number: question for question in questions}
-    answers_of: dict[int, list[Entry]] = {number: [] for number in question_of_number}
+    """Threads of the questions that were asked, and of any number someone answered anyway.
+
+    A question never asked (ended early, or planned and skipped) has no thread unless it has
+    answers; then its thread keeps no text and no `asked_at` (it is shown as not asked), the
+    same as an answer to a question an archive never shows being asked.
+    """
+    asked_of_number = {q.number: q for q in questions if q.asked_at is not None}
+    answers_of: dict[int, list[Entry]] = {number: [] for number in asked_of_number}
     conversation: list[Entry] = []
     for entry in entries:
         if entry.kind is _ANSWER:
@@ -234,10 +241,9 @@ def _group(
             answers_of.setdefault(number, []).append(entry)
         elif entry.kind is _CONVERSATION:
             conversation.append(entry)
-    # An answer to a question the hosts never posted keeps a section of its own, so nothing is lost
     threads = tuple(
         QuestionThread(
-            question_of_number.get(number, Question(number=number, text="")),
+            asked_of_number.get(number, Question(number=number, text="")),
             tuple(answers_of[number]),
         )
         for number in sorted(answers_of)

@@ -94,7 +94,10 @@ class NetworkCount:
 
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """The numbers of a chat, counted over visible posts (see the module docstring)."""
+    """The numbers of a chat, counted over visible posts (see the module docstring).
+
+    `questions_asked` counts the questions actually posted, not those planned.
+    """
 
     posts: int
     reposts: int
@@ -106,6 +109,7 @@ class Figures:
     per_question: tuple[QuestionFigures, ...]
     top_contributors: tuple[Contributor, ...]
     networks: tuple[NetworkCount, ...]
+    questions_asked: int
     first_post_at: datetime | None
     last_post_at: datetime | None
 

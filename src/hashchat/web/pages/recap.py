@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hashchat.actions.recap import transcript_of
+from hashchat.formats.recap_common import question_heading, summary_rows
 from hashchat.store.models import ChatRow
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.pages import queries
@@ -33,5 +34,7 @@ def recap_page(request: Request, chat_id: ChatId) -> HTMLResponse:
         chat=chat,
         series=series,
         transcript=transcript,
+        summary=summary_rows(transcript.figures),
+        heading=lambda question: question_heading(question, question.text),
         exports=EXPORTS,
     )

@@ -16,7 +16,7 @@ from hashchat.store.models import ChatRow
 from hashchat.web.downloads import content_disposition
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal
-from hashchat.web.pages.feeds import RecapEntry, recaps_atom
+from hashchat.web.pages.feeds import RecapEntry, recap_summary, recaps_atom
 from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_description
 
 router = APIRouter()
@@ -157,11 +157,7 @@ def series_recaps_feed(request: Request, tag: str) -> Response:
                     url=str(request.url_for("recap_page", chat_id=chat.id)),
                     updated=chat.closed_at or published,
                     published=published,
-                    summary=(
-                        f"{figures.participants} people, {figures.posts} posts, "
-                        f"{figures.answers} answers to {len(chat.questions)} questions "
-                        f"({figures.late_answers} late)."
-                    ),
+                    summary=recap_summary(figures),
                 )
             )
     body = recaps_atom(
