@@ -109,13 +109,6 @@ def requested_resume(last_event_id: str | None, after: int | None) -> int | None
     return value
 
 
-def resume_point(last_event_id: str | None, after: int | None) -> int:
-    """`requested_resume`, with 0 (from the start) when neither is given. Kept for the nchan
-    hand-off until it starts new viewers at the present too (`stream_start`)."""
-    requested = requested_resume(last_event_id, after)
-    return 0 if requested is None else requested
-
-
 @router.get(
     "/chats/{chat_id}/events",
     response_class=StreamingResponse,
