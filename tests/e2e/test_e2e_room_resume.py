@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from e2e_support import ContextFactory, LiveServer
+from e2e_support import ContextFactory, LiveServer, log_in
 from playwright.sync_api import Route, expect
 
 from hashchat.actions.accounts import do_register
@@ -126,3 +126,42 @@ def test_a_room_with_no_events_yet_still_names_its_resume_point(
     expect(page.locator("body[data-live=reconnecting]")).to_be_attached()
     # Without ?after=0 the stream would start at the present and lose what came meanwhile.
     assert urls == [f"{live_server.base_url}/api/v1/chats/{chat.id}/events?after=0"]
+
+
+def test_the_host_console_never_adds_a_replayed_hidden_post_as_an_empty_one(
+    live_server: LiveServer, new_context: ContextFactory
+) -> None:
+    ctx = live_server.ctx
+    host = do_register(ctx, "resume_console", "e2e password 1")
+    do_create_series(ctx, host, "ResumeConsole", "Resume", "UTC")
+    chat = do_create_chat(
+        ctx, host, "ResumeConsole", "Console", ctx.now() + timedelta(hours=1), 60, ["One?"]
+    )
+    page = new_context().new_page()
+    log_in(page, live_server.base_url, "resume_console", "e2e password 1")
+    urls: list[str] = []
+    n = last_event_id(ctx.store, chat.id)
+    assert n == 0  # a console of a chat with no event yet must still name its resume point
+    visible = {"id": 9001, "chat_id": chat.id, "author": "pia", "display_name": "Pia"}
+    visible |= {"text": "shown in the console", "late": False, "hidden": False}
+    stub = {"id": 9002, "chat_id": chat.id, "hidden": True}  # hidden before the replay
+    body = (
+        frame(1, "post", visible)
+        + frame(2, "post", stub)
+        + frame(3, "hide", {"post_id": stub["id"], "chat_id": chat.id})
+    )
+
+    def answer(route: Route) -> None:
+        urls.append(route.request.url)
+        if len(urls) > 1:
+            route.fulfill(status=204)
+            return
+        headers = {"Content-Type": "text/event-stream"}
+        route.fulfill(status=200, headers=headers, body=body)
+
+    page.route("**/api/v1/chats/*/events*", answer)
+    page.goto(f"{live_server.base_url}/chats/{chat.id}/host")
+    expect(page.locator(f"#mod-post-{visible['id']}")).to_have_count(1)
+    expect(page.locator(f"#mod-post-{stub['id']}")).to_have_count(0)
+    expect(page.locator("#moderation-list")).not_to_contain_text("undefined")
+    assert urls[0] == f"{live_server.base_url}/api/v1/chats/{chat.id}/events?after={n}"

@@ -39,6 +39,8 @@
   }
 
   function addPost(post) {
+    // A replayed post that has been hidden since carries no text: mark it, never add it empty.
+    if (post.hidden) { markHidden(post.id); return; }
     if (document.getElementById("mod-post-" + post.id)) { return; }
     var empty = document.getElementById("moderation-empty");
     if (empty) { empty.remove(); }
@@ -62,14 +64,15 @@
 
   function markHidden(postId) {
     var item = document.getElementById("mod-post-" + postId);
-    if (!item) { return; }
+    if (!item || item.getAttribute("data-hidden")) { return; }  // a post stub and its hide: once
+    item.setAttribute("data-hidden", "true");
     var row = item.querySelector(".button-row");
     if (row) { row.remove(); }
     item.querySelector(".meta").appendChild(el("span", "badge", "hidden"));
   }
 
-  var url = "/api/v1/chats/" + config.chat_id + "/events";
-  if (config.last_event_id) { url += "?after=" + encodeURIComponent(config.last_event_id); }
+  // Always name the resume point (0 too): a stream without one starts at the present.
+  var url = "/api/v1/chats/" + config.chat_id + "/events?after=" + (Number(config.last_event_id) || 0);
   var source = new EventSource(url);
   source.addEventListener("post", function (event) { addPost(JSON.parse(event.data)); });
   source.addEventListener("hide", function (event) {
