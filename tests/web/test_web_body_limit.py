@@ -103,3 +103,15 @@ def test_the_limits_come_from_the_environment() -> None:
     assert (settings.max_body_bytes, settings.max_upload_bytes) == (16 * 1024, 1024**3)
     with pytest.raises(SettingsError, match="HASHCHAT_MAX_BODY"):
         Settings.from_env({"HASHCHAT_MAX_BODY": "lots"})
+
+
+def test_every_operation_with_a_body_documents_the_413(app: FastAPI) -> None:
+    operations = [
+        operation
+        for path in app.openapi()["paths"].values()
+        for operation in path.values()
+        if "requestBody" in operation
+    ]
+    assert operations
+    for operation in operations:
+        assert "413" in operation["responses"], operation["operationId"]

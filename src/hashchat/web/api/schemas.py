@@ -28,6 +28,7 @@ REFUSAL_MEANINGS = {
     403: "not allowed (role, block, closed chat or CSRF token)",
     404: "no such series, chat, post or person",
     409: "clashes with the current state",
+    413: "the body is over the limit (HASHCHAT_MAX_BODY); it was not read",
     422: "invalid input; `detail` names the problem",
     429: "too many attempts; see Retry-After",
     503: "the database is unavailable; try again after Retry-After seconds",
@@ -36,10 +37,12 @@ REFUSAL_MEANINGS = {
 
 def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for refusals with these codes, plus 422 and 503 that any operation
-    can give (bad parameters; the database away). Every one has the Error body."""
+    can give (bad parameters; the database away), and 413 wherever a body can be refused (400:
+    web.body_limit refuses one over the limit). Every one has the Error body."""
+    too_large = {413} if 400 in codes else set()
     return {
         code: {"model": Error, "description": REFUSAL_MEANINGS[code]}
-        for code in sorted({*codes, 422, 503})
+        for code in sorted({*codes, *too_large, 422, 503})
     }
 
 
