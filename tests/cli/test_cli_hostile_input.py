@@ -145,3 +145,20 @@ def test_text_from_stdin_loses_one_final_newline(stdin: str, length: int) -> Non
     result = runner.invoke(app, ["text", "measure", "-", "--network", "plain"], input=stdin)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["length"] == length
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--timezone", zone) for zone in ZONES if zone.strip() != "UTC"]
+    + [("--display-name", text) for text in CONTROLS],
+)
+def test_users_add_refuses_hostile_zones_and_names(tmp_path: Path, option: str, value: str) -> None:
+    database = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    result = runner.invoke(
+        app,
+        ["users", "add", "someone", "--password-stdin", "--db", database, option, value],
+        input="correct horse battery\n",
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("hashchat: error: ")
+    assert result.stderr.count("\n") == 1
