@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from stack_support import HASHCHAT, PrivateRedis, Stack, free_port
+from stack_support import HASHCHAT, PrivateRedis, Stack, free_port, reap_restarted_apps
 
 from ci_support import skip_or_fail
 from hashchat.stack.nginx import NCHAN_MODULES
@@ -66,6 +66,7 @@ def running_stack(
         "HASHCHAT_NCHAN_INTERVAL": "0.05",
     }
     run_dir = base / "run"
+    stack: Stack | None = None
     try:
         subprocess.run(
             [*HASHCHAT, "users", "add", "host", "--password-stdin", "--db", database_url],
@@ -108,7 +109,7 @@ def running_stack(
         assert started.stdout.strip() == f"http://127.0.0.1:{port}"
         state = StackState.load(run_dir)
         assert state is not None
-        yield Stack(
+        stack = Stack(
             front=started.stdout.strip(),
             app_urls=tuple(f"http://127.0.0.1:{p}" for p in state.app_ports),
             app_pids=list(state.app_pids),
@@ -117,6 +118,7 @@ def running_stack(
             token=token,
             redis=redis,
         )
+        yield stack
     finally:
         stopped = subprocess.run(
             [*HASHCHAT, "stack", "down", "--run-dir", str(run_dir)],
@@ -124,6 +126,8 @@ def running_stack(
             text=True,
             check=False,
         )
+        if stack is not None:
+            reap_restarted_apps(stack)  # stack down stopped them; their parent is this process
         redis.stop()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -86,6 +86,10 @@ class Stack:
     database_url: str
     token: str
     redis: PrivateRedis
+    # App processes this test process started (restart_dead_apps): its children, which it must
+    # reap itself once they stop (reap_restarted_apps), or they stay zombies and their Popen
+    # objects warn "subprocess … is still running" when the interpreter exits.
+    started_here: list[int] = field(default_factory=list)
 
     @property
     def auth(self) -> dict[str, str]:
@@ -137,6 +141,7 @@ def restart_dead_apps(stack: Stack) -> None:
         stack.app_pids[index] = start_app(
             options, index, int(url.rsplit(":", 1)[1]), state.publish_url
         )
+        stack.started_here.append(stack.app_pids[index])
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -149,6 +154,14 @@ def restart_dead_apps(stack: Stack) -> None:
     StackState(
         state.front_url, state.publish_url, tuple(stack.app_pids), state.app_ports, state.nginx_pid
     ).save(stack.run_dir)
+
+
+def reap_restarted_apps(stack: Stack) -> None:
+    """Stop (if still running) and wait for every app process restart_dead_apps started here."""
+    from hashchat.stack.processes import stop_processes
+
+    stop_processes(tuple(stack.started_here), 0)
+    stack.started_here.clear()
 
 
 def stop_nginx(stack: Stack) -> None:
