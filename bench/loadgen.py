@@ -6,13 +6,16 @@ Every mode starts its own servers on free loopback ports and stops them afterwar
         one `hashchat serve` (SQLite, in-process fan-out), then the bare ceiling server
         (`ceiling_server.py`) under the same load; prints both and the ratios.
     loadgen.py stack --db POSTGRES_URL --redis REDIS_URL [--viewers 5000 ...]
-               [--with-nchan] [--reps N] [--nginx-workers auto|N]
+               [--with-nchan] [--reps N] [--nginx-workers auto|N] [--prior N]
         `hashchat stack up --workers 2` (two app processes, nginx + nchan); posts go through
         the front to the app processes, streams come from nchan. Server CPU is the sum over
         nginx (master and workers) and both app processes. `--with-nchan` runs the bare
         nginx + nchan yardstick (`engines/nginx-nchan.conf` of the harness, posts straight to
         nchan) after each stack run, with the same nginx worker count; `--reps N` repeats the
-        pair N times (one stack, a new chat each time) and prints the medians.
+        pair N times (one stack, a new chat each time) and prints the medians. `--prior N`
+        runs, after each fresh chat, the same load on a chat that already holds N events
+        (viewers join without a resume point, so they start at the present) and prints the
+        ratio of the two (issue 8, point 4: p99 within 1.25x).
     loadgen.py idle --server inprocess|stack [--viewers 1000] [--db URL --redis URL]
         RSS of the server processes before and after V viewers connect and sit idle.
     loadgen.py stalled [--viewers 1000 --seconds 90]
@@ -39,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,6 +322,10 @@ def cmd_stack(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             named[f"stack{suffix}"] = run_fanout(
                 args, new_chat(f"Bench{rep}x{time.time_ns()}"), workdir / "stack.json"
             )
+            if args.prior:
+                target = new_chat(f"Prior{rep}x{time.time_ns()}")
+                fill_chat(target, args.prior)
+                named[f"prior{suffix}"] = run_fanout(args, target, workdir / "prior.json")
             if args.with_nchan:
                 with bare_nchan(args.harness, workdir, args.nginx_workers) as target:
                     named[f"nchan{suffix}"] = run_fanout(args, target, workdir / "nchan.json")
@@ -330,9 +338,25 @@ def cmd_stack(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     return named
 
 
+def fill_chat(target: Target, count: int) -> None:
+    """Post `count` events to the target's chat (8 at a time), before any viewer joins."""
+    token = target.headers[1].split(": ", 1)[1]
+
+    def one(n: int) -> None:
+        httpx.post(
+            target.post_url,
+            json={"text": f"A1 history {n}"},
+            headers={"Authorization": token},
+            timeout=30,
+        ).raise_for_status()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, range(count)))
+
+
 def print_medians(named: dict[str, dict[str, Any]]) -> None:
     """Median of each engine's runs for the figures the issue names."""
-    for engine in ("stack", "nchan"):
+    for engine in ("stack", "prior", "nchan"):
         runs = [r for name, r in named.items() if name.split("#")[0] == engine]
         if not runs:
             continue
@@ -479,6 +503,9 @@ def main() -> None:
     parser.add_argument("--with-nchan", action="store_true", help="stack: bare nchan too")
     parser.add_argument("--reps", type=int, default=1, help="stack: repeat N times")
     parser.add_argument("--nginx-workers", default="auto", help="stack: nginx workers")
+    parser.add_argument(
+        "--prior", type=int, default=0, help="stack: also a chat with N events before joining"
+    )
     parser.add_argument(
         "--procs", type=int, default=1, help="viewer processes of the harness (fanout.py --procs)"
     )

@@ -1,0 +1,345 @@
+"""Reconnect storm through the scaled stack (issue 8, point 5).
+
+    storm.py --db POSTGRES_URL --redis REDIS_URL [--viewers 5000 --procs 2 --rate 10]
+
+Starts `hashchat stack up --workers 2` (loadgen.py's `running_stack`), makes a live chat with
+`--prior` events, and connects V viewers through the front (each resuming after the chat's
+newest event). Posts then arrive at `--rate`/s for the whole run. After the viewers have
+followed for a few seconds, every viewer's socket is reset at once (SO_LINGER 0: a TCP RST,
+as a network blip does) while the stack keeps running, and every viewer reconnects at once
+with its `Last-Event-ID`, then reconnects again whenever the server ends its stream (after the
+`retry:` it was given), as a browser's EventSource does.
+
+Reported: how long until each viewer has the first event posted after the drop (max and
+p99), events lost and repeated per viewer (each viewer's ids after the drop must be exactly
+the chat's ids after its last id, from the database), resyncs, the app processes' CPU per
+hand-off (their CPU over the storm window minus their CPU over a quiet window of the same
+length at the same post rate, over the hand-offs made), and the harness's own CPU.
+Every load loop is bounded (`--timeout`); all traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadgen import load_average, running_stack
+
+NO_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=None)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class Viewer:
+    """One EventSource-like viewer: ids it received, when, and its reconnects."""
+
+    def __init__(self, url: str, start: int) -> None:
+        self.url = url
+        self.last_id = start
+        self.retry_ms = 2000
+        self.ids: list[tuple[int, float]] = []  # (event id, receipt time)
+        self.requests = 0
+        self.resyncs = 0
+        self.answered: list[float] = []  # when each request's 200 arrived
+        self.response: aiohttp.ClientResponse | None = None
+        self.connected = asyncio.Event()
+
+    async def run(self, session: aiohttp.ClientSession, deadline: float) -> None:
+        while time.time() < deadline:
+            headers = {"Accept": "text/event-stream", "Last-Event-ID": str(self.last_id)}
+            self.requests += 1
+            try:
+                async with session.get(self.url, headers=headers) as response:
+                    if response.status != 200:
+                        await asyncio.sleep(0.5)
+                        continue
+                    self.response = response
+                    self.answered.append(time.time())
+                    self.connected.set()
+                    await self._read(response)
+            except (TimeoutError, aiohttp.ClientError, OSError):
+                pass
+            self.response = None
+            if time.time() < deadline:
+                await asyncio.sleep(self.retry_ms / 1000)
+
+    async def _read(self, response: aiohttp.ClientResponse) -> None:
+        buffer = b""
+        fields: dict[bytes, bytes] = {}
+        async for chunk in response.content.iter_any():
+            now = time.time()
+            *lines, buffer = (buffer + chunk).split(b"\n")
+            for line in lines:
+                if line:
+                    name, _, value = line.partition(b":")
+                    fields[name] = value.removeprefix(b" ")
+                    continue
+                if b"retry" in fields and fields[b"retry"].isdigit():
+                    self.retry_ms = int(fields[b"retry"])
+                if fields.get(b"event") == b"resync":
+                    self.resyncs += 1
+                if b"id" in fields and fields[b"id"].isdigit():
+                    self.last_id = int(fields[b"id"])
+                    if b"data" in fields:
+                        self.ids.append((self.last_id, now))
+                fields = {}
+
+    def drop(self) -> None:
+        """Reset the connection (RST), as a network blip does."""
+        response = self.response
+        if response is None or response.connection is None:
+            return
+        transport = response.connection.transport
+        if transport is None:
+            return
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+
+
+async def viewer_proc(n: int, url: str, start: int, timeout: float, conn: Connection) -> None:
+    deadline = time.time() + timeout
+    viewers = [Viewer(url, start) for _ in range(n)]
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    async with aiohttp.ClientSession(connector=connector, timeout=NO_TIMEOUT) as session:
+        tasks = [asyncio.create_task(v.run(session, deadline)) for v in viewers]
+        for v in viewers:
+            await asyncio.wait_for(v.connected.wait(), max(1.0, deadline - time.time()))
+        conn.send("connected")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, conn.recv)  # "drop"
+        before = {id(v): v.last_id for v in viewers}
+        requests_before = sum(v.requests for v in viewers)
+        dropped_at = time.time()
+        for v in viewers:
+            v.drop()
+        conn.send(("dropped", dropped_at))
+        await loop.run_in_executor(None, conn.recv)  # "stop"
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    conn.send(
+        {
+            "viewers": [
+                (before[id(v)], [(i, t) for i, t in v.ids if i > before[id(v)]], v.resyncs)
+                for v in viewers
+            ],
+            # Seconds from the drop until the first answer of the viewer's reconnect.
+            "answered": [
+                min((t for t in v.answered if t > dropped_at), default=float("inf")) - dropped_at
+                for v in viewers
+            ],
+            "retry_s": sorted(v.retry_ms / 1000 for v in viewers)[len(viewers) // 2],
+            "handoffs": sum(v.requests for v in viewers) - requests_before,
+            "cpu": usage.ru_utime + usage.ru_stime,
+        }
+    )
+
+
+def worker(n: int, url: str, start: int, timeout: float, conn: Connection) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    asyncio.run(viewer_proc(n, url, start, timeout, conn))
+
+
+def post_loop(post_url: str, token: str, rate: float, stop_at: float) -> list[float]:
+    """Post at `rate`/s until `stop_at`; the send times."""
+    sent: list[float] = []
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        n = 0
+        start = time.time()
+        while (when := start + n / rate) < stop_at:
+            time.sleep(max(0.0, when - time.time()))
+            sent.append(time.time())
+            client.post(post_url, json={"text": f"A1 storm {n}"}).raise_for_status()
+            n += 1
+    return sent
+
+
+def chat_events(db: str, chat_id: int) -> list[tuple[int, float]]:
+    """(id, commit time as epoch seconds) of the chat's events."""
+    engine = sa.create_engine(db)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, created_at FROM events WHERE chat_id = :c ORDER BY id"),
+                {"c": chat_id},
+            ).all()
+    finally:
+        engine.dispose()
+    return [(int(r[0]), r[1].timestamp()) for r in rows]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
+
+
+def storm(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    with running_stack(workdir, args.db, args.redis, args.workers, args.nginx_workers) as new_chat:
+        target = new_chat(f"Storm{time.time_ns()}")
+        token = target.headers[1].split("Bearer ", 1)[1]
+        stack_pids = target.pids
+        app_pids = json.loads((workdir / "stack" / "stack.json").read_text())["app_pids"]
+        chat_id = int(target.stream_url.rsplit("/", 2)[1])
+        for n in range(args.prior):
+            httpx.post(
+                target.post_url,
+                json={"text": f"A1 prior {n}"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            ).raise_for_status()
+        base = target.stream_url.split("/api/v1")[0]
+        start = httpx.get(f"{base}/api/v1/chats/{chat_id}", timeout=10).json()["last_event_id"]
+        procs, conns = [], []
+        per = [
+            args.viewers // args.procs + (i < args.viewers % args.procs) for i in range(args.procs)
+        ]
+        for n in per:
+            ours, theirs = mp.Pipe()
+            proc = mp.Process(
+                target=worker, args=(n, target.stream_url, start, args.timeout, theirs)
+            )
+            proc.start()
+            procs.append(proc)
+            conns.append(ours)
+        deadline = time.time() + args.timeout
+        for conn in conns:
+            if not conn.poll(max(0.0, deadline - time.time())):
+                raise SystemExit("viewers did not connect in time")
+            assert conn.recv() == "connected"
+        connected_at = time.time()
+        stop_posting = connected_at + args.quiet + args.follow + 1
+        poster_result: list[list[float]] = []
+        poster = threading.Thread(
+            target=lambda: poster_result.append(
+                post_loop(target.post_url, token, args.rate, stop_posting)
+            )
+        )
+        poster.start()
+        time.sleep(1.0)
+        quiet0 = (time.time(), cpu_seconds(app_pids))
+        time.sleep(args.quiet)
+        quiet1 = (time.time(), cpu_seconds(app_pids))
+        storm0 = cpu_seconds(app_pids)
+        for conn in conns:
+            conn.send("drop")
+        dropped_at = min(conn.recv()[1] for conn in conns)
+        time.sleep(args.follow)
+        storm1 = (time.time(), cpu_seconds(app_pids))
+        poster.join()
+        time.sleep(2.0)
+        for conn in conns:
+            conn.send("stop")
+        results = [conn.recv() for conn in conns]
+        for proc in procs:
+            proc.join(30)
+        events = chat_events(args.db, chat_id)
+    truth = [i for i, _ in events]
+    # "Following again": a viewer has the first event committed after the drop.
+    first_new_id = min(i for i, t in events if t >= dropped_at)
+    follow_times, lost, dup, resyncs, unfinished = [], 0, 0, 0, 0
+    for result in results:
+        for before, got, resynced in result["viewers"]:
+            resyncs += resynced
+            ids = [i for i, _ in got]
+            # A gap: an event between the viewer's resume point and the newest it received
+            # that it never got. (Events after that are late, counted in "behind at end".)
+            expected = [i for i in truth if before < i <= (ids[-1] if ids else before)]
+            dup += len(ids) - len(set(ids))
+            lost += len(set(expected) - set(ids))
+            unfinished += ids[-1:] != truth[-1:]
+            times = [t for i, t in got if i >= first_new_id]
+            follow_times.append((min(times) - dropped_at) if times else float("inf"))
+    handoffs = sum(r["handoffs"] for r in results)
+    answered = [a for r in results for a in r["answered"]]
+    quiet_rate = (quiet1[1] - quiet0[1]) / (quiet1[0] - quiet0[0])
+    storm_cpu = storm1[1] - storm0
+    storm_window = storm1[0] - dropped_at
+    extra = storm_cpu - quiet_rate * storm_window
+    summary = {
+        "viewers": args.viewers,
+        "procs": args.procs,
+        "rate": args.rate,
+        "prior_events": args.prior,
+        "followed": sum(t != float("inf") for t in follow_times),
+        "follow_p50_s": round(pct(follow_times, 50), 3),
+        "follow_p99_s": round(pct(follow_times, 99), 3),
+        "follow_max_s": round(max(follow_times), 3),
+        "reconnect_answered_p50_s": round(pct(answered, 50), 3),
+        "reconnect_answered_p99_s": round(pct(answered, 99), 3),
+        "client_retry_wait_s": results[0]["retry_s"],
+        "lost": lost,
+        "dup": dup,
+        "resyncs": resyncs,
+        "viewers_behind_at_end": unfinished,
+        "handoffs": handoffs,
+        "app_cpu_storm_s": round(storm_cpu, 3),
+        "app_cpu_quiet_rate": round(quiet_rate, 4),
+        "app_cpu_ms_per_handoff": round(extra * 1000 / max(1, handoffs), 3),
+        "app_cpu_ms_per_handoff_raw": round(storm_cpu * 1000 / max(1, handoffs), 3),
+        "stack_pids": len(stack_pids),
+        "harness_cpu_s": round(sum(r["cpu"] for r in results), 2),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "load": load_average(),
+    }
+    print(json.dumps(summary, indent=2))
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", required=True, help="PostgreSQL URL (a fresh database is best)")
+    parser.add_argument("--redis", required=True)
+    parser.add_argument("--viewers", type=int, default=5000)
+    parser.add_argument("--procs", type=int, default=2, help="viewer processes")
+    parser.add_argument("--rate", type=float, default=10, help="posts per second throughout")
+    parser.add_argument("--prior", type=int, default=20, help="events before viewers join")
+    parser.add_argument("--quiet", type=float, default=4, help="seconds of quiet measurement")
+    parser.add_argument("--follow", type=float, default=8, help="seconds measured after the drop")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--nginx-workers", default="auto")
+    parser.add_argument("--timeout", type=float, default=180, help="hard cap on the viewers")
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hashchat-storm-") as tmp:
+        result = storm(args, Path(tmp))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
