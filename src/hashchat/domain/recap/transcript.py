@@ -32,7 +32,7 @@ from functools import partial
 from itertools import islice
 from operator import le
 
-from hashchat.domain.attribution import HostAuthors, posted_by_host
+from hashchat.domain.attribution import HostAuthors
 from hashchat.domain.chat import Attribution, ChatWindow, Post, Question, in_time_order
 from hashchat.domain.recap.figures import PostTally, count_figures, handle_key
 from hashchat.domain.recap.values import (
@@ -101,7 +101,10 @@ def build_transcript(
         author = post.author
         posts_by_author[author] += 1
         posts_by_network[post.network] += 1
-        if posted_by_host(post, is_host) and first_question_tag(post.text) is not None:
+        by_host = post.by_host  # inlined `posted_by_host`: once per post of a big chat
+        if by_host is None:
+            by_host = is_host[author]
+        if by_host and first_question_tag(post.text) is not None:
             entries.extend(_entry((post, a, _QUESTION, ())) for a in post_attributions)
             continue
         parent_first = -1
