@@ -6,7 +6,10 @@ and fails instead under CI=true, so that a missing part can never pass as green.
 
 from __future__ import annotations
 
+import gc
 import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,6 +46,51 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             yellow=True,
             bold=True,
         )
+
+
+def _children() -> dict[int, str]:
+    """This process's child processes, running or exited but not reaped: pid -> command line."""
+    found: dict[int, str] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in map(int, pids):
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            shown = command.decode(errors="replace").strip()
+            found[pid] = "(exited, never waited for)" if state == "Z" else shown
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_child_process_left() -> Iterator[None]:
+    """Every process a test starts is stopped and reaped (waited for) by the time the session
+    ends: one left over is a `ResourceWarning: subprocess … is still running` at exit, or a
+    zombie, or a server that outlives the tests. Fails the session's last teardown, naming it."""
+    before = set(_children())
+    yield
+    gc.collect()  # a Popen dropped unreaped is reaped by the next Popen's cleanup at best
+    deadline = time.monotonic() + 10
+    while (left := {p: c for p, c in _children().items() if p not in before}) and (
+        time.monotonic() < deadline and any(not c.startswith("(exited") for c in left.values())
+    ):
+        time.sleep(0.1)  # one still stopping
+    assert not left, f"tests left child processes running or unreaped: {left}"
+
+
+@pytest.fixture(autouse=True)
+def _collect_leaked_connections(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test on PostgreSQL or Redis, collect garbage, so that a connection it left open
+    (an engine never disposed, a client never closed) warns in this test's teardown, where
+    filterwarnings=error fails it, and not later in whichever test the collector runs."""
+    yield
+    if {"pg_url", "redis_url"} & set(request.fixturenames):
+        gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -141,7 +141,9 @@ def test_a_reset_database_under_the_same_redis_still_reaches_viewers(own_stack: 
         assert time.monotonic() < deadline
         time.sleep(0.05)
     url = sa.make_url(stack.database_url)
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+    )
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE "{url.database}" WITH (FORCE)'))
         connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))

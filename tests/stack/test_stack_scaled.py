@@ -211,7 +211,8 @@ def test_cadence_moves_to_the_other_process_when_its_holder_is_killed(stack: Sta
     restart_dead_apps(stack)  # tests may run in any order (xdist)
     questions = [f"Question {n}?" for n in range(1, 7)]
     chat_id = new_chat(stack, questions, "ScaledCadence")
-    engine = sa.create_engine(stack.database_url)
+    # NullPool: each connection closes when its block ends, even if the test fails before dispose.
+    engine = sa.create_engine(stack.database_url, poolclass=sa.NullPool)
     with engine.begin() as connection:
         # The plan's minutes, squeezed into seconds: Q1 in 1 s, then one every 1.5 s.
         connection.execute(
