@@ -215,13 +215,21 @@ async def run_forever(ctx: AppContext) -> None:
     `hashchat.store.locks`); on SQLite the one server process runs them all.
     """
     runner = runner_locks(ctx.store.engine)
+    tick: asyncio.Future[int] | None = None
     try:
         while True:
+            tick = asyncio.ensure_future(asyncio.to_thread(run_due, ctx, ctx.now(), runner=runner))
             try:
-                await asyncio.to_thread(run_due, ctx, ctx.now(), runner=runner)
+                await asyncio.shield(tick)
             except Exception:
                 # One bad tick must not stop the chat's plan; the next tick retries.
                 logger.exception("cadence tick failed")
             await asyncio.sleep(ctx.settings.cadence_tick_seconds)
     finally:
+        # A thread cannot be cancelled: when we are, let the tick in flight finish before the
+        # locks close (and the caller disposes of the store), or its connection is left open.
+        if tick is not None:
+            await asyncio.wait({tick})
+            if not tick.cancelled() and tick.exception() is not None:
+                logger.warning("the last cadence tick failed", exc_info=tick.exception())
         await asyncio.to_thread(runner.close)
