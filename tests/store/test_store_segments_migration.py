@@ -92,3 +92,39 @@ def test_the_segments_of_stored_chats_are_filled_in(empty_database_url: str) -> 
         (3, 0, "reply", 1, False),
     ]
     assert tuple(host_post) == (None, False)
+
+
+def _counts(connection: sa.Connection) -> dict[str, int]:
+    names = sa.inspect(connection).get_table_names()
+    return {
+        name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+        for name in names
+        if name != "alembic_version"
+    }
+
+
+def test_later_migrations_keep_every_row(empty_database_url: str) -> None:
+    """Migrations after 0004 alter tables that others point at (0005 rebuilds `series` on
+    SQLite); no row anywhere may go (a rebuild with foreign keys on once cascaded into every
+    chat, question, post and segment)."""
+    upgrade(empty_database_url, "0003")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            _seed(connection)
+        upgrade(empty_database_url, "0004")
+        with engine.connect() as connection:
+            before = _counts(connection)
+        upgrade(empty_database_url)
+        with engine.connect() as connection:
+            after = _counts(connection)
+            foreign_keys_on = (
+                connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one()
+                if connection.dialect.name == "sqlite"
+                else 1
+            )
+    finally:
+        engine.dispose()
+    assert (before["chats"], before["posts"], before["post_segments"]) == (1, 3, 4)
+    assert {name: after[name] for name in before} == before
+    assert foreign_keys_on == 1  # the application's connections still enforce them
