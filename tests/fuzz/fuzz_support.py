@@ -22,15 +22,42 @@ from hashchat.web.app import build_context, create_app
 EXCLUDED_PATHS = ("/api/v1/chats/{chat_id}/events",)
 
 
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = create_app(Settings(database_url="sqlite://")).openapi()
+    return document
+
+
 def operation_labels() -> list[tuple[str, str]]:
     """(method, path) of every JSON API operation; the document needs no database."""
-    document = create_app(Settings(database_url="sqlite://")).openapi()
     return [
         (method.upper(), path)
-        for path, methods in document["paths"].items()
+        for path, methods in _document()["paths"].items()
         if path.startswith("/api/") and path not in EXCLUDED_PATHS
         for method in methods
     ]
+
+
+def _unconstrained_string(parameter: dict[str, Any]) -> bool:
+    schema = parameter.get("schema", {})
+    constraints = {"pattern", "maxLength", "minLength", "enum", "format", "const"}
+    return schema.get("type") == "string" and not constraints & schema.keys()
+
+
+def nothing_invalid() -> set[tuple[str, str]]:
+    """Operations no request can break the schema of: no body, no query or header
+    parameters, and only unconstrained strings in the path (negative generation has
+    nothing to make of them)."""
+    found: set[tuple[str, str]] = set()
+    for path, methods in _document()["paths"].items():
+        for method, operation in methods.items():
+            parameters = operation.get("parameters", [])
+            if (
+                "requestBody" not in operation
+                and all(p.get("in") == "path" for p in parameters)
+                and all(_unconstrained_string(p) for p in parameters)
+            ):
+                found.add((method.upper(), path))
+    return found
 
 
 @dataclass(frozen=True)
@@ -48,7 +75,12 @@ class Seeded:
         would almost only ever meet 404s)."""
         chooser = random.Random(repr(case.path_parameters))
         params = case.path_parameters or {}
-        for name, real in (("tag", self.tag), ("chat_id", self.chat_id), ("post_id", self.post_id)):
+        for name, real in (
+            ("tag", self.tag),
+            ("chat_id", self.chat_id),
+            ("post_id", self.post_id),
+            ("user", "guest"),
+        ):
             if name in params and chooser.random() < 0.5:
                 params[name] = real
 
