@@ -76,3 +76,25 @@ def test_every_typed_field_refuses_stacked_marks(new_context: Callable[[], AppCo
         do_create_chat(ctx, host, "Fields", stack, later, 60, ["Q?"])
     with pytest.raises(InvalidInputError, match="of question 2 carries 9"):
         do_create_chat(ctx, host, "Fields", "Chat", later, 60, ["Q?", stack])
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u2028", "\x0b"])
+def test_control_characters_in_a_post_are_refused_on_both_backends(
+    new_context: Callable[[], AppContext], control: str
+) -> None:
+    """A NUL once reached PostgreSQL (which cannot store it: a 500); every control character a
+    post may not hold is a 422 naming it, and nothing is stored."""
+    ctx = new_context()
+    host, chat_id = _chat(ctx, "x")
+    with pytest.raises(InvalidInputError, match="control characters") as refused:
+        do_create_post(ctx, host, chat_id, f"A1 hello{control}world #Marksx")
+    assert refused.value.status == 422
+
+
+def test_line_breaks_and_tabs_typed_on_any_system_are_kept_as_lf(
+    new_context: Callable[[], AppContext],
+) -> None:
+    ctx = new_context()
+    host, chat_id = _chat(ctx, "x")
+    text = "A1 one\r\ntwo\rthree\n\tfour #Marksx"
+    assert do_create_post(ctx, host, chat_id, text).text == "A1 one\ntwo\nthree\n\tfour #Marksx"

@@ -21,10 +21,11 @@ from hashchat.actions.errors import (
 from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerprint
 from hashchat.actions.permissions import HOSTS, Mutation, Role, is_allowed
 from hashchat.actions.segments import store_segments_of_new_post
-from hashchat.actions.validation import check_no_stacked_marks
+from hashchat.actions.validation import check_no_controls, check_no_stacked_marks
 from hashchat.actions.views import PostView, UserView, post_view, to_json
 from hashchat.domain.chat import ChatState
 from hashchat.domain.compose import compose_post
+from hashchat.domain.text.controls import normalise_line_breaks
 from hashchat.domain.text.length import BLUESKY_MAX_BYTES, measure, over_byte_limit
 from hashchat.store.events import add_event, rewrite_post_event
 from hashchat.store.models import (
@@ -205,7 +206,7 @@ def _create_post(
     poster = _poster(session, chat_id, actor)
     chat, series, author = poster.chat, poster.series, poster.author
     is_host = _check_can_post(poster, actor)
-    text = request.text
+    text = normalise_line_breaks(request.text)
     if request.auto:
         current = _current_question(session, chat.id) if chat.state == "live" else None
         text = compose_post(
@@ -214,6 +215,7 @@ def _create_post(
     if not text.strip():
         raise InvalidInputError("the post is empty")
     check_no_stacked_marks(text, "the post")
+    check_no_controls(text, "the post", multiline=True)
     measured = measure(text, network=series.char_rule, limit=series.char_limit)
     if not measured.valid:
         oversize = over_byte_limit(text, series.char_rule)
