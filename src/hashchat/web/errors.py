@@ -63,7 +63,9 @@ def is_database_unavailable(error: BaseException) -> bool:
     return False
 
 
-async def _database_error(request: Request, error: Exception) -> JSONResponse:
+async def _database_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, sa.exc.DataError):
+        return _value_refused(request, error)
     if not is_database_unavailable(error):
         return await _unexpected_error(request, error)
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
@@ -72,6 +74,21 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
         status_code=503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+def _value_refused(request: Request, error: sa.exc.DataError) -> Response:
+    """A value the database refuses to hold or compare (PostgreSQL: a NUL in text, a number out
+    of range), looked up or stored from the request: the request's fault, nothing was changed.
+    Typed text refuses such values earlier with its own reason; this covers every other door (a
+    tag or name in a path, a token). The statement's parameters are never logged or shown."""
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else "invalid value"
+    logger.info(
+        "value refused by the database on %s %s: %s", request.method, request.url.path, reason
+    )
+    message = f"the request holds a value the database cannot take: {reason}"
+    if is_page_route(request.scope.get("route")):
+        return refusal(request, 422, "Invalid request", message)
+    return JSONResponse({"detail": message}, status_code=422)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

@@ -198,3 +198,27 @@ async def test_zone_aliases_are_stored_by_their_canonical_name(
     for zone in NOT_ZONES:
         with pytest.raises(ActionError):
             do_update_profile(ctx, user.id, timezone=zone)
+
+
+async def test_nul_in_names_looked_up_is_not_found_not_a_server_error(api: Any) -> None:
+    """PostgreSQL cannot hold or compare a NUL in text: a name, tag or user in a path or body
+    that carries one is simply not there (never a 500), on both backends."""
+    host = api.person("host")
+    await api.series(host)
+    calls = [
+        ("GET", "/series/Kaizen%00Biz", {}),
+        ("GET", "/series/Kaizen%00Biz/chats", {}),
+        ("POST", "/series/KaizenBiz/members", {"json": {"user": "ana\x00", "role": "moderator"}}),
+        ("DELETE", "/series/KaizenBiz/members/ana%00", {}),
+        ("DELETE", "/series/KaizenBiz/blocks/ana%00", {}),
+    ]
+    for method, path, kwargs in calls:
+        response = await api.call(host, method, path, **kwargs)
+        assert 400 <= response.status_code < 500, (method, path, response.text)
+    login = await api.client.post(
+        "/api/v1/auth/login", json={"name": "host\x00", "password": "correct horse battery"}
+    )
+    assert login.status_code < 500, login.text
+    page = await api.client.get("/series/Kaizen%00Biz")
+    assert page.status_code in (404, 422)
+    assert page.headers["content-type"].startswith("text/html")
