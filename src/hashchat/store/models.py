@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -103,6 +103,11 @@ class SeriesRow(Base):
     char_limit: Mapped[int]
     description: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+    # The host's participation guide (shown on the series page and in calendar entries; empty:
+    # the standard guide) and the zones of the announcement line, comma-separated (empty: the
+    # series' zone and the usual ones). Migration 0007.
+    guide: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    announcement_zones: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
 
 
 class Membership(Base):
@@ -289,3 +294,41 @@ class DatabaseIdentity(Base):
     __tablename__ = "database_identity"
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class ChatScheduleRow(Base):
+    """A recurring schedule of a series ("every Friday 17:00 Europe/London, every 2 weeks, until
+    …"): `wall_start` is the first start as local wall time in `timezone` (ISO, minutes), the
+    rule is `domain.schedule.Recurrence`. Its chats are created ahead (`actions.schedule`)."""
+
+    __tablename__ = "chat_schedules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    wall_start: Mapped[str] = mapped_column(sa.String(16))
+    duration_minutes: Mapped[int]
+    freq: Mapped[str] = mapped_column(sa.String(10))
+    interval: Mapped[int]
+    nth: Mapped[int | None]
+    until: Mapped[date | None] = mapped_column(sa.Date)
+    stopped_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+
+
+class ScheduleOccurrence(Base):
+    """One date a schedule made: the chat created for it (null once skipped), or a skip, so the
+    schedule never makes that date again. A moved chat keeps its `occurrence_start`."""
+
+    __tablename__ = "schedule_occurrences"
+    __table_args__ = (sa.UniqueConstraint("schedule_id", "occurrence_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(_fk("chat_schedules.id"))
+    occurrence_start: Mapped[datetime]
+    chat_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("chats.id", ondelete="SET NULL"), unique=True
+    )
+    skipped_at: Mapped[datetime | None]
