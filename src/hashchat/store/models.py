@@ -173,7 +173,8 @@ class PostRow(Base):
 
     __tablename__ = "posts"
     __table_args__ = (
-        sa.UniqueConstraint("network", "external_id"),
+        # A foreign post's identity (issue 10, migration 0008): ids are unique per site only.
+        sa.UniqueConstraint("network", "source", "external_id"),
         sa.Index("ix_posts_chat_id_created_at", "chat_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,6 +200,14 @@ class PostRow(Base):
     is_host: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
     spotlight: Mapped[bool] = mapped_column(default=False)
+    # Issue 10, the ingest door (migration 0008): the site or instance that issued
+    # `external_id` ('' for posts typed here), a repost kept as such, the parent's external id
+    # while the parent has not arrived (a reply whose parent comes later is linked then), and
+    # when the source last edited the post.
+    source: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    is_repost: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    reply_to_external_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    edited_at: Mapped[datetime | None]
 
 
 class SegmentRow(Base):
@@ -332,3 +341,64 @@ class ScheduleOccurrence(Base):
         sa.ForeignKey("chats.id", ondelete="SET NULL"), unique=True
     )
     skipped_at: Mapped[datetime | None]
+
+
+class LinkedHandle(Base):
+    """A handle on another network verified as a local user's (`hashchat import --as`, or a
+    connected account): her imported posts are hers, a host's count as a host's (issue 10)."""
+
+    __tablename__ = "linked_handles"
+    __table_args__ = (sa.UniqueConstraint("network", "handle"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network: Mapped[str] = mapped_column(sa.String(20))
+    handle: Mapped[str] = mapped_column(sa.String(200))
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """One of our own events, in the one order a consumer follows across all chats (issue 10).
+
+    Written in the transaction of the change, after its chat event; on PostgreSQL under one
+    transaction lock so ids commit in order and a cursor never skips a row. Posts that came in
+    through the ingest door never get one: bridges must not post history back out.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(_fk("chats.id"), index=True)
+    event_id: Mapped[int | None]
+    type: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+
+class OutboxConsumer(Base):
+    """A follower of the outbox (a bridge, an exporter, a webhook) and how far it has read."""
+
+    __tablename__ = "outbox_consumers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    cursor: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+
+class DeliveryRow(Base):
+    """One outbox event to hand one consumer: pending until done, retried with back-off, claimed
+    by one worker at a time until `claimed_until` (a killed worker's claim expires)."""
+
+    __tablename__ = "outbox_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("consumer_id", "outbox_id"),
+        sa.Index("ix_outbox_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consumer_id: Mapped[int] = mapped_column(_fk("outbox_consumers.id"))
+    outbox_id: Mapped[int] = mapped_column(_fk("outbox.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(10))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    done_at: Mapped[datetime | None]
