@@ -38,6 +38,11 @@ class Mutation(StrEnum):
     ADD_MEMBER = "add_member"  # a change that touches moderator and participant roles only
     ADD_HOST = "add_host"  # a change from or to owner or cohost
     POST = "post"
+    # Issue 9, a host runs her series from the browser.
+    EDIT_SERIES = "edit_series"  # title, description, zone, character rule, guide, zones
+    SCHEDULE_CHATS = "schedule_chats"  # one chat or a recurring schedule; stop a schedule
+    RESCHEDULE_CHAT = "reschedule_chat"  # skip or move one chat that has not started
+    SEE_PEOPLE = "see_people"  # a read: the series' members with their roles, and its blocks
 
 
 HOSTS = frozenset({Role.OWNER, Role.COHOST})
@@ -58,6 +63,10 @@ PERMISSIONS: Mapping[Mutation, frozenset[Role]] = {
     Mutation.ADD_MEMBER: HOSTS,
     Mutation.ADD_HOST: frozenset({Role.OWNER}),
     Mutation.POST: EVERYONE,
+    Mutation.EDIT_SERIES: HOSTS,
+    Mutation.SCHEDULE_CHATS: HOSTS,
+    Mutation.RESCHEDULE_CHAT: HOSTS,
+    Mutation.SEE_PEOPLE: MODERATORS,
 }
 
 # Mutations a logged-in person may do without any role in the series.

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hashchat.actions.access import is_blocked, load_series, load_user, require
+from hashchat.actions.access import is_blocked, load_series, load_user, require, role_in
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
-from hashchat.actions.permissions import STAFF, Role, mutation_for_role_change
+from hashchat.actions.permissions import (
+    STAFF,
+    Mutation,
+    Role,
+    is_allowed,
+    mutation_for_role_change,
+)
 from hashchat.actions.validation import check_text, check_timezone
 from hashchat.actions.views import (
     ChatView,
@@ -22,11 +29,13 @@ from hashchat.actions.views import (
 )
 from hashchat.domain.text.length import NETWORK_LIMITS
 from hashchat.domain.text.tags import normal_tag, tag_key, tag_skeleton
-from hashchat.store.models import ChatRow, Membership, QuestionRow, SeriesRow, User
+from hashchat.store.models import Block, ChatRow, Membership, QuestionRow, SeriesRow, User
 
 TAG_PATTERN = re.compile(r"[^\W\d_][\w]{0,99}")
 CHAR_RULES = tuple(NETWORK_LIMITS)
 MAX_CHAR_LIMIT = 10_000
+MAX_DESCRIPTION = 10_000
+MAX_ANNOUNCEMENT_ZONES = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,29 @@ def check_char_rule(rule: str, limit: int) -> tuple[str, int]:
     return rule, limit
 
 
+def check_optional_text(value: str, what: str, max_length: int) -> str:
+    """A multi-line text that may be empty (description, guide): `check_text`'s rules else."""
+    if not value.strip():
+        return ""
+    return check_text(value, what, max_length, multiline=True)
+
+
+def check_announcement_zones(zones: Sequence[str]) -> tuple[str, ...]:
+    """Up to MAX_ANNOUNCEMENT_ZONES IANA zones, canonical, each once, in the order given."""
+    cleaned: list[str] = []
+    for zone in zones:
+        if not zone.strip():
+            continue
+        canonical = check_timezone(zone.strip())
+        if canonical not in cleaned:
+            cleaned.append(canonical)
+    if len(cleaned) > MAX_ANNOUNCEMENT_ZONES:
+        raise InvalidInputError(
+            f"announcement_zones: at most {MAX_ANNOUNCEMENT_ZONES} zones, not {len(cleaned)}"
+        )
+    return tuple(cleaned)
+
+
 def do_create_series(
     ctx: AppContext,
     actor: UserView,
@@ -75,6 +107,8 @@ def do_create_series(
     char_rule: str = "x",
     char_limit: int = 280,
     description: str = "",
+    guide: str = "",
+    announcement_zones: Sequence[str] = (),
 ) -> SeriesView:
     """Create a series owned by `actor`; 409 naming the existing tag when the tag is taken
     case-insensitively or looks like a taken one (same TR39 skeleton: `domain.text.tags`)."""
@@ -88,9 +122,9 @@ def do_create_series(
         timezone=check_timezone(timezone),
         char_rule=rule,
         char_limit=limit,
-        description=check_text(description, "description", 10_000, multiline=True)
-        if description.strip()
-        else "",
+        description=check_optional_text(description, "description", MAX_DESCRIPTION),
+        guide=check_optional_text(guide, "guide", MAX_DESCRIPTION),
+        announcement_zones=",".join(check_announcement_zones(announcement_zones)),
         created_at=ctx.now(),
     )
     try:
@@ -120,6 +154,105 @@ def _refuse_taken_tag(session: Session, row: SeriesRow) -> None:
     if tag_key(taken) == row.tag_key:
         raise ConflictError(f"the series #{taken} exists already")
     raise ConflictError(f"#{row.tag} looks like the existing series #{taken}; choose another tag")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesChanges:
+    """What an edit changes; None leaves a field as it is. The tag never changes: links,
+    calendars and recaps name it."""
+
+    title: str | None = None
+    description: str | None = None
+    timezone: str | None = None
+    char_rule: str | None = None
+    char_limit: int | None = None
+    guide: str | None = None
+    announcement_zones: Sequence[str] | None = None
+
+
+def do_edit_series(
+    ctx: AppContext, actor: UserView, tag: str, changes: SeriesChanges
+) -> SeriesView:
+    """Change a series' settings (hosts: the permission matrix's EDIT_SERIES); every field
+    is checked as on creation, and nothing is stored unless all of them pass."""
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.EDIT_SERIES)
+        rule, limit = check_char_rule(
+            changes.char_rule if changes.char_rule is not None else series.char_rule,
+            changes.char_limit if changes.char_limit is not None else series.char_limit,
+        )
+        if changes.title is not None:
+            series.title = check_text(changes.title, "title", 200)
+        if changes.description is not None:
+            series.description = check_optional_text(
+                changes.description, "description", MAX_DESCRIPTION
+            )
+        if changes.timezone is not None:
+            series.timezone = check_timezone(changes.timezone)
+        if changes.guide is not None:
+            series.guide = check_optional_text(changes.guide, "guide", MAX_DESCRIPTION)
+        if changes.announcement_zones is not None:
+            series.announcement_zones = ",".join(
+                check_announcement_zones(changes.announcement_zones)
+            )
+        series.char_rule, series.char_limit = rule, limit
+        return series_view(series)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPeople:
+    """Who has a role in a series, who is blocked from it, and what the reader may change."""
+
+    series: SeriesView
+    members: tuple[MemberView, ...]
+    blocked: tuple[str, ...]
+    may: frozenset[Mutation]
+
+
+def allowed_in_series(session: Session, series_id: int, actor: UserView) -> frozenset[Mutation]:
+    """Every mutation the permission matrix lets `actor` do in the series (pages show the
+    forms of these only; the actions still check each one)."""
+    role = role_in(session, series_id, actor.id)
+    return frozenset(m for m in Mutation if is_allowed(m, role, is_admin=actor.is_admin))
+
+
+def may_in_series(ctx: AppContext, actor: UserView | None, tag: str) -> frozenset[Mutation]:
+    """`allowed_in_series` by tag; nothing for an anonymous reader; 404 for an unknown tag."""
+    with ctx.store.read() as session:
+        series = load_series(session, tag)
+        return frozenset() if actor is None else allowed_in_series(session, series.id, actor)
+
+
+def people_of_series(ctx: AppContext, actor: UserView, tag: str) -> SeriesPeople:
+    """Members by role and blocked people, for the series' staff (SEE_PEOPLE); 403 else."""
+    with ctx.store.read() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.SEE_PEOPLE)
+        members = session.execute(
+            sa.select(User.name, User.display_name, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.series_id == series.id)
+            .order_by(Membership.id)
+        ).all()
+        blocked = session.scalars(
+            sa.select(User.name)
+            .join(Block, Block.user_id == User.id)
+            .where(Block.series_id == series.id)
+            .order_by(User.name)
+        ).all()
+        order = {role.value: index for index, role in enumerate(Role)}
+        return SeriesPeople(
+            series=series_view(series),
+            members=tuple(
+                sorted(
+                    (MemberView(name, shown, role) for name, shown, role in members),
+                    key=lambda member: order.get(member.role, len(order)),
+                )
+            ),
+            blocked=tuple(blocked),
+            may=allowed_in_series(session, series.id, actor),
+        )
 
 
 def get_series(ctx: AppContext, tag: str) -> SeriesDetail:

@@ -31,6 +31,8 @@ class SeriesView:
     char_rule: str
     char_limit: int
     description: str
+    guide: str = ""  # the host's participation guide; empty: the standard one
+    announcement_zones: tuple[str, ...] = ()  # empty: the series' zone and the usual ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,15 @@ def user_view(row: User) -> UserView:
 def series_view(row: SeriesRow) -> SeriesView:
     """The view of a series row."""
     return SeriesView(
-        row.id, row.tag, row.title, row.timezone, row.char_rule, row.char_limit, row.description
+        row.id,
+        row.tag,
+        row.title,
+        row.timezone,
+        row.char_rule,
+        row.char_limit,
+        row.description,
+        row.guide or "",
+        tuple(zone for zone in (row.announcement_zones or "").split(",") if zone),
     )
 
 

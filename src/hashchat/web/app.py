@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import hashchat
-from hashchat.actions import cadence
+from hashchat.actions import cadence, schedule
 from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext, RateLimiters
 from hashchat.actions.limits import UnavailableError
@@ -186,12 +186,16 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         # Long-lived objects made at start-up need no cyclic-GC scans (see bench/README.md).
         gc.freeze()
         runner = asyncio.create_task(cadence.run_forever(ctx))
+        schedules = asyncio.create_task(schedule.run_forever(ctx))  # chats made ahead
         try:
             yield
         finally:
             runner.cancel()
+            schedules.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
+            with contextlib.suppress(asyncio.CancelledError):
+                await schedules
             if isinstance(bus, ManagedBus):
                 await bus.aclose()
             ctx.store.dispose()

@@ -28,6 +28,14 @@ CONTRACT = {
     ("post", "/api/v1/posts/{post_id}/spotlight"),
     ("get", "/api/v1/chats/{chat_id}/recap"),
     ("get", "/api/v1/chats/{chat_id}/events"),
+    # Issue 9: series setup and scheduling.
+    ("patch", "/api/v1/series/{tag}"),
+    ("get", "/api/v1/series/{tag}/people"),
+    ("get", "/api/v1/series/{tag}/schedules"),
+    ("post", "/api/v1/series/{tag}/schedules"),
+    ("post", "/api/v1/series/{tag}/schedules/{schedule_id}/stop"),
+    ("post", "/api/v1/chats/{chat_id}/skip"),
+    ("post", "/api/v1/chats/{chat_id}/move"),
 }
 
 

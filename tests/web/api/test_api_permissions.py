@@ -103,6 +103,19 @@ PERFORM: dict[Mutation, Perform] = {
     Mutation.ADD_MEMBER: lambda s, a: _add(s, a, "participant"),
     Mutation.ADD_HOST: lambda s, a: _add(s, a, "cohost"),
     Mutation.POST: lambda s, a: _on_live_chat(s, a, "/posts", json={"text": "A1 yes"}),
+    Mutation.EDIT_SERIES: lambda s, a: s.api.call(
+        a, "PATCH", f"/series/{s.tag}", json={"title": "Renamed"}
+    ),
+    Mutation.SCHEDULE_CHATS: lambda s, a: s.api.call(
+        a,
+        "POST",
+        f"/series/{s.tag}/schedules",
+        json={"title": "Weekly", "first_start": "2026-01-16T17:00", "until": "2026-02-01"},
+    ),
+    Mutation.RESCHEDULE_CHAT: lambda s, a: _on_scheduled_chat(
+        s, a, "POST", "/move", json={"starts_at": "2026-01-10T17:00:00Z"}
+    ),
+    Mutation.SEE_PEOPLE: lambda s, a: s.api.call(a, "GET", f"/series/{s.tag}/people"),
 }
 
 

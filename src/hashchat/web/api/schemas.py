@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -14,6 +14,7 @@ from hashchat.store.models import MAX_ROW_ID
 ChatId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the chat's id")]
 PostId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the post's id")]
 QuestionNumber = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="1 for Q1")]
+ScheduleId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the schedule's id")]
 
 
 class Error(BaseModel):
@@ -80,6 +81,17 @@ class SeriesIn(BaseModel):
     char_rule: str = Field("x", description="counting rule: x, mastodon, bluesky or plain")
     char_limit: int = Field(280, description="the most characters a post may have by that rule")
     description: str = Field("", max_length=10_000)
+    guide: str = Field(
+        "",
+        max_length=10_000,
+        description="the participation guide in the host's words (empty: the standard guide)",
+    )
+    announcement_zones: list[str] = Field(
+        [],
+        max_length=6,
+        description="IANA zones of the announcement line, in order (empty: the series' zone, "
+        "Europe/London, America/New_York, America/Los_Angeles)",
+    )
 
 
 class SeriesOut(_Out):
@@ -91,6 +103,8 @@ class SeriesOut(_Out):
     char_rule: str
     char_limit: int
     description: str
+    guide: str = ""
+    announcement_zones: list[str] = []
 
 
 class MemberIn(BaseModel):
@@ -237,3 +251,75 @@ class BlockOut(BaseModel):
 
     user: str
     series: str
+
+
+class SeriesEdit(BaseModel):
+    """Changes to a series' settings; a field left out stays as it is. The tag never changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    timezone: str | None = Field(None, max_length=64, description="IANA zone")
+    char_rule: str | None = Field(None, description="x, mastodon, bluesky or plain")
+    char_limit: int | None = None
+    guide: str | None = Field(None, max_length=10_000)
+    announcement_zones: list[str] | None = Field(None, max_length=6)
+
+
+class PeopleOut(BaseModel):
+    """Who has a role in a series (owners first) and who is blocked from it."""
+
+    members: list[MemberOut]
+    blocked: list[str]
+
+
+class ScheduleIn(BaseModel):
+    """A recurring schedule: every `every_weeks` weeks on the weekday of `first_start`, at its
+    wall time in `timezone`, whatever the UTC offset is that week."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=200, description="the title of each chat it makes")
+    first_start: datetime = Field(
+        description="the first chat, as local wall time in `timezone`, e.g. 2026-12-11T17:00 "
+        "(an offset, if given, is converted to that zone's wall time); on a whole minute"
+    )
+    timezone: str | None = Field(
+        None, max_length=64, description="IANA zone of the wall time (default: the series')"
+    )
+    duration_minutes: int = Field(60, description="1 to 10080 (a week)")
+    every_weeks: int = Field(1, description="1 for weekly, 2 for every other week; up to 520")
+    until: date | None = Field(
+        None, description="the last local date a chat may fall on (inclusive); null: no end"
+    )
+
+
+class ScheduleOut(_Out):
+    """A recurring schedule; `summary` says it in words."""
+
+    id: int
+    series_tag: str
+    title: str
+    timezone: str
+    wall_start: datetime
+    duration_minutes: int
+    every_weeks: int
+    until: date | None
+    stopped: bool
+    summary: str
+
+
+class ScheduledOut(BaseModel):
+    """A new schedule and the chats it made at once (its next dates)."""
+
+    schedule: ScheduleOut
+    chats: list[ChatOut]
+
+
+class MoveIn(BaseModel):
+    """The new start of a chat that has not started."""
+
+    starts_at: datetime = Field(
+        description="with a UTC offset, in the future, on a whole minute, before 2200-01-01"
+    )
