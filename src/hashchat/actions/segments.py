@@ -45,6 +45,7 @@ def domain_post(row: PostRow) -> Post:
         reply_to=None if row.reply_to_post_id is None else str(row.reply_to_post_id),
         external_id=row.external_id,
         url=row.external_url,
+        is_repost=row.is_repost,
         by_host=row.is_host,
     )
 

@@ -15,7 +15,9 @@ from hashchat.store.db import Store
 from hashchat.store.locks import lock_chat_events
 from hashchat.store.models import MAX_ROW_ID, EventRow
 
-EVENT_TYPES = frozenset({"post", "question", "state", "hide", "spotlight"})
+# `resync`: posts came in through the ingest door (issue 10) without one event each; a
+# viewer reloads the chat (room.js already does on `resync`).
+EVENT_TYPES = frozenset({"post", "question", "state", "hide", "spotlight", "resync"})
 # Events that change a post after its `post` event: their data names it as `post_id`, and the
 # post's `post` event has been rewritten to its current view in the same transaction.
 POST_CHANGE_TYPES = frozenset({"hide", "spotlight"})

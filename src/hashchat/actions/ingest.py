@@ -1,0 +1,510 @@
+"""The ingest door: posts from elsewhere (archives, bridges, our own exports) enter a chat here.
+
+`do_ingest_posts` files `ForeignPost`s (`domain.ingest`) into one chat, in one transaction:
+
+- identity is `(network, source, external_id)`: a post seen again is updated (an edit, a
+  deletion, a moderation state carried by our own export), never added twice; one whose
+  identity already lives in another chat is skipped;
+- a foreign author is a handle on a network, stored on the post (`author_handle`, `network`)
+  with no local account; a handle linked to a local user (`linked_handles`, made by `as_user`)
+  makes her posts hers, and a host's posts a host's;
+- a deleted post is hidden, never removed; a post hidden here stays hidden;
+- reply links are mapped through external ids in the same network and source: a reply whose
+  parent is not there yet keeps the parent's external id (`reply_to_external_id`) and is linked
+  when the parent arrives, by any later ingest into the chat;
+- reposts are kept as such (`is_repost`) and never count as participation;
+- attribution and `late` come from the one recap pipeline (`domain.recap.transcript_of_posts`,
+  as `actions.segments` does for typed posts), run once per call over the whole chat;
+- no login or rate limit (those are for people typing), and no text rule: the text is stored
+  as it came (only NUL, which PostgreSQL cannot store, becomes U+FFFD);
+- imported history reaches live viewers as one `resync` event per call (the room reloads),
+  not one event per post; imported posts never enter the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hashchat.actions.access import load_chat, load_user, require
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import ConflictError, InvalidInputError
+from hashchat.actions.permissions import HOSTS, Mutation
+from hashchat.actions.segments import StoredSegment, chat_questions, chat_window
+from hashchat.actions.views import UserView
+from hashchat.domain.chat import Post
+from hashchat.domain.ingest import ForeignPost
+from hashchat.domain.recap import Entry, transcript_of_posts
+from hashchat.store.events import add_event
+from hashchat.store.models import (
+    ChatRow,
+    LinkedHandle,
+    Membership,
+    PostRow,
+    SegmentRow,
+    User,
+)
+
+BATCH = 2_000  # posts read, looked up and inserted together
+_MAX = {"external_id": 200, "author_handle": 200, "display_name": 200, "url": 500, "source": 300}
+
+
+class IngestError(InvalidInputError):
+    """A post the door cannot file (an over-long identity or handle); names the record."""
+
+    def __init__(self, external_id: str, problem: str) -> None:
+        super().__init__(f"{external_id}: {problem}")
+        self.external_id = external_id
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class IngestCounts:
+    """What one ingest did: posts added, updated (edited, deleted, moved state), unchanged
+    (seen before, same), skipped (their identity belongs to another chat)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    post_ids: list[int] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, int]:
+        """The four counts, as the import command prints them."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Author:
+    user_id: int | None
+    is_host: bool
+
+
+def handle_key(handle: str) -> str:
+    """How handles are compared: case-insensitively (X, Mastodon and Bluesky handles are)."""
+    return handle.casefold()
+
+
+def link_handle(session: Session, user: User, network: str, handle: str, now: datetime) -> None:
+    """Record that `handle` on `network` is `user`'s (idempotent); 409 when it is another's."""
+    key = handle_key(handle)
+    current = session.scalar(
+        sa.select(LinkedHandle).where(LinkedHandle.network == network, LinkedHandle.handle == key)
+    )
+    if current is None:
+        session.add(LinkedHandle(network=network, handle=key, user_id=user.id, created_at=now))
+        session.flush()
+    elif current.user_id != user.id:
+        raise ConflictError(f"{handle} on {network} is linked to another account")
+
+
+def do_link_handle(ctx: AppContext, user_name: str, network: str, handle: str) -> None:
+    """Link a handle on a network to a local user (what `--as` does before importing)."""
+    with ctx.store.write() as session:
+        link_handle(session, load_user(session, user_name), network, handle, ctx.now())
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def _check(post: ForeignPost) -> None:
+    for name, limit in _MAX.items():
+        value = getattr(post, name)
+        if value is not None and len(value) > limit:
+            raise IngestError(post.external_id[:80], f"{name} is longer than {limit} characters")
+    if not post.external_id.strip():
+        raise IngestError("(no id)", "the post has no external id")
+    if not post.source.strip():
+        raise IngestError(post.external_id, "the post names no source (site or instance)")
+    if post.created_at.tzinfo is None:
+        raise IngestError(post.external_id, "created_at has no time zone")
+
+
+def _batches(posts: Iterable[ForeignPost]) -> Iterator[list[ForeignPost]]:
+    iterator = iter(posts)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+class _Authors:
+    """Who each handle is: a linked local user (a host or not), or nobody here."""
+
+    def __init__(self, session: Session, chat: ChatRow) -> None:
+        self._session = session
+        self._hosts = frozenset(
+            session.scalars(
+                sa.select(Membership.user_id).where(
+                    Membership.series_id == chat.series_id,
+                    Membership.role.in_([role.value for role in HOSTS]),
+                )
+            )
+        )
+        self._links: dict[tuple[str, str], int] = {
+            (row.network, row.handle): row.user_id
+            for row in session.execute(
+                sa.select(LinkedHandle.network, LinkedHandle.handle, LinkedHandle.user_id)
+            )
+        }
+
+    def link(self, network: str, handle: str, user_id: int) -> None:
+        self._links[(network, handle_key(handle))] = user_id
+
+    def of(self, post: ForeignPost) -> _Author:
+        user_id = self._links.get((post.network.value, handle_key(post.author_handle)))
+        return _Author(user_id, user_id is not None and user_id in self._hosts)
+
+
+def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, Any]:
+    return {
+        "chat_id": chat_id,
+        "author_id": author.user_id,
+        "author_handle": post.author_handle,
+        "display_name": post.display_name or post.author_handle,
+        "network": post.network.value,
+        "source": post.source,
+        "external_id": post.external_id,
+        "external_url": post.url,
+        "text": _clean(post.text),
+        "created_at": post.created_at,
+        "reply_to_post_id": None,
+        "reply_to_external_id": post.reply_to,
+        "question": None,
+        "part": None,
+        "inferred": False,
+        "late": False,
+        "segments": [],
+        "is_host": author.is_host,
+        "hidden": post.deleted or post.hidden,
+        "spotlight": post.spotlight,
+        "is_repost": post.repost_of is not None,
+        "edited_at": post.edited_at,
+    }
+
+
+# Columns a later ingest may change; `hidden` and `spotlight` only ever turn on (a post hidden
+# here stays hidden when its source re-sends it).
+_UPDATABLE = (
+    "author_id",
+    "author_handle",
+    "display_name",
+    "external_url",
+    "text",
+    "created_at",
+    "reply_to_external_id",
+    "is_host",
+    "is_repost",
+    "edited_at",
+)
+
+
+def _changes(stored: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+    changes = {name: wanted[name] for name in _UPDATABLE if getattr(stored, name) != wanted[name]}
+    if "reply_to_external_id" in changes:
+        changes["reply_to_post_id"] = None  # relinked below
+    for flag in ("hidden", "spotlight"):
+        if wanted[flag] and not getattr(stored, flag):
+            changes[flag] = True
+    return changes
+
+
+def do_ingest_posts(
+    ctx: AppContext,
+    source: str,
+    chat_id: int,
+    posts: Iterable[ForeignPost],
+    *,
+    as_user: str | None = None,
+    as_handle: str | None = None,
+    actor: UserView | None = None,
+) -> IngestCounts:
+    """File `posts` into chat `chat_id`, all or nothing, and return the counts.
+
+    `source` names where this batch comes from (a file, a bridge) in the `resync` event.
+    `as_user` (a local user's name) with `as_handle` (her handle in these posts) links that
+    handle to her first: the archive is hers, so her posts count as hers (a host's as a
+    host's). `actor`, when given (the web upload), must be a host of the series.
+    Raises `IngestError` (422, naming the record) for a post it cannot file; nothing of the
+    call is then stored.
+    """
+    if (as_user is None) != (as_handle is None):
+        raise InvalidInputError("as_user and as_handle go together")
+    now = ctx.now()
+    counts = IngestCounts()
+    with ctx.store.write() as session:
+        chat = load_chat(session, chat_id)
+        if actor is not None:
+            require(session, chat.series_id, actor, Mutation.CREATE_CHAT)
+        authors = _Authors(session, chat)
+        linked_user = load_user(session, as_user) if as_user is not None else None
+        linked_networks: set[str] = set()
+        for batch in _batches(posts):
+            if linked_user is not None and as_handle is not None:
+                for post in batch:
+                    network = post.network.value
+                    if network not in linked_networks and handle_key(
+                        post.author_handle
+                    ) == handle_key(as_handle):
+                        link_handle(session, linked_user, network, as_handle, now)
+                        authors.link(network, as_handle, linked_user.id)
+                        linked_networks.add(network)
+            _ingest_batch(session, chat, batch, authors, counts)
+        if counts.added or counts.updated:
+            _link_replies(session, chat.id)
+            refresh_segments(session, chat)
+            add_event(
+                session,
+                chat.id,
+                "resync",
+                {
+                    "chat_id": chat.id,
+                    "reason": "ingest",
+                    "source": source,
+                    "added": counts.added,
+                    "updated": counts.updated,
+                },
+                now,
+            )
+    if counts.added or counts.updated:
+        ctx.bus.publish(chat_id)
+    return counts
+
+
+def _ingest_batch(
+    session: Session,
+    chat: ChatRow,
+    batch: Sequence[ForeignPost],
+    authors: _Authors,
+    counts: IngestCounts,
+) -> None:
+    latest: dict[tuple[str, str, str], ForeignPost] = {}
+    for post in batch:
+        _check(post)
+        latest[(post.network.value, post.source, post.external_id)] = post  # the last wins
+    by_origin: dict[tuple[str, str], list[str]] = {}
+    for network, origin, external_id in latest:
+        by_origin.setdefault((network, origin), []).append(external_id)
+    existing: dict[tuple[str, str, str], Any] = {}
+    columns = [PostRow.id, PostRow.chat_id, PostRow.network, PostRow.source, PostRow.external_id]
+    columns += [getattr(PostRow, name) for name in (*_UPDATABLE, "hidden", "spotlight")]
+    for (network, origin), ids in by_origin.items():
+        for row in session.execute(
+            sa.select(*columns).where(
+                PostRow.network == network,
+                PostRow.source == origin,
+                PostRow.external_id.in_(ids),
+            )
+        ):
+            existing[(row.network, row.source, row.external_id)] = row
+    new_rows: list[dict[str, Any]] = []
+    for identity, post in latest.items():
+        wanted = _row_values(chat.id, post, authors.of(post))
+        stored = existing.get(identity)
+        if stored is None:
+            new_rows.append(wanted)
+            continue
+        if stored.chat_id != chat.id:
+            counts.skipped += 1
+            continue
+        changes = _changes(stored, wanted)
+        if changes:
+            session.execute(sa.update(PostRow).where(PostRow.id == stored.id).values(**changes))
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    counts.unchanged += len(batch) - len(latest)  # the same identity twice in one batch
+    if new_rows:
+        session.execute(sa.insert(PostRow), new_rows)
+        counts.added += len(new_rows)
+
+
+def _link_replies(session: Session, chat_id: int) -> None:
+    """Link every reply of the chat whose parent (same network, source) is now stored here."""
+    parent = sa.orm.aliased(PostRow)
+    parent_id = (
+        sa.select(parent.id)
+        .where(
+            parent.chat_id == PostRow.chat_id,
+            parent.network == PostRow.network,
+            parent.source == PostRow.source,
+            parent.external_id == PostRow.reply_to_external_id,
+        )
+        .scalar_subquery()
+    )
+    session.execute(
+        sa.update(PostRow)
+        .where(
+            PostRow.chat_id == chat_id,
+            PostRow.reply_to_external_id.is_not(None),
+            PostRow.reply_to_post_id.is_(None),
+        )
+        .values(reply_to_post_id=parent_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _domain_post(row: Any) -> Post:
+    return Post(
+        id=str(row.id),
+        author=row.author_handle,
+        text=row.text,
+        created_at=row.created_at,
+        network=row.network,
+        reply_to=None if row.reply_to_post_id is None else str(row.reply_to_post_id),
+        external_id=row.external_id,
+        url=row.external_url,
+        is_repost=row.is_repost,
+        by_host=row.is_host,
+    )
+
+
+def _stored(entry: Entry) -> StoredSegment:
+    a = entry.attribution
+    return (entry.kind.value, a.question, a.part, a.text, a.inferred, a.late)
+
+
+def refresh_segments(session: Session, chat: ChatRow) -> int:
+    """Recompute a whole chat's segments (the one recap pipeline) and write what changed, in
+    bulk: `actions.segments.refresh_chat_segments` for thousands of posts at once. A changed
+    post typed here also gets its `post` event rewritten; imported posts have no events."""
+    session.flush()
+    rows = session.execute(
+        sa.select(
+            PostRow.id,
+            PostRow.author_handle,
+            PostRow.text,
+            PostRow.created_at,
+            PostRow.network,
+            PostRow.source,
+            PostRow.reply_to_post_id,
+            PostRow.external_id,
+            PostRow.external_url,
+            PostRow.is_repost,
+            PostRow.is_host,
+            PostRow.hidden,
+        ).where(PostRow.chat_id == chat.id)
+    ).all()
+    transcript = transcript_of_posts(
+        [_domain_post(row) for row in rows],
+        chat_questions(session, chat.id),
+        chat_window(chat),
+        frozenset(str(row.id) for row in rows if row.hidden),
+    )
+    wanted: dict[int, list[StoredSegment]] = {}
+    for entry in transcript.segments:
+        wanted.setdefault(int(entry.post.id), []).append(_stored(entry))
+    stored: dict[int, list[StoredSegment]] = {}
+    for segment in session.execute(
+        sa.select(
+            SegmentRow.post_id,
+            SegmentRow.kind,
+            SegmentRow.question,
+            SegmentRow.part,
+            SegmentRow.text,
+            SegmentRow.inferred,
+            SegmentRow.late,
+        )
+        .where(SegmentRow.chat_id == chat.id)
+        .order_by(SegmentRow.post_id, SegmentRow.position)
+    ):
+        stored.setdefault(segment.post_id, []).append(tuple(segment[1:]))  # type: ignore[arg-type]
+    changed = [row for row in rows if stored.get(row.id, []) != wanted.get(row.id, [])]
+    if not changed:
+        return 0
+    ids = [row.id for row in changed]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            sa.delete(SegmentRow).where(SegmentRow.post_id.in_(ids[start : start + 500]))
+        )
+    segment_rows: list[dict[str, Any]] = []
+    post_updates: list[dict[str, Any]] = []
+    for row in changed:
+        segments = wanted.get(row.id, [])
+        for position, (kind, question, part, text, inferred, late) in enumerate(segments):
+            segment_rows.append(
+                {
+                    "chat_id": chat.id,
+                    "post_id": row.id,
+                    "position": position,
+                    "kind": kind,
+                    "question": question,
+                    "part": part,
+                    "text": text,
+                    "inferred": inferred,
+                    "late": late,
+                }
+            )
+        if segments:  # a hidden post keeps the attribution it last had; nothing shows it
+            _, question, part, _, inferred, _ = segments[0]
+            post_updates.append(
+                {
+                    "b_id": row.id,
+                    "question": question,
+                    "part": part,
+                    "inferred": inferred,
+                    "late": any(segment[5] for segment in segments),
+                    "segments": [
+                        {"question": q, "part": p, "text": t, "inferred": i, "late": la}
+                        for _, q, p, t, i, la in segments
+                    ],
+                }
+            )
+    if segment_rows:
+        session.execute(sa.insert(SegmentRow), segment_rows)
+    if post_updates:
+        session.connection().execute(
+            sa.update(PostRow.__table__)  # type: ignore[arg-type]
+            .where(PostRow.__table__.c.id == sa.bindparam("b_id"))
+            .values(
+                question=sa.bindparam("question"),
+                part=sa.bindparam("part"),
+                inferred=sa.bindparam("inferred"),
+                late=sa.bindparam("late"),
+                segments=sa.bindparam("segments", type_=sa.JSON),
+            ),
+            post_updates,
+        )
+    typed = [row.id for row in changed if not row.source]
+    if typed:
+        from hashchat.actions.posts import refresh_post_event  # posts imports segments
+
+        for post in session.scalars(sa.select(PostRow).where(PostRow.id.in_(typed))):
+            refresh_post_event(session, post)
+    return len(changed)
+
+
+def imported_post_count(ctx: AppContext, chat_id: int) -> int:
+    """How many posts of a chat came through the door (for the console)."""
+    with ctx.store.read() as session:
+        load_chat(session, chat_id)
+        return int(
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(PostRow)
+                .where(PostRow.chat_id == chat_id, PostRow.source != "")
+            )
+            or 0
+        )
+
+
+__all__ = [
+    "BATCH",
+    "IngestCounts",
+    "IngestError",
+    "do_ingest_posts",
+    "do_link_handle",
+    "handle_key",
+    "link_handle",
+    "refresh_segments",
+]

@@ -1,0 +1,218 @@
+"""The ingest door: identity, edits, deletions, reply links in any order, reposts, linked
+handles, attribution by the domain rules, all or nothing per chat, one `resync` per call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from hashchat.actions.accounts import do_register
+from hashchat.actions.chats import do_create_chat, do_next_question, do_start_chat
+from hashchat.actions.context import AppContext
+from hashchat.actions.ingest import IngestError, do_ingest_posts
+from hashchat.actions.posts import do_create_post, list_posts
+from hashchat.actions.recap import get_recap
+from hashchat.actions.series import do_create_series
+from hashchat.domain.ingest import ForeignPost, Network
+from hashchat.store.events import events_after
+from hashchat.store.models import OutboxRow, PostRow
+
+
+def _chat(ctx: AppContext) -> tuple[int, datetime]:
+    host = do_register(ctx, "kaizencoach", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    chat = do_create_chat(ctx, host, "KaizenBiz", "Habits", ctx.now(), 60, ["Wins?", "Tools?"])
+    do_start_chat(ctx, host, chat.id)
+    do_next_question(ctx, host, chat.id)
+    return chat.id, ctx.now()
+
+
+def _post(external_id: str, text: str, at: datetime, **fields: object) -> ForeignPost:
+    values: dict[str, object] = {
+        "network": Network.X,
+        "source": "x.com",
+        "external_id": external_id,
+        "author_handle": "tradietom",
+        "display_name": "Tom",
+        "text": text,
+        "created_at": at,
+    }
+    values.update(fields)
+    return ForeignPost(**values)  # type: ignore[arg-type]
+
+
+def _by_external(ctx: AppContext, chat_id: int) -> dict[str, PostRow]:
+    with ctx.store.read() as session:
+        rows = session.scalars(sa.select(PostRow).where(PostRow.chat_id == chat_id)).all()
+        session.expunge_all()
+    return {row.external_id: row for row in rows if row.external_id}
+
+
+def test_ingest_adds_then_updates_never_duplicates(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    posts = [
+        _post("1", "A1 fixed the van shelving #KaizenBiz", t0 + timedelta(minutes=1)),
+        _post("2", "A1 same here", t0 + timedelta(minutes=2), author_handle="ledgerlucy"),
+    ]
+    first = do_ingest_posts(ctx, "test", chat_id, posts)
+    assert first.as_dict() == {"added": 2, "updated": 0, "unchanged": 0, "skipped": 0}
+    again = do_ingest_posts(ctx, "test", chat_id, posts)
+    assert again.as_dict() == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}
+    edited = _post(
+        "1",
+        "A1 fixed the van shelving, edited #KaizenBiz",
+        t0 + timedelta(minutes=1),
+        edited_at=t0 + timedelta(minutes=5),
+    )
+    deleted = _post(
+        "2", "A1 same here", t0 + timedelta(minutes=2), author_handle="ledgerlucy", deleted=True
+    )
+    third = do_ingest_posts(ctx, "test", chat_id, [edited, deleted])
+    assert third.as_dict() == {"added": 0, "updated": 2, "unchanged": 0, "skipped": 0}
+    rows = _by_external(ctx, chat_id)
+    assert len(rows) == 2
+    assert rows["1"].text.endswith("edited #KaizenBiz")
+    assert rows["1"].question == 1
+    assert rows["2"].hidden  # deleted at the source: hidden, never removed
+    # the source re-sending the deleted post undeleted does not unhide it here
+    do_ingest_posts(ctx, "test", chat_id, posts)
+    assert _by_external(ctx, chat_id)["2"].hidden
+
+
+def test_same_id_from_another_source_is_another_post(
+    new_context: Callable[[], AppContext],
+) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    a = _post("7", "A1 from one blog", t0, network=Network.WORDPRESS, source="https://a.example")
+    b = _post("7", "A1 from another", t0, network=Network.WORDPRESS, source="https://b.example")
+    counts = do_ingest_posts(ctx, "test", chat_id, [a, b])
+    assert counts.added == 2
+
+
+def test_reply_whose_parent_arrives_later_is_linked(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    reply = _post("11", "so true", t0 + timedelta(minutes=3), reply_to="10")
+    do_ingest_posts(ctx, "test", chat_id, [reply])
+    assert _by_external(ctx, chat_id)["11"].reply_to_post_id is None
+    parent = _post("10", "A1 I batch my invoices", t0 + timedelta(minutes=2), author_handle="lu")
+    do_ingest_posts(ctx, "test", chat_id, [parent])
+    rows = _by_external(ctx, chat_id)
+    assert rows["11"].reply_to_post_id == rows["10"].id
+    # the reply inherits its parent's question by the domain's rules
+    assert rows["11"].question == 1
+
+
+def test_reposts_kept_but_never_participation(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    posts = [
+        _post("1", "A1 a real answer", t0 + timedelta(minutes=1)),
+        _post(
+            "2",
+            "RT @tradietom: A1 a real answer",
+            t0 + timedelta(minutes=2),
+            author_handle="printshoppia",
+            repost_of="1",
+        ),
+    ]
+    do_ingest_posts(ctx, "test", chat_id, posts)
+    figures = get_recap(ctx, chat_id).transcript.figures
+    assert figures.reposts == 1
+    assert figures.participants == 1
+    assert figures.answers == 1
+    assert _by_external(ctx, chat_id)["2"].is_repost
+
+
+def test_linked_host_handle_counts_as_host(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    host_post = _post("1", "great to see you all", t0 + timedelta(minutes=1), author_handle="KC")
+    guest_post = _post("2", "loving this", t0 + timedelta(minutes=2), author_handle="guest")
+    do_ingest_posts(
+        ctx, "x archive", chat_id, [host_post, guest_post], as_user="kaizencoach", as_handle="kc"
+    )
+    rows = _by_external(ctx, chat_id)
+    assert rows["1"].is_host
+    assert rows["1"].author_id is not None
+    assert rows["1"].question is None  # a host's untagged post is never inferred
+    assert rows["2"].question == 1
+    assert rows["2"].inferred
+    assert not rows["2"].is_host
+    assert rows["2"].author_id is None
+    # the link stays: a later archive without --as still knows the handle
+    do_ingest_posts(
+        ctx,
+        "again",
+        chat_id,
+        [_post("3", "thanks!", t0 + timedelta(minutes=3), author_handle="kc")],
+    )
+    assert _by_external(ctx, chat_id)["3"].is_host
+
+
+def test_identity_in_another_chat_is_skipped(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    host = do_register(ctx, "other", "correct horse battery")
+    do_create_series(ctx, host, "Other", "Other", "UTC")
+    other = do_create_chat(ctx, host, "Other", "Other", ctx.now(), 60, ["Q?"])
+    post = _post("1", "A1 hello", t0)
+    do_ingest_posts(ctx, "test", chat_id, [post])
+    counts = do_ingest_posts(ctx, "test", other.id, [post])
+    assert counts.as_dict() == {"added": 0, "updated": 0, "unchanged": 0, "skipped": 1}
+
+
+def test_bad_record_stores_nothing_of_the_call(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    posts = [_post("1", "A1 fine", t0), _post("2", "A1 fine too", t0, author_handle="x" * 201)]
+    with pytest.raises(IngestError, match=r"^2: author_handle"):
+        do_ingest_posts(ctx, "test", chat_id, posts)
+    assert _by_external(ctx, chat_id) == {}
+
+
+def test_text_stored_as_it_came(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    long_text = "A1 " + "word " * 200  # far over the series' 280 limit
+    do_ingest_posts(ctx, "test", chat_id, [_post("1", long_text, t0), _post("2", "a\x00b", t0)])
+    rows = _by_external(ctx, chat_id)
+    assert rows["1"].text == long_text
+    assert rows["2"].text == "a\ufffdb"
+
+
+def test_one_resync_event_per_call_and_nothing_in_the_outbox(
+    new_context: Callable[[], AppContext],
+) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    with ctx.store.read() as session:
+        outbox_before = session.scalar(sa.select(sa.func.count()).select_from(OutboxRow))
+    before = events_after(ctx.store, chat_id, 0)
+    posts = [_post(str(n), f"A1 answer {n}", t0 + timedelta(seconds=n)) for n in range(1, 300)]
+    do_ingest_posts(ctx, "bulk", chat_id, posts)
+    new = events_after(ctx.store, chat_id, before[-1].id)
+    assert [event.type for event in new] == ["resync"]
+    with ctx.store.read() as session:
+        outbox_after = session.scalar(sa.select(sa.func.count()).select_from(OutboxRow))
+    assert outbox_after == outbox_before
+    # an unchanged re-ingest says nothing to viewers
+    do_ingest_posts(ctx, "bulk", chat_id, posts)
+    assert len(events_after(ctx.store, chat_id, before[-1].id)) == 1
+    assert len([p for p in list_posts(ctx, chat_id) if p.network == "x"]) == 299
+
+
+def test_typed_post_after_imported_history(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    do_ingest_posts(ctx, "test", chat_id, [_post("1", "A1 imported", t0)])
+    tom = do_register(ctx, "tom", "correct horse battery")
+    typed = do_create_post(ctx, tom, chat_id, "A1 typed here")
+    assert typed.question == 1
+    texts = {p.text for p in list_posts(ctx, chat_id)}
+    assert {"A1 imported", "A1 typed here"} <= texts
