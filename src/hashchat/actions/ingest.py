@@ -51,6 +51,8 @@ from hashchat.store.models import (
     User,
 )
 
+_POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
+_SEGMENTS: sa.Table = SegmentRow.__table__  # type: ignore[assignment]
 BATCH = 2_000  # posts read, looked up and inserted together
 _MAX = {"external_id": 200, "author_handle": 200, "display_name": 200, "url": 500, "source": 300}
 
@@ -325,7 +327,7 @@ def _ingest_batch(
             counts.unchanged += 1
     counts.unchanged += len(batch) - len(latest)  # the same identity twice in one batch
     if new_rows:
-        session.execute(sa.insert(PostRow), new_rows)
+        session.connection().execute(_POSTS.insert(), new_rows)
         counts.added += len(new_rows)
 
 
@@ -461,11 +463,11 @@ def refresh_segments(session: Session, chat: ChatRow) -> int:
                 }
             )
     if segment_rows:
-        session.execute(sa.insert(SegmentRow), segment_rows)
+        session.connection().execute(_SEGMENTS.insert(), segment_rows)
     if post_updates:
         session.connection().execute(
-            sa.update(PostRow.__table__)  # type: ignore[arg-type]
-            .where(PostRow.__table__.c.id == sa.bindparam("b_id"))
+            sa.update(_POSTS)
+            .where(_POSTS.c.id == sa.bindparam("b_id"))
             .values(
                 question=sa.bindparam("question"),
                 part=sa.bindparam("part"),
