@@ -9,7 +9,7 @@ PORT ?= 8000
 export HASHCHAT_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export HASHCHAT_TEST_REDIS ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint types unit browser browser-deps stack-deps bench clean
+.PHONY: run test lint types unit browser browser-deps stack-deps blog-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,13 @@ browser-deps:
 stack-deps:
 	@{ command -v nginx && test -f /usr/lib/nginx/modules/ngx_nchan_module.so && command -v redis-server; } >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-nchan redis-server; }
 
+# The blog tests run a real WordPress (Debian's package, PHP's built-in server, a private MariaDB).
+blog-deps:
+	@{ command -v php && command -v mariadbd && test -d /usr/share/wordpress; } >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-curl php-xml php-mbstring php-gd mariadb-server; }
+
 # Browser tests run in a process of their own: Playwright's sync API keeps an event loop running in
 # its worker, which Starlette's in-process TestClient cannot share.
-unit: $(STAMP) stack-deps
+unit: $(STAMP) stack-deps blog-deps
 	bash scripts/pytest-must-run.sh $(BIN)/pytest -n 2 -m "not browser"
 
 browser: $(STAMP) browser-deps
