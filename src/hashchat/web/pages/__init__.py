@@ -5,9 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from hashchat.web.pages import accounts, host, recap, room, series
+from hashchat.web.pages import (
+    accounts,
+    host,
+    recap,
+    room,
+    series,
+    series_schedule,
+    series_settings,
+)
 
-_MODULES = (accounts, series, room, host, recap)
+_MODULES = (accounts, series_settings, series_schedule, series, room, host, recap)
 router = APIRouter(include_in_schema=False)
 for module in _MODULES:
     router.include_router(module.router)

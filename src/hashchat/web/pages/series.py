@@ -9,13 +9,15 @@ from icalendar import Calendar
 from hashchat.actions.calendar import calendar_of_series
 from hashchat.actions.chats import cadence_from_json
 from hashchat.actions.errors import NotFoundError
+from hashchat.actions.permissions import Mutation
 from hashchat.actions.recap import transcript_of
+from hashchat.actions.series import may_in_series
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule, announcement_line
 from hashchat.formats.ics import CalendarEntry, calendar_ics, calendar_name
 from hashchat.store.models import ChatRow
 from hashchat.web.downloads import content_disposition
 from hashchat.web.pages import queries
-from hashchat.web.pages.common import context_of, page, refusal
+from hashchat.web.pages.common import context_of, page, refusal, viewer_of
 from hashchat.web.pages.feeds import RecapEntry, recap_summary, recaps_atom
 from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_description
 
@@ -27,16 +29,21 @@ PAST_STATES = ("late_answers", "closed")
 
 
 def announcement_zones(series: SeriesView) -> tuple[str, ...]:
-    """The series' own zone first, then the usual ones it does not already cover."""
+    """The zones the host chose (settings), else the series' own zone first, then the usual
+    ones it does not already cover."""
+    if series.announcement_zones:
+        return series.announcement_zones
     return (series.timezone, *(z for z in ANNOUNCEMENT_ZONES if z != series.timezone))
 
 
 def guide_text(series: SeriesView) -> str:
-    """The participation guide in one paragraph, for calendar descriptions."""
-    return (
+    """The participation guide for calendar descriptions: the host's words when she wrote
+    them, then the rules in one paragraph."""
+    rules = (
         f"Answer with the question's number first (A1 …) and end with #{series.tag}. "
         f"Limit: {series.char_limit} characters, counted {rule_description(series.char_rule)}."
     )
+    return f"{series.guide}\n\n{rules}" if series.guide else rules
 
 
 def _announcement(series: SeriesView, chat: ChatView) -> str:
@@ -69,6 +76,8 @@ def series_page(request: Request, tag: str) -> HTMLResponse:
         chats = queries.chats_of_series(session, series.id)
         cadence_rows = session.get(ChatRow, chats[-1].id) if chats else None
     cadence = cadence_from_json(cadence_rows.cadence if cadence_rows else None)
+    viewer = viewer_of(request)
+    may = may_in_series(ctx, viewer, series.tag) if viewer else frozenset()
     return page(
         request,
         "series.html",
@@ -80,6 +89,9 @@ def series_page(request: Request, tag: str) -> HTMLResponse:
         past=[_summary(series, c) for c in reversed(chats) if c.state in PAST_STATES],
         cadence_minutes=cadence.question_interval_minutes,
         rule_description=rule_description(series.char_rule),
+        may_edit=Mutation.EDIT_SERIES in may,
+        may_schedule=Mutation.SCHEDULE_CHATS in may,
+        may_see_people=Mutation.SEE_PEOPLE in may,
     )
 
 
