@@ -402,3 +402,32 @@ class DeliveryRow(Base):
     claimed_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     done_at: Mapped[datetime | None]
+
+
+class SeriesInsightSettings(Base):
+    """A series' thresholds for its insights (issue 13, migration 0009): returning means coming to
+    `return_k` of the last `return_n` chats; `trend_run` chats in a row make a trend; a chat with
+    fewer participants than `tumbleweed_participants`, or a network with fewer people than
+    `tumbleweed_network_people`, raises the tumbleweed alert. No row: the defaults."""
+
+    __tablename__ = "series_insight_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"), unique=True)
+    return_k: Mapped[int]
+    return_n: Mapped[int]
+    trend_run: Mapped[int]
+    tumbleweed_participants: Mapped[int]
+    tumbleweed_network_people: Mapped[int]
+    updated_at: Mapped[datetime]
+
+
+class ChatInsightsRow(Base):
+    """One closed chat's insight figures as JSON (issue 13): a cache, valid while the chat's last
+    event id and the figures' `version` are the ones it was computed at."""
+
+    __tablename__ = "chat_insights"
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"), primary_key=True)
+    version: Mapped[int]
+    last_event_id: Mapped[int]
+    data: Mapped[str] = mapped_column(sa.Text)
+    computed_at: Mapped[datetime]
