@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hashchat.cli import demo, recap, schedule, server, text
+from hashchat.cli import chats, demo, recap, schedule, series, server, text
 
 app = typer.Typer(
     name="hashchat",
@@ -14,6 +14,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(text.app, name="text")
+app.add_typer(series.app, name="series")
+app.add_typer(chats.app, name="chats")
 schedule.register(app)
 recap.register(app)
 server.register(app)
