@@ -154,6 +154,8 @@ class ChatRow(Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime]
+    # The host's framing of the chat (issue 9, migration 0010); editable until it starts.
+    topic: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
 
 class QuestionRow(Base):
