@@ -174,6 +174,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     session_days: int = 30
+    # This server's public address: the `source` of its own posts in exports (issue 10).
+    base_url: str = "http://127.0.0.1:8000"
     # Argon2id cost of password hashes (argon2-cffi's defaults); lower only on weak machines.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -292,6 +294,12 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "cadence_tick_seconds",
         _parse_positive_float,
         "seconds between checks for due cadence items (default 1)",
+    ),
+    "HASHCHAT_BASE_URL": (
+        "base_url",
+        lambda text: text.strip().rstrip("/"),
+        "this server's public address, e.g. https://chat.example.org: the source of its own "
+        "posts in exports, so re-importing an export updates them (default http://127.0.0.1:8000)",
     ),
     "HASHCHAT_MAX_BODY": (
         "max_body_bytes",

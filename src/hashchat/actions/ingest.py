@@ -32,14 +32,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hashchat.actions.access import load_chat, load_user, require
+from hashchat.actions.access import load_chat, load_series, load_user, require
+from hashchat.actions.chats import MAX_DURATION_MINUTES, MAX_QUESTIONS
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import HOSTS, Mutation
 from hashchat.actions.segments import StoredSegment, chat_questions, chat_window
+from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import UserView
-from hashchat.domain.chat import Post
-from hashchat.domain.ingest import ForeignPost
+from hashchat.domain.chat import ChatState, Post
+from hashchat.domain.ingest import ForeignChat, ForeignPost, Network
 from hashchat.domain.recap import Entry, transcript_of_posts
 from hashchat.store.events import add_event
 from hashchat.store.models import (
@@ -47,6 +49,7 @@ from hashchat.store.models import (
     LinkedHandle,
     Membership,
     PostRow,
+    QuestionRow,
     SegmentRow,
     User,
 )
@@ -132,6 +135,9 @@ def _check(post: ForeignPost) -> None:
         raise IngestError(post.external_id, "the post names no source (site or instance)")
     if post.created_at.tzinfo is None:
         raise IngestError(post.external_id, "created_at has no time zone")
+    parent = pending_parent(post)
+    if parent is not None and len(parent) > _MAX["external_id"]:
+        raise IngestError(post.external_id, "the parent's identity is too long")
 
 
 def _batches(posts: Iterable[ForeignPost]) -> Iterator[list[ForeignPost]]:
@@ -168,6 +174,20 @@ class _Authors:
         return _Author(user_id, user_id is not None and user_id in self._hosts)
 
 
+_SEP = "\x1f"  # joins a parent's (network, source, id) when it is not the reply's own origin
+
+
+def pending_parent(post: ForeignPost) -> str | None:
+    """What `reply_to_external_id` keeps for `post`: the parent's external id when it has the
+    post's own network and source, else its whole identity joined by U+001F."""
+    identity = post.parent_identity()
+    if identity is None:
+        return None
+    if identity[:2] == (post.network.value, post.source):
+        return identity[2]
+    return _SEP.join(identity)
+
+
 def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, Any]:
     return {
         "chat_id": chat_id,
@@ -181,13 +201,13 @@ def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, A
         "text": _clean(post.text),
         "created_at": post.created_at,
         "reply_to_post_id": None,
-        "reply_to_external_id": post.reply_to,
+        "reply_to_external_id": pending_parent(post),
         "question": None,
         "part": None,
         "inferred": False,
         "late": False,
         "segments": [],
-        "is_host": author.is_host,
+        "is_host": author.is_host if post.by_host is None else post.by_host,
         "hidden": post.deleted or post.hidden,
         "spotlight": post.spotlight,
         "is_repost": post.repost_of is not None,
@@ -261,9 +281,9 @@ def do_ingest_posts(
                         link_handle(session, linked_user, network, as_handle, now)
                         authors.link(network, as_handle, linked_user.id)
                         linked_networks.add(network)
-            _ingest_batch(session, chat, batch, authors, counts)
+            _ingest_batch(session, chat, batch, authors, counts, ctx.settings.base_url)
         if counts.added or counts.updated:
-            _link_replies(session, chat.id)
+            _link_replies(session, chat.id, ctx.settings.base_url)
             refresh_segments(session, chat)
             add_event(
                 session,
@@ -289,6 +309,7 @@ def _ingest_batch(
     batch: Sequence[ForeignPost],
     authors: _Authors,
     counts: IngestCounts,
+    own_source: str,
 ) -> None:
     latest: dict[tuple[str, str, str], ForeignPost] = {}
     for post in batch:
@@ -309,6 +330,13 @@ def _ingest_batch(
             )
         ):
             existing[(row.network, row.source, row.external_id)] = row
+        if (network, origin) == (Network.HASHCHAT.value, own_source):
+            # Our own export read back here: its posts typed here are these rows.
+            local = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 10]
+            for row in session.execute(
+                sa.select(*columns).where(PostRow.id.in_(local), PostRow.source == "")
+            ):
+                existing[(network, origin, str(row.id))] = row
     new_rows: list[dict[str, Any]] = []
     for identity, post in latest.items():
         wanted = _row_values(chat.id, post, authors.of(post))
@@ -320,6 +348,8 @@ def _ingest_batch(
             counts.skipped += 1
             continue
         changes = _changes(stored, wanted)
+        if not stored.source:  # typed here: only its moderation state can come back
+            changes = {k: v for k, v in changes.items() if k in ("hidden", "spotlight")}
         if changes:
             session.execute(sa.update(PostRow).where(PostRow.id == stored.id).values(**changes))
             counts.updated += 1
@@ -331,8 +361,9 @@ def _ingest_batch(
         counts.added += len(new_rows)
 
 
-def _link_replies(session: Session, chat_id: int) -> None:
-    """Link every reply of the chat whose parent (same network, source) is now stored here."""
+def _link_replies(session: Session, chat_id: int, own_source: str) -> None:
+    """Link every reply of the chat whose parent is now stored in the chat: by external id in
+    the reply's own network and source (one UPDATE), then the replies to another origin."""
     parent = sa.orm.aliased(PostRow)
     parent_id = (
         sa.select(parent.id)
@@ -344,16 +375,54 @@ def _link_replies(session: Session, chat_id: int) -> None:
         )
         .scalar_subquery()
     )
+    pending = (
+        PostRow.chat_id == chat_id,
+        PostRow.reply_to_external_id.is_not(None),
+        PostRow.reply_to_post_id.is_(None),
+    )
     session.execute(
         sa.update(PostRow)
-        .where(
-            PostRow.chat_id == chat_id,
-            PostRow.reply_to_external_id.is_not(None),
-            PostRow.reply_to_post_id.is_(None),
-        )
+        .where(*pending)
         .values(reply_to_post_id=parent_id)
         .execution_options(synchronize_session=False)
     )
+    crossing = session.execute(
+        sa.select(PostRow.id, PostRow.reply_to_external_id).where(
+            *pending, PostRow.reply_to_external_id.contains(_SEP, autoescape=True)
+        )
+    ).all()
+    if not crossing:
+        return
+    wanted = {row.id: tuple(str(row.reply_to_external_id).split(_SEP, 2)) for row in crossing}
+    parents: dict[tuple[str, ...], int] = {}
+    external_ids = sorted({identity[2] for identity in wanted.values() if len(identity) == 3})
+    for start in range(0, len(external_ids), 500):
+        for row in session.execute(
+            sa.select(PostRow.id, PostRow.network, PostRow.source, PostRow.external_id).where(
+                PostRow.chat_id == chat_id,
+                PostRow.external_id.in_(external_ids[start : start + 500]),
+            )
+        ):
+            parents[(row.network, row.source, str(row.external_id))] = row.id
+    local = [int(i) for i in external_ids if i.isascii() and i.isdigit() and len(i) < 10]
+    for local_id in session.scalars(
+        sa.select(PostRow.id).where(
+            PostRow.chat_id == chat_id, PostRow.source == "", PostRow.id.in_(local)
+        )
+    ):
+        parents[(Network.HASHCHAT.value, own_source, str(local_id))] = local_id
+    links = [
+        {"b_id": post_id, "parent": parents[identity]}
+        for post_id, identity in wanted.items()
+        if identity in parents
+    ]
+    if links:
+        session.connection().execute(
+            sa.update(_POSTS)
+            .where(_POSTS.c.id == sa.bindparam("b_id"))
+            .values(reply_to_post_id=sa.bindparam("parent")),
+            links,
+        )
 
 
 def _domain_post(row: Any) -> Post:
@@ -486,6 +555,75 @@ def refresh_segments(session: Session, chat: ChatRow) -> int:
     return len(changed)
 
 
+def do_restore_chat(
+    ctx: AppContext, record: ForeignChat, *, actor: UserView | None = None
+) -> tuple[int, bool]:
+    """Recreate a chat from our own export's header (`formats.chat_jsonl`) in its series, with
+    its plan, times, state and questions as they were; returns (chat id, created).
+
+    The same chat is found again rather than made twice: on the server that exported it (the
+    header's source is this server's `base_url`) by its id, elsewhere by series, start and
+    title. 404 when the series does not exist here; 422 for values no chat can have.
+    """
+    title = check_text(record.title, "title", 200)
+    check_aware(record.starts_at, "starts_at")
+    if not 1 <= record.duration_minutes <= MAX_DURATION_MINUTES:
+        raise InvalidInputError(f"duration_minutes must be between 1 and {MAX_DURATION_MINUTES}")
+    try:
+        state = ChatState(record.state)
+    except ValueError:
+        raise InvalidInputError(f"state {record.state!r} is not a chat state") from None
+    numbers = [q.number for q in record.questions]
+    if len(set(numbers)) != len(numbers) or any(not 1 <= n <= MAX_QUESTIONS for n in numbers):
+        raise InvalidInputError(f"question numbers must be distinct, 1 to {MAX_QUESTIONS}")
+    texts = [check_text(q.text, f"question {q.number}", 2000) for q in record.questions]
+    with ctx.store.write() as session:
+        series = load_series(session, record.series_tag)
+        if actor is not None:
+            require(session, series.id, actor, Mutation.CREATE_CHAT)
+        found = None
+        if record.source == ctx.settings.base_url and (record.external_id or "").isdigit():
+            found = session.scalar(
+                sa.select(ChatRow.id).where(
+                    ChatRow.id == int(record.external_id or "0"), ChatRow.series_id == series.id
+                )
+            )
+        if found is None:
+            found = session.scalar(
+                sa.select(ChatRow.id)
+                .where(
+                    ChatRow.series_id == series.id,
+                    ChatRow.starts_at == record.starts_at,
+                    ChatRow.title == title,
+                )
+                .order_by(ChatRow.id)
+                .limit(1)
+            )
+        if found is not None:
+            return found, False
+        chat = ChatRow(
+            series_id=series.id,
+            title=title,
+            starts_at=record.starts_at,
+            duration_minutes=record.duration_minutes,
+            cadence=record.cadence,
+            state=state.value,
+            started_at=record.started_at,
+            ended_at=record.ended_at,
+            closed_at=record.closed_at,
+            comments_close_at=record.comments_close_at,
+            created_by_id=None if actor is None else actor.id,
+            created_at=ctx.now(),
+        )
+        session.add(chat)
+        session.flush()
+        session.add_all(
+            QuestionRow(chat_id=chat.id, number=q.number, text=text, asked_at=q.asked_at)
+            for q, text in zip(record.questions, texts, strict=True)
+        )
+        return chat.id, True
+
+
 def imported_post_count(ctx: AppContext, chat_id: int) -> int:
     """How many posts of a chat came through the door (for the console)."""
     with ctx.store.read() as session:
@@ -506,6 +644,7 @@ __all__ = [
     "IngestError",
     "do_ingest_posts",
     "do_link_handle",
+    "do_restore_chat",
     "handle_key",
     "link_handle",
     "refresh_segments",
