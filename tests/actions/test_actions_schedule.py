@@ -3,6 +3,7 @@ who may do each (the permission matrix)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_start_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, ForbiddenError, InvalidInputError
+from hashchat.actions.posts import NewPost, store_post
 from hashchat.actions.schedule import (
     AHEAD_COUNT,
     do_create_schedule,
@@ -27,7 +29,7 @@ from hashchat.actions.schedule import (
 )
 from hashchat.actions.series import do_add_member, do_create_series, get_series
 from hashchat.actions.views import UserView
-from hashchat.store.models import ChatRow, ScheduleOccurrence
+from hashchat.store.models import ChatRow, ScheduleOccurrence, User
 
 Clock = Any
 Setup = tuple[AppContext, UserView]
@@ -225,3 +227,46 @@ def test_who_may_schedule_skip_and_move(host: Setup, role: str | None, allowed: 
         else:
             with pytest.raises(ForbiddenError):
                 attempt()
+
+
+def test_a_chat_holding_imported_posts_is_not_skipped(host: Setup) -> None:
+    ctx, owner = host
+    made = do_create_schedule(
+        ctx, owner, "KaizenBiz", title="W", first_start=datetime(2026, 3, 20, 17)
+    )
+    chat_id = made.chats[0].id
+    with ctx.store.write() as session:
+        chat = session.get(ChatRow, chat_id)
+        author = session.get(User, owner.id)
+        assert chat is not None
+        assert author is not None
+        store_post(
+            session, chat, NewPost(author, "imported", network="mastodon"), ctx.now(), is_host=False
+        )
+    with pytest.raises(ConflictError, match="1 posts"):
+        do_skip_chat(ctx, owner, chat_id)
+    assert made.chats[0].starts_at in _starts(ctx)
+
+
+def test_top_ups_racing_make_each_date_once(
+    host: Setup, new_context: Callable[[], AppContext], clock: Clock
+) -> None:
+    ctx, owner = host
+    do_create_schedule(ctx, owner, "KaizenBiz", title="W", first_start=datetime(2026, 3, 20, 17))
+    clock.advance(days=21)
+    others = [new_context() for _ in range(3)]
+    start = threading.Barrier(len(others))
+    made: list[int] = []
+
+    def top_up(context: AppContext) -> None:
+        start.wait()
+        made.append(do_top_up_schedules(context))
+
+    threads = [threading.Thread(target=top_up, args=(c,)) for c in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    starts = _starts(ctx)
+    assert len(starts) == len(set(starts)) == AHEAD_COUNT + 3
+    assert sum(made) == 3

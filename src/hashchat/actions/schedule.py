@@ -36,6 +36,7 @@ from hashchat.store.events import add_event
 from hashchat.store.models import (
     ChatRow,
     ChatScheduleRow,
+    PostRow,
     QuestionRow,
     ScheduleOccurrence,
 )
@@ -317,6 +318,12 @@ def do_skip_chat(ctx: AppContext, actor: UserView, chat_id: int) -> ChatView:
     with ctx.store.write() as session:
         chat = _scheduled_chat(session, actor, chat_id)
         view = read_chat(session, chat_id)
+        posts = session.scalar(
+            sa.select(sa.func.count(PostRow.id)).where(PostRow.chat_id == chat.id)
+        )
+        if posts:
+            # Only imported posts can be here (typed ones wait for the start): never lose them.
+            raise ConflictError(f"chat {chat_id} has {posts} posts; it cannot be skipped")
         session.execute(
             sa.update(ScheduleOccurrence)
             .where(ScheduleOccurrence.chat_id == chat.id)

@@ -8,6 +8,7 @@ import re
 
 from pages_support import World, client_for, csrf_of
 
+from hashchat.actions.chats import do_start_chat
 from hashchat.actions.moderation import do_block_user
 from hashchat.actions.series import get_series
 
@@ -220,3 +221,12 @@ def test_bad_schedule_input_is_named_and_kept(world: World) -> None:
     )
     assert once.status_code == 422
     assert "must be in the future" in once.text
+
+
+def test_skip_asks_hosts_only_and_only_before_the_start(world: World) -> None:
+    reader = client_for(world, "reader")
+    assert reader.get(f"/chats/{world.chat_id}/skip").status_code == 403
+    do_start_chat(world.ctx, world.host, world.chat_id)
+    started = client_for(world, "kaizencoach").get(f"/chats/{world.chat_id}/skip")
+    assert started.status_code == 409
+    assert "it has started" in started.text

@@ -230,8 +230,15 @@ def confirm_skip(request: Request, chat_id: ChatId) -> Response:
         series = get_series(ctx, chat.series_tag).series
     except ActionError as error:
         return refusal(request, error.status, "No such chat", error.reason)
-    if viewer_of(request) is None:
+    viewer = viewer_of(request)
+    if viewer is None:
         return login_first(f"/chats/{chat_id}/skip")
+    if Mutation.RESCHEDULE_CHAT not in may_in_series(ctx, viewer, series.tag):
+        return refusal(request, 403, "Hosts only", "Only the owners and co-hosts skip a chat.")
+    if chat.state != "scheduled":
+        return refusal(
+            request, 409, "Cannot skip the chat", f"“{chat.title}” is {chat.state}: it has started."
+        )
     return page(
         request,
         "confirm.html",
