@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from hashchat.actions.accounts import check_login
@@ -14,7 +15,7 @@ from hashchat.cli import app as cli_app
 from hashchat.demo import seed_demo
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.store.models import ChatRow
+from hashchat.store.models import ChatRow, PostRow
 from hashchat.web.app import build_context
 from hashchat.web.pages import queries
 
@@ -52,6 +53,22 @@ def test_demo_seeds_a_series_with_past_upcoming_and_ready_chats(tmp_path: Path) 
     assert figures.late_answers >= 1
     assert figures.hidden == 2
     assert all(q.answers > 5 for q in figures.per_question)
+    # loaded through the ingest door (issue 10): reposts kept, never counted as posts
+    assert figures.reposts == 3
+    with ctx.store.read() as session:
+        sources = set(
+            session.scalars(
+                sa.select(PostRow.source).where(PostRow.chat_id == community.past_chat_id)
+            )
+        )
+        host_posts = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PostRow)
+            .where(PostRow.chat_id == community.past_chat_id, PostRow.is_host.is_(True))
+        )
+    assert "" not in sources
+    assert {"x.com", "bsky.social", "mastodon.social"} <= sources
+    assert host_posts == 22  # kaizencoach's and leanlaura's, linked to their accounts
     ctx.store.dispose()
 
 

@@ -1,10 +1,10 @@
 """A demo community a newcomer can click through: #KaizenBiz with a past chat, an upcoming one,
 one ready to start, and demo accounts with random passwords.
 
-Everything is created through the actions layer, on a clock the seeding moves: the past chat
-is the bundled sample hour (`hashchat.samples`) replayed at its own times, shifted by whole
-weeks to the most recent Friday, so its late answer, hidden spam and replies land the way the
-live room would have stored them.
+Everything is created through the actions layer. The past chat is the bundled sample hour
+(`hashchat.samples`), shifted by whole weeks to the most recent Friday and loaded through the
+ingest door (`actions.ingest`), the way any archive of a past chat is: recreated with its
+questions, its posts (reposts included) filed by the domain rules, the spam hidden after.
 """
 
 from __future__ import annotations
@@ -17,20 +17,18 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from hashchat.actions import lifecycle
 from hashchat.actions.accounts import do_register
-from hashchat.actions.cadence import post_next_question, store_plan
-from hashchat.actions.chats import do_close_chat, do_create_chat, do_end_chat
+from hashchat.actions.chats import do_close_chat, do_create_chat
 from hashchat.actions.context import AppContext
+from hashchat.actions.ingest import do_ingest_posts, do_link_handle, do_restore_chat
 from hashchat.actions.moderation import do_hide_post
-from hashchat.actions.posts import NewPost, store_post
 from hashchat.actions.series import do_add_member, do_create_series
 from hashchat.actions.views import UserView
 from hashchat.domain.chat import ChatState, Post
-from hashchat.domain.schedule import DEFAULT_CADENCE
+from hashchat.domain.ingest import ForeignChat, ForeignPost, ForeignQuestion, Network
 from hashchat.domain.text.answers import first_question_tag
 from hashchat.samples import SAMPLE_CO_HOST, SAMPLE_HOST, load_sample_chat
-from hashchat.store.models import ChatRow, PostRow, User
+from hashchat.store.models import PostRow
 
 DEMO_TAG = "KaizenBiz"
 MODERATOR = "modmaya"
@@ -38,6 +36,9 @@ MODERATOR = "modmaya"
 PARTICIPANTS = ("tradietom", "ledgerlucy")
 _QUESTION_PREFIX = re.compile(r"^\s*Q\d+\s*[:.)\-]?\s*", re.IGNORECASE)
 _TRAILING_TAG = re.compile(rf"\s*#{DEMO_TAG}\s*$", re.IGNORECASE)
+_RETWEET = re.compile(r"^RT @([\w.@-]+):\s*(.*)$", re.DOTALL)
+# Where the sample's ids were issued, per network (Mastodon: the author's instance).
+SAMPLE_SOURCES = {"x": "x.com", "bluesky": "bsky.social", "hashchat": "hashchat"}
 
 UPCOMING_QUESTIONS = (
     "What is one process you improved by 1% this month?",
@@ -107,7 +108,7 @@ def seed_demo(
 ) -> DemoCommunity:
     """Create the demo community in an empty database; `now` is the moment of the demo."""
     sample = load_sample_chat()
-    posts = sorted((p for p in sample.posts if not p.is_repost), key=lambda p: p.created_at)
+    posts = sorted(sample.posts, key=lambda p: p.created_at)
     start = sample_start(posts)
     shift = whole_weeks_back(now, start)
     setup = _at(ctx, start + shift - timedelta(days=7))
@@ -163,6 +164,53 @@ def seed_demo(
     return DemoCommunity(DEMO_TAG, accounts, past_id, upcoming.id, ready.id)
 
 
+def _source_of(post: Post) -> str:
+    """The site that issued a sample post's id: X, the author's Mastodon instance, Bluesky."""
+    if post.network == Network.MASTODON.value and "@" in post.author:
+        return post.author.rsplit("@", 1)[1]
+    return SAMPLE_SOURCES.get(post.network, post.network)
+
+
+def _reposted(post: Post, earlier: Iterable[Post]) -> str:
+    """The sample id of the post a repost (`RT @author: words…`) repeats ('' when unknown)."""
+    found = _RETWEET.match(post.text)
+    if found is None:
+        return ""
+    author, words = found.group(1).lower(), found.group(2).rstrip("…").strip()
+    for candidate in earlier:
+        if candidate.author.lower() == author and candidate.text.startswith(words):
+            return candidate.id
+    return ""
+
+
+def foreign_posts(posts: Iterable[Post], shift: timedelta) -> list[ForeignPost]:
+    """The sample's posts as the ingest door takes them, moved by `shift`: each with its
+    network and source, replies pointing at their parent's identity, reposts marked."""
+    ordered = list(posts)
+    by_id = {post.id: post for post in ordered}
+    made = []
+    for index, post in enumerate(ordered):
+        parent = by_id.get(post.reply_to) if post.reply_to else None
+        reposted = _reposted(post, ordered[:index]) if post.is_repost else None
+        made.append(
+            ForeignPost(
+                network=Network(post.network),
+                source=_source_of(post),
+                external_id=post.id,
+                author_handle=post.author,
+                display_name=post.author,
+                text=post.text,
+                created_at=post.created_at + shift,
+                url=post.url,
+                reply_to=None if parent is None else parent.id,
+                reply_to_network=None if parent is None else Network(parent.network),
+                reply_to_source=None if parent is None else _source_of(parent),
+                repost_of=reposted,
+            )
+        )
+    return made
+
+
 def _replay_sample(
     ctx: AppContext,
     owner: UserView,
@@ -170,56 +218,44 @@ def _replay_sample(
     hidden: frozenset[str],
     shift: timedelta,
 ) -> int:
-    """Run the sample hour as a chat: questions asked when the host posted them, every post
-    stored and attributed at its own (shifted) time, spam hidden, then ended and closed."""
+    """Load the sample hour through the ingest door (`actions.ingest`), as an archive of a
+    past chat is: the chat recreated with its questions asked when the host posted them, the
+    hour's posts (reposts included) filed by the domain rules, the hosts' and demo
+    participants' handles linked to their accounts; then the spam hidden by the owner."""
     ordered = list(posts)
-    hosts = {SAMPLE_HOST, SAMPLE_CO_HOST}
     questions = [p for p in ordered if p.author == SAMPLE_HOST and first_question_tag(p.text)]
     start = sample_start(ordered) + shift
-    chat = do_create_chat(
-        ctx,
-        owner,
-        DEMO_TAG,
-        "Small wins: the 1% improvements of 2026",
-        start,
-        60,
-        [_question_text(p) for p in questions],
-    )
-    row_ids: dict[str, int] = {}
-    with ctx.store.write() as session:
-        chat_row = session.get(ChatRow, chat.id)
-        assert chat_row is not None
-        lifecycle.move_chat(session, chat_row, ChatState.LIVE, start)
-        store_plan(session, chat_row, start, len(questions), DEFAULT_CADENCE)
-    end = start + timedelta(minutes=60)
-    ended = False
-    for post in ordered:
-        moment = post.created_at + shift
-        if not ended and moment >= end:
-            do_end_chat(_at(ctx, end), owner, chat.id)
-            ended = True
-        with ctx.store.write() as session:
-            chat_row = session.get(ChatRow, chat.id)
-            assert chat_row is not None
-            if post.author == SAMPLE_HOST and first_question_tag(post.text) and not ended:
-                post_next_question(session, chat_row, moment)
-            local = session.scalar(sa.select(User).where(User.name == post.author))
-            author = local or User(name=post.author, display_name=post.author)
-            parent = (
-                session.get(PostRow, row_ids[post.reply_to]) if post.reply_to in row_ids else None
-            )
-            stored = store_post(
-                session,
-                chat_row,
-                NewPost(author, post.text, parent, network=post.network),
-                moment,
-                is_host=post.author in hosts,
-            )
-            row_ids[post.id] = stored.id
-    if not ended:
-        do_end_chat(_at(ctx, end), owner, chat.id)
     last = ordered[-1].created_at + shift + timedelta(minutes=5)
+    chat_id, _ = do_restore_chat(
+        ctx,
+        ForeignChat(
+            series_tag=DEMO_TAG,
+            title="Small wins: the 1% improvements of 2026",
+            starts_at=start,
+            duration_minutes=60,
+            state=ChatState.LATE_ANSWERS.value,
+            questions=tuple(
+                ForeignQuestion(n, _question_text(p), p.created_at + shift)
+                for n, p in enumerate(questions, start=1)
+            ),
+            started_at=start,
+            ended_at=start + timedelta(minutes=60),
+        ),
+        actor=owner,
+    )
+    for name in (SAMPLE_HOST, SAMPLE_CO_HOST, *PARTICIPANTS):
+        do_link_handle(ctx, name, Network.X.value, name)
+    sample_ids = {post.id for post in ordered}
+    do_ingest_posts(_at(ctx, last), "demo sample", chat_id, foreign_posts(ordered, shift))
+    with ctx.store.read() as session:
+        row_ids = {
+            external_id: post_id
+            for post_id, external_id in session.execute(
+                sa.select(PostRow.id, PostRow.external_id).where(PostRow.chat_id == chat_id)
+            )
+            if external_id in sample_ids
+        }
     for sample_id in sorted(hidden & row_ids.keys()):
         do_hide_post(_at(ctx, last), owner, row_ids[sample_id])
-    do_close_chat(_at(ctx, last), owner, chat.id)
-    return chat.id
+    do_close_chat(_at(ctx, last), owner, chat_id)
+    return chat_id
