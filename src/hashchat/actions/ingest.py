@@ -262,44 +262,76 @@ def do_ingest_posts(
     """
     if (as_user is None) != (as_handle is None):
         raise InvalidInputError("as_user and as_handle go together")
-    now = ctx.now()
-    counts = IngestCounts()
     with ctx.store.write() as session:
         chat = load_chat(session, chat_id)
         if actor is not None:
             require(session, chat.series_id, actor, Mutation.CREATE_CHAT)
-        authors = _Authors(session, chat)
-        linked_user = load_user(session, as_user) if as_user is not None else None
-        linked_networks: set[str] = set()
-        for batch in _batches(posts):
-            if linked_user is not None and as_handle is not None:
-                for post in batch:
-                    network = post.network.value
-                    if network not in linked_networks and handle_key(
-                        post.author_handle
-                    ) == handle_key(as_handle):
-                        link_handle(session, linked_user, network, as_handle, now)
-                        authors.link(network, as_handle, linked_user.id)
-                        linked_networks.add(network)
-            _ingest_batch(session, chat, batch, authors, counts, ctx.settings.base_url)
-        if counts.added or counts.updated:
-            _link_replies(session, chat.id, ctx.settings.base_url)
-            refresh_segments(session, chat)
-            add_event(
-                session,
-                chat.id,
-                "resync",
-                {
-                    "chat_id": chat.id,
-                    "reason": "ingest",
-                    "source": source,
-                    "added": counts.added,
-                    "updated": counts.updated,
-                },
-                now,
-            )
+        counts = _ingest_into(session, ctx, chat, source, posts, as_user, as_handle)
     if counts.added or counts.updated:
         ctx.bus.publish(chat_id)
+    return counts
+
+
+def do_import_chat(
+    ctx: AppContext,
+    source: str,
+    record: ForeignChat,
+    posts: Iterable[ForeignPost],
+    *,
+    actor: UserView | None = None,
+) -> tuple[int, IngestCounts]:
+    """Recreate a chat from our own export's header (see `do_restore_chat`) and file its posts,
+    in one transaction: a bad post leaves no chat behind. Returns (chat id, counts)."""
+    with ctx.store.write() as session:
+        chat, _ = _restore_chat(session, ctx, record, actor)
+        counts = _ingest_into(session, ctx, chat, source, posts, None, None)
+        chat_id = chat.id
+    if counts.added or counts.updated:
+        ctx.bus.publish(chat_id)
+    return chat_id, counts
+
+
+def _ingest_into(
+    session: Session,
+    ctx: AppContext,
+    chat: ChatRow,
+    source: str,
+    posts: Iterable[ForeignPost],
+    as_user: str | None,
+    as_handle: str | None,
+) -> IngestCounts:
+    now = ctx.now()
+    counts = IngestCounts()
+    authors = _Authors(session, chat)
+    linked_user = load_user(session, as_user) if as_user is not None else None
+    linked_networks: set[str] = set()
+    for batch in _batches(posts):
+        if linked_user is not None and as_handle is not None:
+            for post in batch:
+                network = post.network.value
+                if network not in linked_networks and handle_key(post.author_handle) == handle_key(
+                    as_handle
+                ):
+                    link_handle(session, linked_user, network, as_handle, now)
+                    authors.link(network, as_handle, linked_user.id)
+                    linked_networks.add(network)
+        _ingest_batch(session, chat, batch, authors, counts, ctx.settings.base_url)
+    if counts.added or counts.updated:
+        _link_replies(session, chat.id, ctx.settings.base_url)
+        refresh_segments(session, chat)
+        add_event(
+            session,
+            chat.id,
+            "resync",
+            {
+                "chat_id": chat.id,
+                "reason": "ingest",
+                "source": source,
+                "added": counts.added,
+                "updated": counts.updated,
+            },
+            now,
+        )
     return counts
 
 
@@ -565,6 +597,14 @@ def do_restore_chat(
     header's source is this server's `base_url`) by its id, elsewhere by series, start and
     title. 404 when the series does not exist here; 422 for values no chat can have.
     """
+    with ctx.store.write() as session:
+        chat, created = _restore_chat(session, ctx, record, actor)
+        return chat.id, created
+
+
+def _restore_chat(
+    session: Session, ctx: AppContext, record: ForeignChat, actor: UserView | None
+) -> tuple[ChatRow, bool]:
     title = check_text(record.title, "title", 200)
     check_aware(record.starts_at, "starts_at")
     if not 1 <= record.duration_minutes <= MAX_DURATION_MINUTES:
@@ -577,51 +617,51 @@ def do_restore_chat(
     if len(set(numbers)) != len(numbers) or any(not 1 <= n <= MAX_QUESTIONS for n in numbers):
         raise InvalidInputError(f"question numbers must be distinct, 1 to {MAX_QUESTIONS}")
     texts = [check_text(q.text, f"question {q.number}", 2000) for q in record.questions]
-    with ctx.store.write() as session:
-        series = load_series(session, record.series_tag)
-        if actor is not None:
-            require(session, series.id, actor, Mutation.CREATE_CHAT)
-        found = None
-        if record.source == ctx.settings.base_url and (record.external_id or "").isdigit():
-            found = session.scalar(
-                sa.select(ChatRow.id).where(
-                    ChatRow.id == int(record.external_id or "0"), ChatRow.series_id == series.id
-                )
+    series = load_series(session, record.series_tag)
+    if actor is not None:
+        require(session, series.id, actor, Mutation.CREATE_CHAT)
+    found = None
+    if record.source == ctx.settings.base_url and (record.external_id or "").isdigit():
+        found = session.scalar(
+            sa.select(ChatRow.id).where(
+                ChatRow.id == int(record.external_id or "0"), ChatRow.series_id == series.id
             )
-        if found is None:
-            found = session.scalar(
-                sa.select(ChatRow.id)
-                .where(
-                    ChatRow.series_id == series.id,
-                    ChatRow.starts_at == record.starts_at,
-                    ChatRow.title == title,
-                )
-                .order_by(ChatRow.id)
-                .limit(1)
+        )
+    if found is None:
+        found = session.scalar(
+            sa.select(ChatRow.id)
+            .where(
+                ChatRow.series_id == series.id,
+                ChatRow.starts_at == record.starts_at,
+                ChatRow.title == title,
             )
-        if found is not None:
-            return found, False
-        chat = ChatRow(
-            series_id=series.id,
-            title=title,
-            starts_at=record.starts_at,
-            duration_minutes=record.duration_minutes,
-            cadence=record.cadence,
-            state=state.value,
-            started_at=record.started_at,
-            ended_at=record.ended_at,
-            closed_at=record.closed_at,
-            comments_close_at=record.comments_close_at,
-            created_by_id=None if actor is None else actor.id,
-            created_at=ctx.now(),
+            .order_by(ChatRow.id)
+            .limit(1)
         )
-        session.add(chat)
-        session.flush()
-        session.add_all(
-            QuestionRow(chat_id=chat.id, number=q.number, text=text, asked_at=q.asked_at)
-            for q, text in zip(record.questions, texts, strict=True)
-        )
-        return chat.id, True
+    if found is not None:
+        return load_chat(session, found), False
+    chat = ChatRow(
+        series_id=series.id,
+        title=title,
+        starts_at=record.starts_at,
+        duration_minutes=record.duration_minutes,
+        cadence=record.cadence,
+        state=state.value,
+        started_at=record.started_at,
+        ended_at=record.ended_at,
+        closed_at=record.closed_at,
+        comments_close_at=record.comments_close_at,
+        created_by_id=None if actor is None else actor.id,
+        created_at=ctx.now(),
+    )
+    session.add(chat)
+    session.flush()
+    session.add_all(
+        QuestionRow(chat_id=chat.id, number=q.number, text=text, asked_at=q.asked_at)
+        for q, text in zip(record.questions, texts, strict=True)
+    )
+    session.flush()
+    return chat, True
 
 
 def imported_post_count(ctx: AppContext, chat_id: int) -> int:
@@ -642,6 +682,7 @@ __all__ = [
     "BATCH",
     "IngestCounts",
     "IngestError",
+    "do_import_chat",
     "do_ingest_posts",
     "do_link_handle",
     "do_restore_chat",
