@@ -43,6 +43,10 @@ class Mutation(StrEnum):
     SCHEDULE_CHATS = "schedule_chats"  # one chat or a recurring schedule; stop a schedule
     RESCHEDULE_CHAT = "reschedule_chat"  # skip or move one chat that has not started
     SEE_PEOPLE = "see_people"  # a read: the series' members with their roles, and its blocks
+    # Issue 13: a read, the names behind the insight figures (regulars, cohorts by person).
+    SEE_INSIGHT_NAMES = "see_insight_names"
+    EDIT_CHAT = "edit_chat"  # a chat's topic, cadence and list of questions, before it starts
+    UNHIDE_POST = "unhide_post"  # undo a hide
 
 
 HOSTS = frozenset({Role.OWNER, Role.COHOST})
@@ -67,6 +71,9 @@ PERMISSIONS: Mapping[Mutation, frozenset[Role]] = {
     Mutation.SCHEDULE_CHATS: HOSTS,
     Mutation.RESCHEDULE_CHAT: HOSTS,
     Mutation.SEE_PEOPLE: MODERATORS,
+    Mutation.SEE_INSIGHT_NAMES: HOSTS,
+    Mutation.EDIT_CHAT: HOSTS,
+    Mutation.UNHIDE_POST: MODERATORS,
 }
 
 # Mutations a logged-in person may do without any role in the series.

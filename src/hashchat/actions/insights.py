@@ -1,0 +1,496 @@
+"""Series and chat insights (issue 13): SQL aggregation into `domain.insights` tallies, a cache
+per closed chat, the series' thresholds, and who may see names.
+
+Every figure is aggregated by the database (GROUP BY over posts and post_segments, a handful
+of queries for all the chats at once), never by a Python loop over posts. A closed chat's
+tally is kept in `chat_insights` with the chat's last event id: any later change to the chat
+(a hide, an import) writes an event, so the stored tally is then recomputed. Who is who (linked
+handles, the series' hosts) is applied after the cache, so a new link or role counts at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hashchat.actions.access import load_chat, load_series, require, role_in
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import InvalidInputError, NotFoundError
+from hashchat.actions.permissions import HOSTS, Mutation, is_allowed
+from hashchat.actions.views import UserView
+from hashchat.domain.chat import ChatState
+from hashchat.domain.insights import (
+    AuthorTally,
+    ChatTally,
+    People,
+    QuestionTally,
+    SeriesFigures,
+    Thresholds,
+    series_figures,
+)
+from hashchat.store.models import (
+    ChatInsightsRow,
+    ChatRow,
+    EventRow,
+    LinkedHandle,
+    Membership,
+    PostRow,
+    QuestionRow,
+    SegmentRow,
+    SeriesInsightSettings,
+    SeriesRow,
+    User,
+)
+
+# Bump when the tally's content or meaning changes: older cached rows are then recomputed.
+TALLY_VERSION = 1
+THRESHOLD_BOUNDS = {
+    "return_k": (1, 52),
+    "return_n": (1, 52),
+    "trend_run": (2, 52),
+    "tumbleweed_participants": (0, 100_000),
+    "tumbleweed_network_people": (0, 100_000),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInsights:
+    """A series' figures and whether the reader may see the names behind them."""
+
+    tag: str
+    title: str
+    timezone: str
+    figures: SeriesFigures
+    names: dict[str, str] | None  # person -> name, for the series' hosts only
+
+
+# --- SQL aggregation ----------------------------------------------------------------------
+
+
+def _handle_key(column: Any) -> Any:
+    return sa.func.lower(sa.func.ltrim(column, "@"))
+
+
+def _minute(session: Session, at: Any, start: Any) -> Any:
+    """Whole minutes from `start` to `at`, computed by the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sa.cast((sa.func.julianday(at) - sa.func.julianday(start)) * 1440, sa.Integer)
+    return sa.cast(sa.func.floor(sa.extract("epoch", at - start) / 60), sa.Integer)
+
+
+def _flag(column: Any) -> Any:
+    return sa.func.sum(sa.case((column.is_(True), 1), else_=0))
+
+
+def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
+    """The tallies of `chats`, aggregated by the database in seven queries for all of them."""
+    if not chats:
+        return {}
+    ids = [chat.id for chat in chats]
+    p = PostRow
+    s = SegmentRow
+    visible = sa.and_(p.hidden.is_(False), p.is_repost.is_(False))
+    handle = _handle_key(p.author_handle)
+    start = sa.func.coalesce(ChatRow.started_at, ChatRow.starts_at)
+
+    author_posts = session.execute(
+        sa.select(p.chat_id, p.author_id, p.network, handle, sa.func.count(), _flag(p.is_host))
+        .where(p.chat_id.in_(ids), visible)
+        .group_by(p.chat_id, p.author_id, p.network, handle)
+    ).all()
+    author_segments = session.execute(
+        sa.select(s.chat_id, p.author_id, p.network, handle, s.kind, sa.func.count(), _flag(s.late))
+        .join(p, p.id == s.post_id)
+        .where(s.chat_id.in_(ids), visible, s.kind.in_(("answer", "reply", "question")))
+        .group_by(s.chat_id, p.author_id, p.network, handle, s.kind)
+    ).all()
+    answer_minute = _minute(session, p.created_at, start)
+    answers = session.execute(
+        sa.select(s.chat_id, s.question, answer_minute, sa.func.count(), _flag(s.late))
+        .join(p, p.id == s.post_id)
+        .join(ChatRow, ChatRow.id == s.chat_id)
+        .where(s.chat_id.in_(ids), visible, s.kind == "answer", s.question.is_not(None))
+        .group_by(s.chat_id, s.question, answer_minute)
+    ).all()
+    first_answers = session.execute(
+        sa.select(s.chat_id, s.question, sa.func.min(p.created_at))
+        .join(p, p.id == s.post_id)
+        .where(s.chat_id.in_(ids), visible, s.kind == "answer", s.question.is_not(None))
+        .group_by(s.chat_id, s.question)
+    ).all()
+    post_minute = _minute(session, p.created_at, start)
+    minutes = session.execute(
+        sa.select(p.chat_id, post_minute, sa.func.count())
+        .join(ChatRow, ChatRow.id == p.chat_id)
+        .where(p.chat_id.in_(ids), visible)
+        .group_by(p.chat_id, post_minute)
+    ).all()
+    others = session.execute(
+        sa.select(
+            p.chat_id,
+            sa.func.sum(sa.case((sa.and_(p.is_repost.is_(True), p.hidden.is_(False)), 1), else_=0)),
+            _flag(p.hidden),
+        )
+        .where(p.chat_id.in_(ids))
+        .group_by(p.chat_id)
+    ).all()
+    parent = sa.orm.aliased(PostRow)
+    someone_else = sa.or_(
+        sa.func.coalesce(p.author_id, -1) != sa.func.coalesce(parent.author_id, -1),
+        sa.and_(
+            p.author_id.is_(None), _handle_key(p.author_handle) != _handle_key(parent.author_handle)
+        ),
+        p.network != parent.network,
+    )
+    conversations = session.execute(
+        sa.select(p.chat_id, sa.func.count(sa.distinct(parent.id)))
+        .join(parent, parent.id == p.reply_to_post_id)
+        .where(p.chat_id.in_(ids), visible, parent.hidden.is_(False), someone_else)
+        .group_by(p.chat_id)
+    ).all()
+    questions = session.execute(
+        sa.select(QuestionRow.chat_id, QuestionRow.number, QuestionRow.asked_at)
+        .where(QuestionRow.chat_id.in_(ids))
+        .order_by(QuestionRow.chat_id, QuestionRow.number)
+    ).all()
+
+    segs: dict[tuple[int, int | None, str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for chat_id, author_id, network, key, kind, count, late in author_segments:
+        segs[(chat_id, author_id, network, key)][kind] = (count, late or 0)
+    authors: dict[int, list[AuthorTally]] = defaultdict(list)
+    for chat_id, author_id, network, key, count, host_posts in author_posts:
+        kinds = segs.get((chat_id, author_id, network, key), {})
+        authors[chat_id].append(
+            AuthorTally(
+                author_id,
+                network,
+                key,
+                count,
+                host_posts or 0,
+                kinds.get("answer", (0, 0))[0],
+                kinds.get("answer", (0, 0))[1],
+                kinds.get("reply", (0, 0))[0],
+                kinds.get("question", (0, 0))[0],
+            )
+        )
+    by_minute: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    answer_counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for chat_id, number, minute, count, late in answers:
+        by_minute[(chat_id, number)][int(minute)] = count
+        answer_counts[(chat_id, number)][0] += count
+        answer_counts[(chat_id, number)][1] += late or 0
+    first_of = {(chat_id, number): at for chat_id, number, at in first_answers}
+    asked = {(chat_id, number): at for chat_id, number, at in questions}
+    question_numbers: dict[int, set[int]] = defaultdict(set)
+    for chat_id, number in list(asked) + list(answer_counts):
+        question_numbers[chat_id].add(number)
+    posts_by_minute: dict[int, dict[int, int]] = defaultdict(dict)
+    for chat_id, minute, count in minutes:
+        posts_by_minute[chat_id][int(minute)] = count
+    repost_hidden = {chat_id: (r or 0, h or 0) for chat_id, r, h in others}
+    conversation_count = dict(conversations)
+    tallies = {}
+    for chat in chats:
+        tallies[chat.id] = ChatTally(
+            chat_id=chat.id,
+            title=chat.title,
+            starts_at=chat.started_at or chat.starts_at,
+            scheduled_at=chat.starts_at,
+            closed=chat.state == ChatState.CLOSED.value,
+            authors=tuple(sorted(authors[chat.id], key=_author_order)),
+            questions=tuple(
+                QuestionTally(
+                    number,
+                    asked.get((chat.id, number)),
+                    answer_counts[(chat.id, number)][0]
+                    if (chat.id, number) in answer_counts
+                    else 0,
+                    answer_counts[(chat.id, number)][1]
+                    if (chat.id, number) in answer_counts
+                    else 0,
+                    first_of.get((chat.id, number)),
+                    dict(sorted(by_minute.get((chat.id, number), {}).items())),
+                )
+                for number in sorted(question_numbers[chat.id])
+            ),
+            reposts=repost_hidden.get(chat.id, (0, 0))[0],
+            hidden=repost_hidden.get(chat.id, (0, 0))[1],
+            conversations=int(conversation_count.get(chat.id, 0)),
+            posts_by_minute=dict(sorted(posts_by_minute[chat.id].items())),
+        )
+    return tallies
+
+
+def _author_order(author: AuthorTally) -> tuple[int, str, str]:
+    return (author.author_id or 0, author.network, author.handle)
+
+
+# --- the cache ----------------------------------------------------------------------------
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _at(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def encode_tally(tally: ChatTally) -> str:
+    """A tally as the JSON kept in `chat_insights`."""
+    return json.dumps(
+        {
+            "chat_id": tally.chat_id,
+            "title": tally.title,
+            "starts_at": _iso(tally.starts_at),
+            "scheduled_at": _iso(tally.scheduled_at),
+            "closed": tally.closed,
+            "authors": [list(astuple(a)) for a in tally.authors],
+            "questions": [
+                [
+                    q.number,
+                    _iso(q.asked_at),
+                    q.answers,
+                    q.late,
+                    _iso(q.first_answer_at),
+                    sorted(q.answers_by_minute.items()),
+                ]
+                for q in tally.questions
+            ],
+            "reposts": tally.reposts,
+            "hidden": tally.hidden,
+            "conversations": tally.conversations,
+            "posts_by_minute": sorted(tally.posts_by_minute.items()),
+        },
+        separators=(",", ":"),
+    )
+
+
+def decode_tally(text: str) -> ChatTally:
+    """The tally kept by `encode_tally`."""
+    data = json.loads(text)
+    starts_at = _at(data["starts_at"])
+    scheduled_at = _at(data["scheduled_at"])
+    assert starts_at is not None
+    assert scheduled_at is not None
+    return ChatTally(
+        chat_id=data["chat_id"],
+        title=data["title"],
+        starts_at=starts_at,
+        scheduled_at=scheduled_at,
+        closed=data["closed"],
+        authors=tuple(AuthorTally(*row) for row in data["authors"]),
+        questions=tuple(
+            QuestionTally(n, _at(asked), answers, late, _at(first), dict(minutes))
+            for n, asked, answers, late, first, minutes in data["questions"]
+        ),
+        reposts=data["reposts"],
+        hidden=data["hidden"],
+        conversations=data["conversations"],
+        posts_by_minute=dict(data["posts_by_minute"]),
+    )
+
+
+def _last_event_ids(session: Session, chat_ids: Sequence[int]) -> dict[int, int]:
+    """Each chat's last event id, one index seek per chat."""
+    last = (
+        sa.select(sa.func.coalesce(sa.func.max(EventRow.id), 0))
+        .where(EventRow.chat_id == ChatRow.id)
+        .scalar_subquery()
+    )
+    return dict(session.execute(sa.select(ChatRow.id, last).where(ChatRow.id.in_(chat_ids))).all())
+
+
+def tallies_of_chats(
+    ctx: AppContext, chats: Sequence[ChatRow], *, use_cache: bool = True
+) -> list[ChatTally]:
+    """The tallies of `chats`: a closed chat's from the cache while it is current, the rest
+    aggregated now (and a closed one's stored for next time)."""
+    closed_ids = [c.id for c in chats if c.state == ChatState.CLOSED.value]
+    found: dict[int, ChatTally] = {}
+    with ctx.store.read() as session:
+        last = _last_event_ids(session, closed_ids) if closed_ids else {}
+        if use_cache and closed_ids:
+            for row in session.scalars(
+                sa.select(ChatInsightsRow).where(ChatInsightsRow.chat_id.in_(closed_ids))
+            ):
+                if row.version == TALLY_VERSION and row.last_event_id == last.get(row.chat_id):
+                    found[row.chat_id] = decode_tally(row.data)
+        missing = [c for c in chats if c.id not in found]
+        fresh = aggregate_tallies(session, missing)
+    to_store = [t for t in fresh.values() if t.closed]
+    if use_cache and to_store:
+        now = ctx.now()
+        with ctx.store.write() as session:
+            session.execute(
+                sa.delete(ChatInsightsRow).where(
+                    ChatInsightsRow.chat_id.in_([t.chat_id for t in to_store])
+                )
+            )
+            session.add_all(
+                ChatInsightsRow(
+                    chat_id=t.chat_id,
+                    version=TALLY_VERSION,
+                    last_event_id=last.get(t.chat_id, 0),
+                    data=encode_tally(t),
+                    computed_at=now,
+                )
+                for t in to_store
+            )
+    found.update(fresh)
+    return [found[c.id] for c in chats]
+
+
+# --- settings, people, permission ---------------------------------------------------------
+
+
+def thresholds_of(session: Session, series_id: int) -> Thresholds:
+    """The series' thresholds, the defaults where the host has set none."""
+    row = session.scalar(
+        sa.select(SeriesInsightSettings).where(SeriesInsightSettings.series_id == series_id)
+    )
+    if row is None:
+        return Thresholds()
+    return Thresholds(
+        row.return_k,
+        row.return_n,
+        row.trend_run,
+        row.tumbleweed_participants,
+        row.tumbleweed_network_people,
+    )
+
+
+def check_thresholds(values: dict[str, int]) -> Thresholds:
+    """Thresholds from a host's input; a clear error for a value out of bounds."""
+    base = Thresholds()
+    merged = {name: getattr(base, name) for name in THRESHOLD_BOUNDS}
+    for name, value in values.items():
+        if name not in THRESHOLD_BOUNDS:
+            raise InvalidInputError(f"unknown insight setting {name!r}")
+        low, high = THRESHOLD_BOUNDS[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidInputError(f"{name} must be a whole number from {low} to {high}")
+        merged[name] = value
+    if merged["return_k"] > merged["return_n"]:
+        raise InvalidInputError("return_k (came to k chats) cannot exceed return_n (of the last n)")
+    return Thresholds(**merged)
+
+
+def do_set_insight_settings(
+    ctx: AppContext, actor: UserView, tag: str, values: dict[str, int]
+) -> Thresholds:
+    """Set a series' verdict thresholds (hosts only)."""
+    wanted = check_thresholds(values)
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.EDIT_SERIES)
+        row = session.scalar(
+            sa.select(SeriesInsightSettings).where(SeriesInsightSettings.series_id == series.id)
+        )
+        if row is None:
+            row = SeriesInsightSettings(series_id=series.id)
+            session.add(row)
+        for name in THRESHOLD_BOUNDS:
+            setattr(row, name, getattr(wanted, name))
+        row.updated_at = ctx.now()
+    return wanted
+
+
+def people_of_series(session: Session, series_id: int) -> People:
+    """Linked handles and the series' owners and co-hosts."""
+    links = {
+        (network, handle): user_id
+        for network, handle, user_id in session.execute(
+            sa.select(LinkedHandle.network, LinkedHandle.handle, LinkedHandle.user_id)
+        )
+    }
+    hosts = frozenset(
+        session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.series_id == series_id,
+                Membership.role.in_([role.value for role in HOSTS]),
+            )
+        )
+    )
+    return People(links, hosts)
+
+
+def may_see_names(session: Session, series_id: int, actor: UserView | None) -> bool:
+    """Names behind the figures are for the series' hosts (and site admins) only."""
+    if actor is None:
+        return False
+    role = role_in(session, series_id, actor.id)
+    return is_allowed(Mutation.SEE_INSIGHT_NAMES, role, is_admin=actor.is_admin)
+
+
+def _names(session: Session, persons: set[str]) -> dict[str, str]:
+    ids = [int(p[2:]) for p in persons if p.startswith("u:")]
+    users = {
+        f"u:{uid}": f"{display} (@{name})"
+        for uid, name, display in session.execute(
+            sa.select(User.id, User.name, User.display_name).where(User.id.in_(ids))
+        )
+    }
+    result = {}
+    for person in persons:
+        if person in users:
+            result[person] = users[person]
+        elif person.startswith("h:"):
+            network, _, handle = person[2:].partition(":")
+            result[person] = f"@{handle} on {network}"
+    return result
+
+
+def series_chats(session: Session, series_id: int) -> list[ChatRow]:
+    """The chats of a series that have started, in time order."""
+    rows = session.scalars(
+        sa.select(ChatRow)
+        .where(ChatRow.series_id == series_id, ChatRow.started_at.is_not(None))
+        .order_by(ChatRow.started_at, ChatRow.id)
+    ).all()
+    session.expunge_all()
+    return list(rows)
+
+
+def get_series_insights(
+    ctx: AppContext, tag: str, actor: UserView | None = None, *, use_cache: bool = True
+) -> SeriesInsights:
+    """Every figure of a series; names only when `actor` is one of its hosts."""
+    with ctx.store.read() as session:
+        series: SeriesRow = load_series(session, tag)
+        series_id, tag_text, title, zone = series.id, series.tag, series.title, series.timezone
+        chats = series_chats(session, series_id)
+        people = people_of_series(session, series_id)
+        thresholds = thresholds_of(session, series_id)
+        names_allowed = may_see_names(session, series_id, actor)
+    tallies = tallies_of_chats(ctx, chats, use_cache=use_cache)
+    figures = series_figures(tallies, people, thresholds, ZoneInfo(zone))
+    names = None
+    if names_allowed:
+        wanted = set(figures.regulars) | {p for c in figures.cohorts for p in c.members}
+        with ctx.store.read() as session:
+            names = _names(session, wanted)
+    return SeriesInsights(tag_text, title, zone, figures, names)
+
+
+def get_chat_insights(ctx: AppContext, chat_id: int, actor: UserView | None = None) -> Any:
+    """One chat's figures, newcomers counted against the series' earlier chats."""
+    with ctx.store.read() as session:
+        chat = load_chat(session, chat_id)
+        if chat.started_at is None:
+            raise NotFoundError(f"chat {chat_id} has not started; it has no figures yet")
+        tag = session.scalar(sa.select(SeriesRow.tag).where(SeriesRow.id == chat.series_id))
+    assert tag is not None
+    insights = get_series_insights(ctx, tag, actor)
+    for figures in insights.figures.chats:
+        if figures.chat_id == chat_id:
+            return figures
+    raise NotFoundError(f"no figures for chat {chat_id}")
