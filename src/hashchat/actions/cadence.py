@@ -91,6 +91,14 @@ def _ask(session: Session, chat: ChatRow, number: int, now: datetime) -> Questio
     return view
 
 
+def closing_text(tag: str) -> str:
+    """The host's closing post: thanks, and where late answers and the recap go."""
+    return (
+        f"That's our last question: thank you all! Late answers stay open here, tagged A1, A2… "
+        f"with #{tag}, and the recap follows when comments close."
+    )
+
+
 def _host_post(session: Session, chat: ChatRow, kind: str, now: datetime) -> None:
     series = session.get(SeriesRow, chat.series_id)
     host = session.get(User, chat.created_by_id) if chat.created_by_id else None
@@ -101,6 +109,8 @@ def _host_post(session: Session, chat: ChatRow, kind: str, now: datetime) -> Non
             sa.select(sa.func.count(QuestionRow.id)).where(QuestionRow.chat_id == chat.id)
         )
         text = welcome_text(series.tag, chat.title, count or 0)
+    elif kind == "closing":
+        text = closing_text(series.tag)
     else:
         text = howto_text(series.tag)
     store_post(session, chat, NewPost(host, text), now, is_host=True)
@@ -114,7 +124,7 @@ def _carry_out(session: Session, item: CadenceItem, now: datetime) -> None:
         return
     if item.kind == "question" and item.question_number is not None:
         _ask(session, chat, item.question_number, now)
-    elif item.kind in ("welcome", "howto"):
+    elif item.kind in ("welcome", "howto", "closing"):
         _host_post(session, chat, item.kind, now)
     elif item.kind == "close":
         move_chat(session, chat, ChatState.LATE_ANSWERS, now)

@@ -1,11 +1,12 @@
-"""Chats: create one with its questions, read it, edit questions not yet posted, and move it
-through its life (start, end the live hour, close comments)."""
+"""Chats: create one with its questions, read it and its plan, frame it (topic, cadence) before
+it starts, edit questions not yet posted, and move it through its life (start, end the live
+hour with a closing time for comments, move that time, close comments)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
-from datetime import datetime
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from hashchat.actions import cadence as cadence_runner
 from hashchat.actions.access import load_chat, load_series, require
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
-from hashchat.actions.lifecycle import move_chat
+from hashchat.actions.lifecycle import move_chat, state_event_data
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import (
@@ -29,15 +30,24 @@ from hashchat.actions.views import (
 from hashchat.domain.chat import ChatState
 from hashchat.domain.schedule import DEFAULT_CADENCE, Cadence, ScheduleError, plan_cadence
 from hashchat.store.events import add_event
-from hashchat.store.models import ChatRow, QuestionRow, SeriesRow
+from hashchat.store.models import CadenceItem, ChatRow, QuestionRow, SeriesRow
 
 MAX_QUESTIONS = 50
 MAX_DURATION_MINUTES = 7 * 24 * 60  # a slow chat runs one question a day for a week
+MAX_TOPIC_CHARACTERS = 20_000  # a blog post's worth
+COMMENTS_OPEN_AFTER_END = timedelta(hours=24)  # when the host ends without saying when to close
 
 
 def cadence_from_json(text: str | None) -> Cadence:
     """The chat's stored cadence (None: the usual hour)."""
     return DEFAULT_CADENCE if text is None else Cadence(**json.loads(text))
+
+
+def cadence_to_json(cadence: Cadence) -> str | None:
+    """The stored form of a cadence: only what differs from the usual hour (None: nothing)."""
+    usual = asdict(DEFAULT_CADENCE)
+    changed = {key: value for key, value in asdict(cadence).items() if usual[key] != value}
+    return json.dumps(changed, separators=(",", ":")) if changed else None
 
 
 def check_cadence(values: dict[str, Any] | None) -> Cadence | None:
@@ -84,7 +94,7 @@ def do_create_chat(
             title=cleaned_title,
             starts_at=starts_at,
             duration_minutes=duration_minutes,
-            cadence=None if cadence is None else json.dumps(asdict(cadence)),
+            cadence=None if cadence is None else cadence_to_json(cadence),
             state=ChatState.SCHEDULED.value,
             created_by_id=actor.id,
             created_at=ctx.now(),
@@ -145,9 +155,12 @@ def do_next_question(ctx: AppContext, actor: UserView, chat_id: int) -> Question
 def do_end_chat(
     ctx: AppContext, actor: UserView, chat_id: int, comments_close_at: datetime | None = None
 ) -> ChatView:
-    """End the live hour; late answers stay open until closed (or `comments_close_at`)."""
+    """End the live hour; late answers stay open until `comments_close_at` (default: 24 hours
+    from now), when the cadence runner closes comments by itself."""
     now = ctx.now()
-    if comments_close_at is not None and check_aware(comments_close_at, "comments_close_at") <= now:
+    if comments_close_at is None:
+        comments_close_at = now + COMMENTS_OPEN_AFTER_END
+    elif check_aware(comments_close_at, "comments_close_at") <= now:
         raise InvalidInputError("comments_close_at must be in the future")
     with ctx.store.write() as session:
         chat = load_chat(session, chat_id)
@@ -196,3 +209,128 @@ def do_edit_question(
         add_event(session, chat_id, "question", to_json(view), now)
     ctx.bus.publish(chat_id)
     return view
+
+
+def do_move_comments_close(
+    ctx: AppContext, actor: UserView, chat_id: int, comments_close_at: datetime
+) -> ChatView:
+    """Move the time comments close, while late answers are open; it must be in the future.
+    409 in any other state (the chat only moves forward)."""
+    now = ctx.now()
+    if check_aware(comments_close_at, "comments_close_at") <= now:
+        raise InvalidInputError("comments_close_at must be in the future")
+    with ctx.store.write() as session:
+        chat = load_chat(session, chat_id)
+        require(session, chat.series_id, actor, Mutation.END_CHAT)
+        if chat.state != ChatState.LATE_ANSWERS.value:
+            raise ConflictError(
+                f"the chat is {chat.state.replace('_', ' ')}; the closing time can move only "
+                "while late answers are open"
+            )
+        chat.comments_close_at = comments_close_at
+        session.flush()
+        add_event(session, chat.id, "state", state_event_data(chat), now)
+        view = read_chat(session, chat_id)
+    ctx.bus.publish(chat_id)
+    return view
+
+
+def do_edit_chat(
+    ctx: AppContext,
+    actor: UserView,
+    chat_id: int,
+    *,
+    topic: str | None = None,
+    cadence: Cadence | None = None,
+    duration_minutes: int | None = None,
+) -> ChatView:
+    """Change a chat's framing before it starts: its topic, its cadence and how long it is
+    live (a slow chat: days). What is not given stays. 409 once the chat has started."""
+    cleaned_topic = None
+    if topic is not None:  # an empty topic clears it
+        cleaned_topic = (
+            check_text(topic, "topic", MAX_TOPIC_CHARACTERS, multiline=True)
+            if topic.strip()
+            else ""
+        )
+    if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        raise InvalidInputError(f"duration_minutes must be between 1 and {MAX_DURATION_MINUTES}")
+    now = ctx.now()
+    with ctx.store.write() as session:
+        chat = load_chat(session, chat_id)
+        require(session, chat.series_id, actor, Mutation.EDIT_CHAT)
+        check_not_started(chat)
+        if cleaned_topic is not None:
+            chat.topic = cleaned_topic
+        if cadence is not None or duration_minutes is not None:
+            wanted = cadence or cadence_from_json(chat.cadence)
+            duration = duration_minutes or chat.duration_minutes
+            check_plan_fits(chat.starts_at, duration, question_count(session, chat.id), wanted)
+            chat.cadence = cadence_to_json(wanted)
+            chat.duration_minutes = duration
+        session.flush()
+        add_event(session, chat.id, "resync", {"chat_id": chat.id}, now)
+        view = read_chat(session, chat_id)
+    ctx.bus.publish(chat_id)
+    return view
+
+
+def check_not_started(chat: ChatRow) -> None:
+    """409 unless the chat is still scheduled: its framing and plan are fixed once it starts."""
+    if chat.state != ChatState.SCHEDULED.value:
+        raise ConflictError(
+            f"the chat is {chat.state.replace('_', ' ')}; its topic, cadence and questions can "
+            "change only before it starts (a question not yet posted can still be reworded)"
+        )
+
+
+def check_plan_fits(start: datetime, duration: int, questions: int, cadence: Cadence) -> None:
+    """400 naming the problem when the questions do not fit the cadence and duration."""
+    try:
+        plan_cadence(start, duration, questions, cadence)
+    except ScheduleError as error:
+        raise InvalidInputError(str(error)) from None
+
+
+def question_count(session: Session, chat_id: int) -> int:
+    """How many questions a chat has."""
+    count = session.scalar(
+        sa.select(sa.func.count(QuestionRow.id)).where(QuestionRow.chat_id == chat_id)
+    )
+    return int(count or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItemView:
+    """One step of a chat's plan and what happened to it: `preview` before the chat starts,
+    then `pending`, `done` (at `done_at`) or `skipped` (the live hour ended first)."""
+
+    kind: str  # welcome, howto, question, closing, close
+    question: int | None
+    due_at: datetime
+    state: str
+    done_at: datetime | None
+
+
+def chat_plan(ctx: AppContext, chat_id: int) -> list[PlanItemView]:
+    """The chat's plan: the stored one once it has started, else a preview from its scheduled
+    start, cadence and questions (empty when they do not fit)."""
+    with ctx.store.read() as session:
+        chat = load_chat(session, chat_id)
+        items = session.scalars(
+            sa.select(CadenceItem)
+            .where(CadenceItem.chat_id == chat.id)
+            .order_by(CadenceItem.due_at, CadenceItem.position)
+        ).all()
+        if items or chat.state != ChatState.SCHEDULED.value:
+            return [
+                PlanItemView(i.kind, i.question_number, i.due_at, i.state, i.done_at) for i in items
+            ]
+        count = question_count(session, chat.id)
+    try:
+        preview = plan_cadence(
+            chat.starts_at, chat.duration_minutes, max(count, 1), cadence_from_json(chat.cadence)
+        )
+    except ScheduleError:
+        return []
+    return [PlanItemView(p.kind, p.question, p.at, "preview", None) for p in preview]

@@ -1,4 +1,5 @@
-"""Moderation: hide a post, spotlight a post, block a person from a series and unblock her."""
+"""Moderation: hide a post and unhide it, spotlight a post and take the spotlight off, block a
+person from a series and unblock her."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import STAFF, Mutation
 from hashchat.actions.posts import refresh_post_event
 from hashchat.actions.segments import refresh_chat_segments
-from hashchat.actions.views import PostView, UserView, post_view
+from hashchat.actions.views import PostView, UserView, post_view, to_json
 from hashchat.store.events import add_event
 from hashchat.store.models import Block, ChatRow, User
 
@@ -28,6 +29,28 @@ def do_hide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
         refresh_chat_segments(session, chat)  # replies to it no longer inherit from it
         add_event(session, chat.id, "hide", {"post_id": post.id, "chat_id": chat.id}, now)
         view = post_view(post)
+    ctx.bus.publish(view.chat_id)
+    return view
+
+
+def do_unhide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
+    """Undo a hide: the post is back in the room, lists and recaps, and its replies inherit
+    from it again. Its `post` event is rewritten to the restored post (a replay shows it) and
+    an `unhide` event carries the restored post to open streams. Idempotent."""
+    now = ctx.now()
+    with ctx.store.write() as session:
+        post = load_post(session, post_id)
+        chat = session.get(ChatRow, post.chat_id)
+        assert chat is not None
+        require(session, chat.series_id, actor, Mutation.UNHIDE_POST)
+        if not post.hidden:
+            return post_view(post)
+        post.hidden = False
+        refresh_chat_segments(session, chat)  # the post and replies to it get their answers back
+        post = refresh_post_event(session, post)
+        view = post_view(post)
+        data = {"post_id": post.id, "chat_id": chat.id, "post": to_json(view)}
+        add_event(session, chat.id, "unhide", data, now)
     ctx.bus.publish(view.chat_id)
     return view
 

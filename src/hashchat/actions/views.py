@@ -62,6 +62,7 @@ class ChatView:
     comments_close_at: datetime | None
     questions: tuple[QuestionView, ...]
     current_question: int | None
+    topic: str = ""  # the host's framing (issue 9); editable until the chat starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,7 @@ def chat_view(row: ChatRow, series_tag: str, questions: list[QuestionRow]) -> Ch
         comments_close_at=row.comments_close_at,
         questions=tuple(question_view(q) for q in ordered),
         current_question=max(asked) if asked else None,
+        topic=row.topic or "",
     )
 
 

@@ -17,10 +17,11 @@ from hashchat.store.models import MAX_ROW_ID, EventRow
 
 # `resync`: posts came in through the ingest door (issue 10) without one event each; a
 # viewer reloads the chat (room.js already does on `resync`).
-EVENT_TYPES = frozenset({"post", "question", "state", "hide", "spotlight", "resync"})
+# `unhide` (issue 9): a hide undone; its data carries the restored post as `post`.
+EVENT_TYPES = frozenset({"post", "question", "state", "hide", "unhide", "spotlight", "resync"})
 # Events that change a post after its `post` event: their data names it as `post_id`, and the
 # post's `post` event has been rewritten to its current view in the same transaction.
-POST_CHANGE_TYPES = frozenset({"hide", "spotlight"})
+POST_CHANGE_TYPES = frozenset({"hide", "unhide", "spotlight"})
 
 
 def add_event(

@@ -127,3 +127,28 @@ def test_bad_plans_name_the_problem(arguments: tuple[object, ...], message: str)
 def test_bad_cadences_name_the_problem(fields: dict[str, int], message: str) -> None:
     with pytest.raises(ScheduleError, match=message):
         Cadence(**fields)
+
+
+def test_a_closing_post_comes_after_the_last_question_and_before_the_close() -> None:
+    plan = plan_cadence(START, 60, 2, Cadence(closing_minute=55))
+    assert minute_marks(plan)[-3:] == [
+        ("question", 15, 2),
+        ("closing", 55, None),
+        ("close", 60, None),
+    ]
+
+
+def test_a_closing_post_at_the_last_question_follows_it() -> None:
+    plan = plan_cadence(START, 60, 2, Cadence(closing_minute=15))
+    assert [item.kind for item in plan][-3:] == ["question", "closing", "close"]
+
+
+@pytest.mark.parametrize("minute", [14, 60, 61])
+def test_a_closing_post_out_of_place_is_refused(minute: int) -> None:
+    with pytest.raises(ScheduleError, match=f"the closing post at :{minute:02d} must come after"):
+        plan_cadence(START, 60, 2, Cadence(closing_minute=minute))
+
+
+def test_a_negative_closing_minute_is_refused() -> None:
+    with pytest.raises(ScheduleError, match="closing minute must not be negative"):
+        Cadence(closing_minute=-1)

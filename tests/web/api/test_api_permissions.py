@@ -116,6 +116,10 @@ PERFORM: dict[Mutation, Perform] = {
         s, a, "POST", "/move", json={"starts_at": "2026-01-10T17:00:00Z"}
     ),
     Mutation.SEE_PEOPLE: lambda s, a: s.api.call(a, "GET", f"/series/{s.tag}/people"),
+    Mutation.EDIT_CHAT: lambda s, a: _on_scheduled_chat(
+        s, a, "PATCH", "", json={"topic": "Habits, framed"}
+    ),
+    Mutation.UNHIDE_POST: lambda s, a: _on_post(s, a, "unhide"),
 }
 
 

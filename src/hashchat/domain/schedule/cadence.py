@@ -4,6 +4,10 @@ The fitting rule: the last question must be posted at least `last_question_lead_
 (default 1) before the chat closes, so that it gets at least that long for answers inside the
 hour. The usual hour (welcome :00, how-to :05, Q1 :06, one question every 9 minutes) fits six
 questions (Q6 at :51); a seventh would land at :60, on the close, and is refused.
+
+A closing post (the host's thanks, issue 9) is optional: at `closing_minute`, not before the
+last question and before the close. A slow chat is the same plan on a longer beat: one
+question a day (`question_interval_minutes=1440`) over a week-long live period.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Literal
 from hashchat.domain.schedule.errors import ScheduleError
 from hashchat.domain.schedule.zones import require_aware
 
-ItemKind = Literal["welcome", "howto", "question", "close"]
+ItemKind = Literal["welcome", "howto", "question", "closing", "close"]
 
 
 class CadenceDoesNotFitError(ScheduleError):
@@ -31,6 +35,7 @@ class Cadence:
     first_question_minute: int = 6
     question_interval_minutes: int = 9
     last_question_lead_minutes: int = 1
+    closing_minute: int | None = None  # the host's closing post; None: no closing post
 
     def __post_init__(self) -> None:
         for name in ("welcome_minute", "howto_minute", "first_question_minute"):
@@ -42,6 +47,8 @@ class Cadence:
             )
         if self.last_question_lead_minutes < 0:
             raise ScheduleError("last question lead must not be negative")
+        if self.closing_minute is not None and self.closing_minute < 0:
+            raise ScheduleError("closing minute must not be negative")
 
 
 DEFAULT_CADENCE = Cadence()
@@ -96,6 +103,14 @@ def plan_cadence(
             f"before the close, but the chat lasts {duration_minutes} minutes"
         )
 
+    closing = cadence.closing_minute
+    if closing is not None and not last_question <= closing < duration_minutes:
+        raise CadenceDoesNotFitError(
+            f"the closing post at {_minute_mark(closing)} must come after the last question "
+            f"({_minute_mark(last_question)}) and before the close "
+            f"({_minute_mark(duration_minutes)})"
+        )
+
     # Aware arithmetic in one zone adds wall-clock time; elapsed minutes need UTC.
     start_utc = start.astimezone(UTC)
     timed: list[tuple[int, ItemKind, int | None]] = [
@@ -109,6 +124,7 @@ def plan_cadence(
             )
             for index in range(question_count)
         ),
+        *(((closing, "closing", None),) if closing is not None else ()),
         (duration_minutes, "close", None),
     ]
     # Sorted by minute, not by `at`: aware times in one zone compare by wall clock, which

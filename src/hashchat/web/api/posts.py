@@ -1,4 +1,4 @@
-"""Posts: write one, list a chat's posts, hide and spotlight."""
+"""Posts: write one, list a chat's posts, hide and unhide, spotlight and unspotlight."""
 
 from __future__ import annotations
 
@@ -52,10 +52,10 @@ def create_post(
     closed or the caller blocked, 429 when posting too fast."""
     if idempotency_key is None:
         created = posts.do_create_post(
-            ctx, actor, chat_id, body.text, body.reply_to, auto=body.auto
+            ctx, actor, chat_id, body.text, body.reply_to, auto=body.auto, question=body.question
         )
         return PostOut.model_validate(created)
-    request = posts.PostRequest(body.text, body.reply_to, body.auto)
+    request = posts.PostRequest(body.text, body.reply_to, body.auto, body.question)
     answer = posts.do_create_post_once(ctx, actor, chat_id, request, idempotency_key, _render)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return Response(
@@ -103,6 +103,16 @@ def hide_post(
 ) -> PostOut:
     """Hide a post (moderators and hosts)."""
     return PostOut.model_validate(moderation.do_hide_post(ctx, actor, post_id))
+
+
+@router.post("/posts/{post_id}/unhide", response_model=PostOut, responses=CHANGE_REFUSALS)
+def unhide_post(
+    post_id: PostId,
+    ctx: Ctx,
+    actor: Actor,
+) -> PostOut:
+    """Undo a hide: the post is back in the room, the lists and the recap."""
+    return PostOut.model_validate(moderation.do_unhide_post(ctx, actor, post_id))
 
 
 @router.post("/posts/{post_id}/spotlight", response_model=PostOut, responses=CHANGE_REFUSALS)

@@ -130,8 +130,13 @@ class CadenceIn(BaseModel):
     welcome_minute: int = 0
     howto_minute: int = 5
     first_question_minute: int = 6
-    question_interval_minutes: int = 9
+    question_interval_minutes: int = Field(
+        9, description="one question every N minutes; a slow chat: 1440 (one a day)"
+    )
     last_question_lead_minutes: int = 1
+    closing_minute: int | None = Field(
+        None, description="the host's closing post, after the last question; null: none"
+    )
 
 
 class ChatIn(BaseModel):
@@ -178,6 +183,7 @@ class ChatOut(_Out):
     comments_close_at: datetime | None
     questions: list[QuestionOut]
     current_question: int | None
+    topic: str = Field("", description="the host's framing of the chat (plain text)")
     last_event_id: int = 0
 
 
@@ -200,6 +206,13 @@ class PostIn(BaseModel):
     text: str = Field(max_length=20_000)
     reply_to: int | None = Field(None, ge=1, le=MAX_ROW_ID, description="the parent post's id")
     auto: bool = False
+    question: int | None = Field(
+        None,
+        ge=1,
+        le=99,
+        description="an asked question this post answers: `A{n} ` is put in front when the text "
+        "has no answer tag (the room's picker after the live hour); 422 for a question not asked",
+    )
 
 
 class SegmentOut(_Out):
@@ -323,3 +336,45 @@ class MoveIn(BaseModel):
     starts_at: datetime = Field(
         description="with a UTC offset, in the future, on a whole minute, before 2200-01-01"
     )
+
+
+class ChatEdit(BaseModel):
+    """What changes in a chat before it starts; what is left out stays."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str | None = Field(None, max_length=20_000, description="empty clears it")
+    cadence: CadenceIn | None = None
+    duration_minutes: int | None = Field(
+        None, ge=1, le=7 * 24 * 60, description="how long it is live; a slow chat: days"
+    )
+
+
+class QuestionIn(BaseModel):
+    """A new question; `position` 1 puts it first (default: last)."""
+
+    text: str = Field(max_length=2000)
+    position: int | None = Field(None, ge=1, le=51)
+
+
+class QuestionOrder(BaseModel):
+    """The questions' current numbers in their new order, each once."""
+
+    order: list[int] = Field(max_length=50)
+
+
+class CommentsCloseIn(BaseModel):
+    """When late answers close by themselves."""
+
+    comments_close_at: datetime = Field(description="with a UTC offset, in the future")
+
+
+class PlanItemOut(_Out):
+    """One step of a chat's plan: `preview` before it starts, then `pending`, `done` (at
+    `done_at`) or `skipped` (the live hour ended first)."""
+
+    kind: str = Field(description="welcome, howto, question, closing or close")
+    question: int | None
+    due_at: datetime
+    state: str
+    done_at: datetime | None
