@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+
 from hashchat.live.bus import StoredEvent
+from hashchat.live.redis_client import connect_async
 
 
 class Table:
@@ -34,3 +42,28 @@ def nchan_keys(chat_id: int, database: str = DATABASE) -> list[str]:
     return [f"hashchat:nchan:{database}:{chat_id}:{part}" for part in parts] + [
         f"hashchat:nchan:{chat_id}:database"
     ]
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait until `condition()` holds, looking every 5 ms; AssertionError after `seconds`
+    (a bound, never a guess at how long something takes: a busy box only makes it slower)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {seconds} s: {condition}")
+        await asyncio.sleep(0.005)
+
+
+@asynccontextmanager
+async def redis_for(url: str, keys: list[str]) -> AsyncIterator[aioredis.Redis]:
+    """A client of the tests' Redis with `keys` deleted, deleted again and the client closed
+    afterwards, whatever the test did."""
+    client = connect_async(url)
+    try:
+        await client.delete(*keys)
+        yield client
+    finally:
+        try:
+            await client.delete(*keys)
+        finally:
+            await client.aclose()

@@ -4,7 +4,8 @@ Redis's clock, and records fenced by the lock."""
 from __future__ import annotations
 
 import pytest
-from live_support import DATABASE, nchan_keys
+import redis.asyncio as aioredis
+from live_support import DATABASE, nchan_keys, redis_for
 
 from hashchat.live.nchan_redis import RedisNchanState
 from hashchat.live.nchan_state import (
@@ -14,7 +15,6 @@ from hashchat.live.nchan_state import (
     PublishingConflictError,
     decide,
 )
-from hashchat.live.redis_client import connect_async
 
 pytestmark = pytest.mark.anyio
 NOW = 1_800_000_000.0
@@ -27,9 +27,11 @@ def anyio_backend() -> str:
 
 @pytest.mark.redis
 async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> None:
-    client = connect_async(redis_url)
-    keys = nchan_keys(77)
-    await client.delete(*keys)
+    async with redis_for(redis_url, nchan_keys(77)) as client:
+        await agree(client)
+
+
+async def agree(client: aioredis.Redis) -> None:
     shared, local = RedisNchanState(client, 3, 3600, database=DATABASE), MemoryNchanState(3)
     for state in (shared, local):
         assert await state.cursor(77) is None
@@ -61,5 +63,23 @@ async def test_the_redis_state_agrees_with_the_memory_state(redis_url: str) -> N
     with pytest.raises(PublishingConflictError):  # the lock is not held any more
         await shared.record(77, (53, 53), f"{NOW:.0f}:7", 3, 0.0)
     assert await shared.cursor(77) == 52
-    await client.delete(*keys)
-    await client.aclose()
+    # A marker after the cursor's message takes a place in the buffer and is never the
+    # message to start after: a viewer at the cursor gets it first.
+    for state in (shared, local):
+        async with state.publishing(77):
+            with pytest.raises(PublishingConflictError):  # only at the cursor
+                await state.record_marker(77, 51, f"{NOW:.0f}:8", 3)
+            await state.record_marker(77, 52, f"{NOW:.0f}:8", 3)
+            assert (await state.progress(77)).marked == 52
+            await state.record(77, (53, 60), f"{NOW:.0f}:9", 3, 0.0)
+    for after in (50, 52, 53, 60):
+        assert await shared.locate(77, after) == await local.locate(77, after)
+    at_cursor = await shared.locate(77, 52)
+    assert at_cursor.at_or_before == (52, f"{NOW:.0f}:6")
+    assert at_cursor.marked == 52
+    assert at_cursor.floor == 50  # trimmed to 3 messages: 6, the marker, 9
+    assert decide(at_cursor, 52, NOW, 600) == Handoff(message=f"{NOW:.0f}:6")
+    async with shared.publishing(77):
+        await shared.record(77, (61, 61), f"{NOW:.0f}:10", 3, 0.0)  # message 6 leaves
+    assert (await shared.locate(77, 52)).floor == 52  # a whole number: the marker's is 52.5
+    assert decide(await shared.locate(77, 52), 52, NOW, 600) == Handoff(message=None)

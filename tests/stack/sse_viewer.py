@@ -63,20 +63,21 @@ class Viewer:
                         if name:
                             fields[name] = value.removeprefix(" ")
                         continue
-                    if "id" in fields:
-                        self.last_id = fields["id"]
-                    if fields.get("retry", "").isdigit():
-                        self.retry_ms = int(fields["retry"])
-                    if "data" in fields:
-                        identifier = fields.get("id")
-                        event = Event(
-                            int(identifier) if identifier else None,
-                            fields.get("event", "message"),
-                            json.loads(fields["data"]),
-                        )
-                        with self._changed:
-                            self.events.append(event)
-                            self._changed.notify_all()
+                    with self._changed:  # a frame without data (an id, a retry) counts too
+                        if "id" in fields:
+                            self.last_id = fields["id"]
+                        if fields.get("retry", "").isdigit():
+                            self.retry_ms = int(fields["retry"])
+                        if "data" in fields:
+                            identifier = fields.get("id")
+                            self.events.append(
+                                Event(
+                                    int(identifier) if identifier else None,
+                                    fields.get("event", "message"),
+                                    json.loads(fields["data"]),
+                                )
+                            )
+                        self._changed.notify_all()
                     fields = {}
         except (httpx.HTTPError, RuntimeError) as error:
             self.error = error

@@ -12,10 +12,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import redis
+import sqlalchemy as sa
 
 HASHCHAT = [sys.executable, "-c", "import sys; from hashchat.cli import main; main()"]
 # The stacks publish at most one nchan message per chat per 0.05 s (HASHCHAT_NCHAN_INTERVAL
@@ -194,3 +197,42 @@ def start_nginx(stack: Stack) -> None:
     StackState(state.front_url, state.publish_url, state.app_pids, state.app_ports, pid).save(
         stack.run_dir
     )
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    """Wait until `condition()` holds, looking every 20 ms; AssertionError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not true within {seconds} s: {condition}"
+        time.sleep(0.02)
+
+
+def _nchan_key(stack: Stack, chat_id: int, part: str) -> str:
+    engine = sa.create_engine(stack.database_url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as connection:
+            database = connection.execute(sa.text("SELECT id FROM database_identity")).scalar()
+    finally:
+        engine.dispose()
+    return f"hashchat:nchan:{database}:{chat_id}:{part}"
+
+
+def messages(stack: Stack, chat_id: int) -> list[tuple[int, int]]:
+    """(first, last) event of each message the publisher mapped for the chat, oldest first
+    (a marker, which carries no event, is (cursor + 1, cursor))."""
+    client = redis.Redis.from_url(stack.redis.url)
+    try:
+        rows = client.zrange(_nchan_key(stack, chat_id, "ids"), 0, -1, withscores=True)
+    finally:
+        client.close()
+    return [(int(member.decode().partition("|")[0]), int(score)) for member, score in rows]
+
+
+def mapped_floor(stack: Stack, chat_id: int) -> int:
+    """Every event of the chat at or below this has left nchan's buffer (or was never in it)."""
+    client = redis.Redis.from_url(stack.redis.url)
+    try:
+        value = client.hget(_nchan_key(stack, chat_id, "meta"), "floor")
+    finally:
+        client.close()
+    return int(value or 0)

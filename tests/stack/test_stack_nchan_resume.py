@@ -11,10 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import redis
 import sqlalchemy as sa
 from sse_viewer import Event, Viewer
-from stack_support import HASHCHAT, PUBLISH_SPACING, Stack, alive, new_chat, restart_dead_apps
+from stack_support import (
+    HASHCHAT,
+    PUBLISH_SPACING,
+    Stack,
+    alive,
+    messages,
+    new_chat,
+    restart_dead_apps,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.pg, pytest.mark.redis]
 
@@ -28,23 +36,6 @@ def post(stack: Stack, chat_id: int, text: str, base: str | None = None) -> int:
     )
     assert reply.status_code == 201, reply.text
     return int(reply.json()["id"])
-
-
-def messages(stack: Stack, chat_id: int) -> list[tuple[int, int]]:
-    """(first, last) event of each message the publisher mapped for the chat, oldest first."""
-    engine = sa.create_engine(stack.database_url)
-    try:
-        with engine.connect() as connection:
-            database = connection.execute(sa.text("SELECT id FROM database_identity")).scalar()
-    finally:
-        engine.dispose()
-    client = redis.Redis.from_url(stack.redis.url)
-    try:
-        rows = client.zrange(f"hashchat:nchan:{database}:{chat_id}:ids", 0, -1, withscores=True)
-        rows = rows or client.zrange(f"hashchat:nchan:{chat_id}:ids", 0, -1, withscores=True)
-    finally:
-        client.close()
-    return [(int(member.decode().partition("|")[0]), int(score)) for member, score in rows]
 
 
 def ids_of(events: list[Event]) -> list[int]:
@@ -63,7 +54,8 @@ def test_a_resume_point_inside_a_batched_message_gets_exactly_what_follows(
     chat_id = new_chat(stack, ["One?"], "ResumeInside")
     with ThreadPoolExecutor(6) as pool:  # faster than the 0.05 s pacing: batched messages
         list(pool.map(lambda n: post(stack, chat_id, f"A1 burst {n}"), range(24)))
-    time.sleep(0.5)
+    newest = httpx.get(f"{stack.front}/api/v1/chats/{chat_id}", timeout=5).json()["last_event_id"]
+    wait_until(lambda: any(last >= newest for _, last in messages(stack, chat_id)), 15)
     mapped = messages(stack, chat_id)
     batched = [(first, last) for first, last in mapped if last > first]
     assert batched, f"no message carried more than one event: {mapped}"
@@ -109,7 +101,9 @@ def test_nchans_buffer_never_serves_a_hidden_posts_text_again(own_stack: Stack) 
     assert before_id is not None
     hidden = httpx.post(f"{stack.front}/api/v1/posts/{secret}/hide", headers=stack.auth, timeout=5)
     assert hidden.status_code == 200
-    time.sleep(0.3)
+    # Once the hide is published (a viewer in between is the documented window), not slept for.
+    hide = httpx.get(f"{stack.front}/api/v1/chats/{chat_id}", timeout=5).json()["last_event_id"]
+    wait_until(lambda: any(last >= hide for _, last in messages(stack, chat_id)), 15)
     for resume in ({"Last-Event-ID": "0"}, {"Last-Event-ID": str(before_id)}):
         viewer = Viewer(stream, resume, reconnect=True)
         try:
@@ -122,6 +116,59 @@ def test_nchans_buffer_never_serves_a_hidden_posts_text_again(own_stack: Stack) 
         assert all(e.type != "resync" for e in got)
         ids = ids_of(got)
         assert ids == sorted(set(ids))
+
+
+def first_frame(url: str, seconds: float) -> dict[str, str]:
+    """The fields of the first frame of `url`'s stream (comments left out), or an
+    AssertionError when none came within `seconds`."""
+    fields: dict[str, str] = {}
+    with (
+        httpx.Client(timeout=httpx.Timeout(5.0, read=seconds)) as client,
+        client.stream("GET", url) as response,
+    ):
+        assert response.status_code == 200
+        try:
+            for line in response.iter_lines():
+                if not line:
+                    return fields
+                name, _, value = line.partition(":")
+                if name:
+                    fields[name] = value.removeprefix(" ")
+        except httpx.ReadTimeout:
+            pass
+    raise AssertionError(f"no whole frame within {seconds} s (so far: {fields})")
+
+
+def test_a_stream_without_a_resume_point_first_carries_the_present_id(own_stack: Stack) -> None:
+    stack = own_stack
+    restart_dead_apps(stack)
+    chat_id = new_chat(stack, ["One?"], "ResumePresent")
+    for n in range(3):
+        post(stack, chat_id, f"A1 history {n}")
+        time.sleep(PUBLISH_SPACING)
+    stream = f"{stack.front}/api/v1/chats/{chat_id}/events"
+    newest = httpx.get(f"{stack.front}/api/v1/chats/{chat_id}", timeout=5).json()["last_event_id"]
+    # Before any new post: a frame with the present id and a retry, no data.
+    frame = first_frame(stream, 5)
+    assert frame == {"id": str(newest), "retry": "1000"}
+    assert first_frame(stream, 5) == frame  # a second viewer at the same point
+    markers = [(first, last) for first, last in messages(stack, chat_id) if first > last]
+    assert markers == [(newest + 1, newest)], "one marker for both viewers"
+    # Away for a post, then back with that id: exactly what came after it.
+    away = post(stack, chat_id, "A1 while away")
+    viewer = Viewer(stream, {"Last-Event-ID": frame["id"]}, reconnect=True)
+    try:
+        viewer.wait_for(lambda ev: "A1 while away" in texts(ev), 15)
+        post(stack, chat_id, "A1 live again")
+        got = viewer.wait_for(lambda ev: "A1 live again" in texts(ev), 15)
+    finally:
+        viewer.close()
+    assert texts(got) == ["A1 while away", "A1 live again"]
+    assert got[0].id == newest + 1
+    assert got[0].data["id"] == away
+    ids = ids_of(got)
+    assert ids == sorted(set(ids))
+    assert all(e.type != "resync" for e in got)
 
 
 def test_a_reset_database_under_the_same_redis_still_reaches_viewers(own_stack: Stack) -> None:

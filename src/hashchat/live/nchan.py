@@ -27,6 +27,11 @@ got it (`stale` in `nchan_state`), is answered by the app itself: the database's
 the end of that message, then `retry:` and the end of the response; its reconnect lands on a
 message boundary (docs/decisions.md, "Exact resume in the scaled stack").
 
+A viewer without a resume point is handed off after the chat's newest event N; so that its
+first frame carries N, a marker (`marker_frame`: `id: N`, no data) follows that message unless
+an event does within the pacing interval (`handoff(..., present=True)`). Every message and
+marker carries `retry:` (`STREAM_RETRY_MS`), the only way to reach a viewer nchan serves.
+
 The state names the database it describes (`claim`): before a chat's first message in this
 database the publisher empties the chat's nchan channel if another database filled it, and a
 cursor past the database's newest event (the database was restored from an older copy) makes
@@ -46,7 +51,7 @@ import httpx
 
 from hashchat.live.bus import EventReader, LastIdReader, StoredEvent, encode_sse
 from hashchat.live.nchan_state import RESYNC as RESYNC_HANDOFF
-from hashchat.live.nchan_state import Handoff, NchanState, decide
+from hashchat.live.nchan_state import Handoff, NchanState, decide, event_print, same_event
 from hashchat.live.seats import RESYNC
 
 logger = logging.getLogger(__name__)
@@ -60,6 +65,17 @@ BUSY_RETRY_SECONDS = 0.02
 EXPIRY_MARGIN_SECONDS = 60.0
 # How soon a viewer answered from the database reconnects (the SSE `retry:`, milliseconds).
 REPLAY_RETRY_MS = 50
+# How soon a viewer whose connection broke reconnects (milliseconds): every nchan message and
+# marker carries it, so it reaches viewers that only ever talk to nchan (browsers default to
+# 3 s or more); the in-process stream's first frame carries the same.
+STREAM_RETRY_MS = 1000
+_RETRY_LINE = f"retry: {STREAM_RETRY_MS}\n".encode()
+
+
+def marker_frame(event_id: int) -> bytes:
+    """An SSE frame without data: sets the client's last event id (and its retry) and
+    dispatches nothing, so it is harmless to viewers that already have `event_id`."""
+    return f": at the present\nid: {event_id}\n".encode() + _RETRY_LINE + b"\n"
 
 
 class FanoutUnavailableError(Exception):
@@ -109,6 +125,7 @@ class NchanBus:
             int, float
         ] = {}  # chat: loop.time() of the next try after a failure
         self._cut_requests: set[asyncio.Future[None]] = set()
+        self._markers: dict[int, tuple[int, asyncio.Task[None]]] = {}  # chat: (at, task)
         self._closed = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -229,10 +246,14 @@ class NchanBus:
             cursor = progress.cursor
             if cursor is None:
                 await self._claim(chat_id, force=False)
-            events = list(await asyncio.to_thread(self._read_events, chat_id, cursor or 0))
-            if not events and cursor is not None:
-                newest = await asyncio.to_thread(self._read_last_id, chat_id)
-                if newest < cursor:  # published past the database's end: an older copy of it
+                events = list(await asyncio.to_thread(self._read_events, chat_id, 0))
+            else:
+                # The cursor's own event too: is it still there, and still the same event?
+                events = list(await asyncio.to_thread(self._read_events, chat_id, cursor - 1))
+                head = events.pop(0) if events and events[0].id == cursor else None
+                if head is None or not same_event(progress.cursor_print, event_print(head)):
+                    # Published past the database's end, or its id now names another event:
+                    # the database is an older copy of itself.
                     await self._claim(chat_id, force=True)
                     cursor = None
                     events = list(await asyncio.to_thread(self._read_events, chat_id, 0))
@@ -246,11 +267,17 @@ class NchanBus:
                 # out (a viewer resuming inside what is left), count.
                 cuts = (await self._state.progress(chat_id)).cuts
                 batch = batches(events, cuts, MAX_BATCH)[0]
-                body = b"".join(encode_sse(event) for event in batch)
+                body = _RETRY_LINE + b"".join(encode_sse(event) for event in batch)
                 stale = max((e.id for e in batch if e.type in self._changes), default=0)
                 message, buffered = await self._post(chat_id, body)
                 await self._state.record(
-                    chat_id, (batch[0].id, batch[-1].id), message, buffered, self._interval, stale
+                    chat_id,
+                    (batch[0].id, batch[-1].id),
+                    message,
+                    buffered,
+                    self._interval,
+                    stale,
+                    event_print(batch[-1]),
                 )
                 self._not_before[chat_id] = self._now() + self._interval
                 events = events[len(batch) :]
@@ -289,10 +316,15 @@ class NchanBus:
         info = reply.json()
         return str(info["last_message_id"]), int(info["messages"])
 
-    async def handoff(self, chat_id: int, after: int) -> Handoff:
+    async def handoff(self, chat_id: int, after: int, *, present: bool = False) -> Handoff:
         """Where a viewer that has every event <= `after` continues. Waits (a little) for
         the publisher to reach what the viewer may already have seen in the page. One Redis
-        round trip and no database query when `after` is published (a reconnect)."""
+        round trip and no database query when `after` is published (a reconnect).
+
+        `present`: the viewer named no resume point and `after` is the chat's newest event;
+        its first frame must carry that id, so that a reconnect before the next event resumes
+        exactly. When nothing follows `after` in nchan yet, a marker (`marker_frame`) is
+        published after it, unless an event does so within the pacing interval."""
         if self._closed:
             raise FanoutUnavailableError("the server is shutting down; retry in a moment")
         if self._loop is None:
@@ -312,7 +344,50 @@ class NchanBus:
                 if time.monotonic() > deadline:
                     raise FanoutUnavailableError("live updates are catching up; retry in a moment")
             snapshot = await self._state.locate(chat_id, after)
-        return decide(snapshot, after, self._clock(), self._max_age)
+        handoff = decide(snapshot, after, self._clock(), self._max_age)
+        if (
+            present
+            and after > 0
+            and snapshot.cursor == after
+            and snapshot.marked != after
+            and not handoff.resync
+            and handoff.replay_to is None
+        ):
+            self._want_marker(chat_id, after)
+        return handoff
+
+    def _want_marker(self, chat_id: int, at: int) -> None:
+        """Publish a marker at `at` after the pacing interval, if `at` is still the newest
+        published event then (an event in between carries an id itself: no marker needed).
+        One pending marker per chat and cursor, whatever the number of viewers."""
+        pending = self._markers.get(chat_id)
+        if pending is not None and pending[0] == at and not pending[1].done():
+            return
+        task = asyncio.ensure_future(self._publish_marker(chat_id, at))
+        self._markers[chat_id] = (at, task)
+        task.add_done_callback(lambda done: self._marker_done(chat_id, done))
+
+    def _marker_done(self, chat_id: int, task: asyncio.Task[None]) -> None:
+        pending = self._markers.get(chat_id)
+        if pending is not None and pending[1] is task:
+            del self._markers[chat_id]
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("could not publish a marker (%r)", task.exception())
+
+    async def _publish_marker(self, chat_id: int, at: int) -> None:
+        await asyncio.sleep(self._interval)
+        deadline = self._now() + self._catch_up_seconds
+        while True:
+            async with self._state.publishing(chat_id) as held:
+                if held:
+                    progress = await self._state.progress(chat_id)
+                    if progress.cursor == at and progress.marked != at:
+                        message, buffered = await self._post(chat_id, marker_frame(at))
+                        await self._state.record_marker(chat_id, at, message, buffered)
+                    return
+            if self._now() > deadline:
+                raise FanoutUnavailableError(f"chat {chat_id}'s publishing lock stayed taken")
+            await asyncio.sleep(BUSY_RETRY_SECONDS)
 
     async def replay(self, chat_id: int, after: int, end: int) -> bytes | None:
         """The answer of a viewer handed `replay_to=end`: its events (after, end] as the
@@ -336,6 +411,10 @@ class NchanBus:
         self._later.clear()
         for request in self._cut_requests:
             request.cancel()
+        markers = [marker for _, marker in self._markers.values()]
+        for marker in markers:
+            marker.cancel()
+        await asyncio.gather(*markers, return_exceptions=True)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -24,9 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 # KEYS: ids (zset "first|message" scored by the last event id), meta (hash cursor,
-# cursor_message, floor, stale), cuts (zset of event ids), lock, paced (exists while the chat's
-# next message must wait). ARGV: first, last, message, buffered, buffer length, map ttl, lock
-# token, pace in ms, stale (the message's newest event that changed a post, 0: none).
+# cursor_message, floor, stale, marked), cuts (zset of event ids), lock, paced (exists while
+# the chat's next message must wait). ARGV: first, last, message, buffered, buffer length,
+# map ttl, lock token, pace in ms, stale (the message's newest event that changed a post,
+# 0: none), the last event's print (nchan_state.event_print).
 # Returns -1 (nothing written) when the lock is not the caller's, -2 when
 # the cursor is already at or past `last`.
 _RECORD = """
@@ -41,7 +42,7 @@ if previous and redis.call('EXISTS', ids) == 0 then
   redis.call('HSET', meta, 'floor', previous)
 end
 redis.call('ZADD', ids, last, first .. '|' .. message)
-redis.call('HSET', meta, 'cursor', last, 'cursor_message', message)
+redis.call('HSET', meta, 'cursor', last, 'cursor_message', message, 'cursor_print', ARGV[10])
 if tonumber(ARGV[9]) > tonumber(redis.call('HGET', meta, 'stale') or '0') then
   redis.call('HSET', meta, 'stale', ARGV[9])
 end
@@ -50,10 +51,38 @@ local count = redis.call('ZCARD', ids)
 if count > keep then
   local gone = redis.call('ZRANGE', ids, 0, count - keep - 1, 'WITHSCORES')
   local floor = tonumber(redis.call('HGET', meta, 'floor') or '0')
-  redis.call('HSET', meta, 'floor', math.max(floor, tonumber(gone[#gone])))
+  redis.call('HSET', meta, 'floor', math.max(floor, math.floor(tonumber(gone[#gone]))))
   redis.call('ZREMRANGEBYRANK', ids, 0, count - keep - 1)
 end
 redis.call('EXPIRE', ids, tonumber(ARGV[6]))
+return count
+"""
+
+# A marker (an `id:` frame, no event) published after the message that ends at the cursor,
+# scored cursor + 0.5: a resume point at the cursor finds that message, not the marker, as the
+# one to start after, so the viewer gets the marker first (see NchanBus.mark_present).
+# KEYS: ids, meta, lock. ARGV: cursor, message, buffered, buffer length, map ttl, lock token,
+# cursor + 1 (the marker's "first event", so that it reads as carrying none).
+# Returns -1 (nothing written) when the lock is not the caller's, -2 when the cursor is not
+# ARGV[1].
+_MARK = """
+local ids, meta, lock = KEYS[1], KEYS[2], KEYS[3]
+local at = tonumber(ARGV[1])
+local keep = math.max(1, math.min(tonumber(ARGV[3]), tonumber(ARGV[4])))
+if redis.call('GET', lock) ~= ARGV[6] then return -1 end
+local previous = redis.call('HGET', meta, 'cursor')
+if not previous or tonumber(previous) ~= at then return -2 end
+if redis.call('EXISTS', ids) == 0 then redis.call('HSET', meta, 'floor', previous) end
+redis.call('ZADD', ids, at + 0.5, ARGV[7] .. '|' .. ARGV[2])
+redis.call('HSET', meta, 'marked', at)
+local count = redis.call('ZCARD', ids)
+if count > keep then
+  local gone = redis.call('ZRANGE', ids, 0, count - keep - 1, 'WITHSCORES')
+  local floor = tonumber(redis.call('HGET', meta, 'floor') or '0')
+  redis.call('HSET', meta, 'floor', math.max(floor, math.floor(tonumber(gone[#gone]))))
+  redis.call('ZREMRANGEBYRANK', ids, 0, count - keep - 1)
+end
+redis.call('EXPIRE', ids, tonumber(ARGV[5]))
 return count
 """
 
@@ -112,6 +141,7 @@ class RedisNchanState:
         self._unlock = client.register_script(_UNLOCK)
         self._renew = client.register_script(_RENEW)
         self._claim = client.register_script(_CLAIM)
+        self._mark = client.register_script(_MARK)
         self._tokens: dict[int, str] = {}  # chat: token of the lock this process holds
 
     def _base(self, chat_id: int) -> str:
@@ -173,15 +203,17 @@ class RedisNchanState:
         """Cursor, pacing and the cuts after the cursor, in one round trip."""
         _, meta, _ = self._keys(chat_id)
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.hget(meta, "cursor")
+            pipe.hmget(meta, "cursor", "marked", "cursor_print")
             pipe.pttl(self._paced(chat_id))
             pipe.zrange(self._cuts(chat_id), 0, -1, withscores=True)
-            cursor, paced_ms, cuts = await pipe.execute()
+            (cursor, marked, cursor_print), paced_ms, cuts = await pipe.execute()
         after = 0 if cursor is None else int(cursor)
         return Progress(
             cursor=None if cursor is None else int(cursor),
             paced_for=max(0, int(paced_ms)) / 1000,  # -2: no key, -1: no expiry (never set)
             cuts=tuple(int(score) for _, score in cuts if int(score) > after),
+            marked=None if marked is None else int(marked),
+            cursor_print=(cursor_print or b"").decode(),
         )
 
     async def request_cut(self, chat_id: int, event_id: int) -> None:
@@ -205,6 +237,7 @@ class RedisNchanState:
         buffered: int,
         pace: float,
         stale: int = 0,
+        last_print: str = "",
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds (atomically),
         if this process still holds the chat's lock."""
@@ -213,23 +246,36 @@ class RedisNchanState:
         token = self._tokens.get(chat_id, "")
         keys = [ids, meta, self._cuts(chat_id), lock, self._paced(chat_id)]
         args: list[str | int] = [first, last, message, buffered, self._buffer_length]
-        args += [self._map_seconds, token, int(pace * 1000), stale]
+        args += [self._map_seconds, token, int(pace * 1000), stale, last_print]
         result = await self._record(keys=keys, args=args)
         if result == -1:
             raise PublishingConflictError(f"lost the publishing lock of chat {chat_id}")
         if result == -2:
             raise PublishingConflictError(f"chat {chat_id} is already published past {last}")
 
+    async def record_marker(self, chat_id: int, at: int, message: str, buffered: int) -> None:
+        """Map the marker after the cursor's message, if this process holds the lock."""
+        ids, meta, lock = self._keys(chat_id)
+        token = self._tokens.get(chat_id, "")
+        args: list[str | int] = [at, message, buffered, self._buffer_length]
+        args += [self._map_seconds, token, at + 1]
+        result = await self._mark(keys=[ids, meta, lock], args=args)
+        if result == -1:
+            raise PublishingConflictError(f"lost the publishing lock of chat {chat_id}")
+        if result == -2:
+            raise PublishingConflictError(f"chat {chat_id} is not published up to {at}")
+
     async def locate(self, chat_id: int, after: int) -> ChatMap:
         """The snapshot for `decide`, read in one round trip."""
         ids, meta, _ = self._keys(chat_id)
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.hmget(meta, "cursor", "cursor_message", "floor", "stale")
+            pipe.hmget(meta, "cursor", "cursor_message", "floor", "stale", "marked")
             pipe.zrevrangebyscore(ids, after, "-inf", start=0, num=1, withscores=True)
             pipe.zrange(ids, 0, 0, withscores=True)
-            pipe.zrangebyscore(ids, f"({after}", "+inf", start=0, num=1, withscores=True)
+            # Past a marker at `after` (scored after + 0.5): it carries no event.
+            pipe.zrangebyscore(ids, f"({after}.5", "+inf", start=0, num=1, withscores=True)
             (
-                (cursor, cursor_message, floor, stale_raw),
+                (cursor, cursor_message, floor, stale_raw, marked),
                 before,
                 oldest,
                 following,
@@ -255,4 +301,5 @@ class RedisNchanState:
             following_last=int(following[0][1]) if following else None,
             stale=stale,
             stale_end=stale_end,
+            marked=None if marked is None else int(marked),
         )

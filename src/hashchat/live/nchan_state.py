@@ -16,6 +16,10 @@ inside a message (nchan can only resend all of it), and R is below the chat's `s
 the newest published event that changed a post after its `post` event went out (a hide, a
 spotlight...), whose old frame nchan still buffers; B is then the end of that event's message.
 
+A marker (an `id:` frame without an event, for viewers that start at the present) is mapped
+like a message after the one that ends at the cursor, `marked` at that cursor; a resume point
+at the cursor starts before it, so the viewer's first frame is the marker.
+
 Two stores keep this: in this process (one app process, here) or in Redis (several
 processes, `nchan_redis`).
 Both also provide the per-chat publishing lock that keeps a chat's messages in id order, the
@@ -28,11 +32,15 @@ inside one.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from hashchat.live.bus import StoredEvent
 
 # A message id of nchan is "<unix seconds>:<tag>"; the seconds tell its age.
 Mapped = tuple[int, str]  # (last event id in the message, nchan message id)
@@ -53,6 +61,7 @@ class ChatMap:
     following_last: int | None = None  # ... and its last event
     stale: int = 0  # the newest published event that changed a post (0: none)
     stale_end: int | None = None  # the last event of the message that carries `stale`
+    marked: int | None = None  # the cursor at which the newest marker was published
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,35 @@ class Progress:
     cursor: int | None  # newest published event; None = nothing published yet
     paced_for: float  # seconds until the next message may go (0 = now)
     cuts: tuple[int, ...]  # pending cuts after the cursor, ascending
+    marked: int | None = None  # the cursor at which the newest marker was published
+    cursor_print: str = ""  # `event_print` of the cursor's event when published ("": unknown)
+
+
+def event_print(event: StoredEvent) -> str:
+    """What identifies an event beyond its id, kept with the cursor: a database restored to
+    just before the cursor reuses the cursor's id for its next event, which only this tells
+    apart. A `post` event's data is rewritten when its post changes (hidden, edited), so for
+    it only the post's id and creation time count (a hidden post's data has no time)."""
+    if event.type == "post":
+        try:
+            data = json.loads(event.data)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            return f"post:{data.get('id')}:{data.get('created_at') or ''}"
+    return f"{event.type}:{hashlib.sha256(event.data.encode()).hexdigest()[:16]}"
+
+
+def same_event(recorded: str, current: str) -> bool:
+    """Whether `current` (`event_print` now) may be the event `recorded` was made of ("":
+    recorded before prints were kept); a post without its time (hidden since) is its post."""
+    if not recorded or recorded == current:
+        return True
+    if recorded.startswith("post:") and current.startswith("post:"):
+        old_post, _, old_time = recorded[5:].partition(":")
+        new_post, _, new_time = current[5:].partition(":")
+        return old_post == new_post and (not old_time or not new_time)
+    return False
 
 
 class PublishingConflictError(Exception):
@@ -150,12 +188,19 @@ class NchanState(Protocol):
         buffered: int,
         pace: float,
         stale: int = 0,
+        last_print: str = "",
     ) -> None:
         """Events `events` (first, last) are nchan's `message`; nchan holds `buffered`; the
         chat's next message may go in `pace` seconds; `stale`: the newest event of the message
-        that changed a post published earlier (0: none). Cuts up to the last event are done.
+        that changed a post published earlier (0: none); `last_print`: `event_print` of the
+        last event, kept with the cursor. Cuts up to the last event are done.
         PublishingConflictError (nothing recorded) when the caller no longer holds the lock
         or the cursor is already at or past `last`."""
+
+    async def record_marker(self, chat_id: int, at: int, message: str, buffered: int) -> None:
+        """nchan's `message` is a marker (an `id:` frame, no event) after the message that
+        ends at event `at`, the cursor. PublishingConflictError (nothing recorded) when the
+        caller no longer holds the lock or the cursor is not `at`."""
 
     async def claim(self, chat_id: int, *, force: bool = False) -> str | None:
         """Make sure the chat's state is this database's: forget it when another database
@@ -172,8 +217,11 @@ class _MemoryChat:
     cursor: int | None = None
     cursor_message: str | None = None
     floor: int = 0
-    entries: list[tuple[int, int, str]] = field(default_factory=list)  # first, last, message
+    # first, last, message; a marker is (cursor + 1, cursor, message): it carries no event
+    entries: list[tuple[int, int, str]] = field(default_factory=list)
     stale: int = 0
+    marked: int | None = None
+    cursor_print: str = ""
     paced_until: float = 0.0  # time.monotonic()
     cuts: set[int] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -208,7 +256,8 @@ class MemoryNchanState:
         chat = self._chat(chat_id)
         after = chat.cursor or 0
         cuts = tuple(sorted(c for c in chat.cuts if c > after))
-        return Progress(chat.cursor, max(0.0, chat.paced_until - time.monotonic()), cuts)
+        paced_for = max(0.0, chat.paced_until - time.monotonic())
+        return Progress(chat.cursor, paced_for, cuts, chat.marked, chat.cursor_print)
 
     async def request_cut(self, chat_id: int, event_id: int) -> None:
         """Remember the cut until a publication passes it."""
@@ -237,6 +286,7 @@ class MemoryNchanState:
         buffered: int,
         pace: float,
         stale: int = 0,
+        last_print: str = "",
     ) -> None:
         """Map the message, move the cursor, forget what nchan no longer holds."""
         chat = self._chat(chat_id)
@@ -246,10 +296,22 @@ class MemoryNchanState:
                 f"chat {chat_id} is already published up to {chat.cursor}"
             )
         chat.entries.append((first, last, message))
-        chat.cursor, chat.cursor_message = last, message
+        chat.cursor, chat.cursor_message, chat.cursor_print = last, message, last_print
         chat.stale = max(chat.stale, stale)
         chat.paced_until = time.monotonic() + pace
         chat.cuts = {c for c in chat.cuts if c > last}
+        self._trim(chat, buffered)
+
+    async def record_marker(self, chat_id: int, at: int, message: str, buffered: int) -> None:
+        """Map the marker (it takes a place in nchan's buffer like any message)."""
+        chat = self._chat(chat_id)
+        if chat.cursor != at:
+            raise PublishingConflictError(f"chat {chat_id} is published up to {chat.cursor}")
+        chat.entries.append((at + 1, at, message))
+        chat.marked = at
+        self._trim(chat, buffered)
+
+    def _trim(self, chat: _MemoryChat, buffered: int) -> None:
         keep = max(1, min(buffered, self._buffer_length))
         if len(chat.entries) > keep:
             gone = chat.entries[: len(chat.entries) - keep]
@@ -259,7 +321,12 @@ class MemoryNchanState:
     async def locate(self, chat_id: int, after: int) -> ChatMap:
         """The snapshot for `decide`."""
         chat = self._chat(chat_id)
-        before = [(last, message) for _, last, message in chat.entries if last <= after]
+        # A marker at `after` is not the message to start after: the viewer gets it first.
+        before = [
+            (last, message)
+            for first, last, message in chat.entries
+            if last < after or (last == after and first <= last)
+        ]
         following = [(first, last) for first, last, _ in chat.entries if last > after]
         stale_end = [last for _, last, _ in chat.entries if last >= chat.stale]
         oldest = chat.entries[0] if chat.entries else None
@@ -273,4 +340,5 @@ class MemoryNchanState:
             following_last=following[0][1] if following else None,
             stale=chat.stale,
             stale_end=stale_end[0] if chat.stale and stale_end else None,
+            marked=chat.marked,
         )

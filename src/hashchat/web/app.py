@@ -151,7 +151,7 @@ def install_nchan_handoff(app: FastAPI, bus: NchanBus) -> None:
         else:
             resume = requested
         try:
-            handoff = await bus.handoff(chat_id, resume)
+            handoff = await bus.handoff(chat_id, resume, present=requested is None)
         except (FanoutUnavailableError, RedisError) as error:
             raise UnavailableError(f"live updates are unavailable ({error})") from None
         if handoff.replay_to is not None:  # answered here, up to a message boundary

@@ -35,11 +35,16 @@ Where the stream starts: after `Last-Event-ID` (a reconnecting browser sends it)
 `?after=ID`, exactly the events after that id (`?after=0`: from the chat's first event). With
 neither, the stream starts at the present: no history, only what happens from now on. Take the
 history from `GET /chats/{id}/posts` or `GET /chats/{id}` and connect with the `Last-Event-ID`
-header or `last_event_id` field they return, so that nothing falls between them. The first frame
-is a comment with the id the stream starts after (`: connected`, `id: N`, `retry: 2000`), so an
-automatic reconnect resumes exactly even before any event came. A `resync` event (no id) means
-the stream cannot resume there: reload the posts. Comment lines (`: heartbeat`) keep the
-connection alive."""
+header or `last_event_id` field they return, so that nothing falls between them.
+
+A stream that starts at the present first carries the id it starts after, in a frame without
+data (a comment, `id: N`, `retry:`), before any new event, so that an automatic reconnect
+resumes exactly even when no event came in between. In the scaled stack (nginx + nchan) this
+frame may follow the connection by up to the publishing interval (0.1 s) unless an event comes
+first (an event carries its id itself), such frames may come again later (they dispatch
+nothing), and `retry:` (milliseconds: how long to wait before reconnecting) also comes with the
+events. A `resync` event (no id) means the stream cannot resume there: reload the posts. Comment
+lines (`: heartbeat`) keep the connection alive."""
 
 
 def connected_frame(start_id: int) -> bytes:
