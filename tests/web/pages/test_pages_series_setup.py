@@ -177,6 +177,8 @@ def test_schedule_weekly_move_and_skip_after_confirming(world: World) -> None:
     assert response.status_code == 303, response.text
     page = host.get("/series/KaizenBiz/schedule?done=recurring").text
     assert "Every week on Friday at 17:00 (Europe/London)" in page
+    public = client_for(world).get("/series/KaizenBiz").text
+    assert "Friday chat: Every week on Friday at 17:00 (Europe/London)." in public
     fridays = [c for c in get_series(world.ctx, "KaizenBiz").chats if c.title == "Friday chat"]
     assert len(fridays) == 4
     first = min(fridays, key=lambda c: c.starts_at)

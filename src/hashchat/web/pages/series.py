@@ -11,6 +11,7 @@ from hashchat.actions.chats import cadence_from_json
 from hashchat.actions.errors import NotFoundError
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.recap import transcript_of
+from hashchat.actions.schedule import list_schedules
 from hashchat.actions.series import may_in_series
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule, announcement_line
 from hashchat.formats.ics import CalendarEntry, calendar_ics, calendar_name
@@ -89,6 +90,7 @@ def series_page(request: Request, tag: str) -> HTMLResponse:
         past=[_summary(series, c) for c in reversed(chats) if c.state in PAST_STATES],
         cadence_minutes=cadence.question_interval_minutes,
         rule_description=rule_description(series.char_rule),
+        schedules=[s for s in list_schedules(ctx, series.tag) if not s.stopped],
         may_edit=Mutation.EDIT_SERIES in may,
         may_schedule=Mutation.SCHEDULE_CHATS in may,
         may_see_people=Mutation.SEE_PEOPLE in may,
