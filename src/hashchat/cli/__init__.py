@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hashchat.cli import chats, demo, recap, schedule, series, server, text
+from hashchat.cli import chats, demo, export, recap, schedule, series, server, text
 
 app = typer.Typer(
     name="hashchat",
@@ -20,6 +20,7 @@ schedule.register(app)
 recap.register(app)
 server.register(app)
 demo.register(app)
+export.register(app)
 
 
 def main() -> None:

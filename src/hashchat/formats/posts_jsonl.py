@@ -10,7 +10,9 @@ Each line is a JSON object with:
   `url`, `external_id`, `is_repost` (alias `repost`, default false) and `hidden`
   (default false: a post the host hid as spam; it is read, and its id is reported apart).
 
-Blank lines are skipped, unknown fields are ignored so that newer writers stay readable.
+Blank lines are skipped, unknown fields are ignored so that newer writers stay readable. A
+first line `{"type": "chat", …}` (the header of a whole-chat export, `formats.chat_jsonl`) is
+skipped too.
 Every error names the line and, where there is one, the field.
 """
 
@@ -87,6 +89,8 @@ def parse_posts_jsonl(raw: bytes) -> PostsFile:
             ) from None
         if not line.strip():
             continue
+        if not posts and _is_chat_header(line):
+            continue
         post, is_hidden = _post_from_line(line, number)
         first_line = line_of_id.get(post.id)
         if first_line is not None:
@@ -128,6 +132,18 @@ def posts_to_jsonl(posts: Iterable[Post], hidden_ids: frozenset[str] = frozenset
             record["hidden"] = True
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
     return "".join(lines)
+
+
+def _is_chat_header(line: str) -> bool:
+    """True for the `{"type": "chat", …}` first line of a whole-chat export
+    (`formats.chat_jsonl`), which a posts reader skips."""
+    if '"type"' not in line:
+        return False
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(record, dict) and record.get("type") == "chat"
 
 
 def _post_from_line(line: str, number: int) -> tuple[Post, bool]:
