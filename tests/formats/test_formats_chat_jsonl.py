@@ -347,3 +347,22 @@ def _generated_chat(
     clock.now = max(clock.now, T0 + timedelta(minutes=61))
     do_end_chat(ctx, coach, chat.id)
     return chat.id
+
+
+def test_topic_travels_in_the_header(tmp_path: Path) -> None:
+    clock = _Clock(T0)
+    with _database(tmp_path, "a.sqlite3", clock, "https://a.example") as ctx:
+        chat_id = _typed_chat(ctx, clock)
+        with ctx.store.write() as session:
+            chat = session.get(ChatRow, chat_id)
+            assert chat is not None
+            chat.topic = "Small wins:\nthe 1% that adds up 🌱"
+        export = tmp_path / "chat.jsonl"
+        _export(ctx, chat_id, export)
+        with _database(tmp_path, "b.sqlite3", clock, "https://b.example") as target:
+            _series_with_hosts(target, "KaizenBiz")
+            new_id, _ = import_chat_jsonl(target, export)
+            with target.store.read() as session:
+                copy = session.get(ChatRow, new_id)
+                assert copy is not None
+                assert copy.topic == "Small wins:\nthe 1% that adds up 🌱"

@@ -60,6 +60,7 @@ def chat_header(ctx: AppContext, chat_id: int) -> ForeignChat:
         cadence=chat.cadence,
         source=ctx.settings.base_url,
         external_id=str(chat.id),
+        topic=chat.topic or "",
     )
 
 

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hashchat.actions.access import load_chat, load_series, load_user, require
-from hashchat.actions.chats import MAX_DURATION_MINUTES, MAX_QUESTIONS
+from hashchat.actions.chats import MAX_DURATION_MINUTES, MAX_QUESTIONS, MAX_TOPIC_CHARACTERS
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import HOSTS, Mutation
@@ -651,6 +651,9 @@ def _restore_chat(
         ended_at=record.ended_at,
         closed_at=record.closed_at,
         comments_close_at=record.comments_close_at,
+        topic=check_text(record.topic, "topic", MAX_TOPIC_CHARACTERS, multiline=True)
+        if record.topic.strip()
+        else "",
         created_by_id=None if actor is None else actor.id,
         created_at=ctx.now(),
     )

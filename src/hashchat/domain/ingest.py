@@ -98,3 +98,4 @@ class ForeignChat:
     cadence: str | None = None
     source: str | None = None
     external_id: str | None = None
+    topic: str = ""

@@ -49,7 +49,7 @@ def _time(moment: datetime | None) -> str | None:
     return None if moment is None else format_utc_time(moment)
 
 
-def header_record(chat: ForeignChat, topic: str | None = None) -> dict[str, Any]:
+def header_record(chat: ForeignChat) -> dict[str, Any]:
     """The header line's object."""
     record: dict[str, Any] = {
         "type": "chat",
@@ -60,8 +60,8 @@ def header_record(chat: ForeignChat, topic: str | None = None) -> dict[str, Any]
         "series": chat.series_tag,
         "title": chat.title,
     }
-    if topic:
-        record["topic"] = topic
+    if chat.topic:
+        record["topic"] = chat.topic
     record.update(
         {
             "starts_at": format_utc_time(chat.starts_at),
@@ -112,11 +112,9 @@ def _line(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def write_chat_jsonl(
-    chat: ForeignChat, posts: Iterable[ExportedPost], out: IO[str], topic: str | None = None
-) -> int:
+def write_chat_jsonl(chat: ForeignChat, posts: Iterable[ExportedPost], out: IO[str]) -> int:
     """Write the header and the posts to `out`; returns how many posts were written."""
-    out.write(_line(header_record(chat, topic)))
+    out.write(_line(header_record(chat)))
     count = 0
     for exported in posts:
         out.write(_line(post_record(exported)))
@@ -245,6 +243,7 @@ def parse_header(record: Mapping[str, Any], number: int = 1) -> ForeignChat:
         cadence=cadence if isinstance(cadence, str) else None,
         source=_optional(record, "source", number),
         external_id=_optional(record, "id", number),
+        topic=_string(record, "topic", number, required=False),
     )
 
 
