@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 from hashchat.web.pages import (
     accounts,
     host,
+    insights,
     recap,
     room,
     series,
@@ -15,7 +16,16 @@ from hashchat.web.pages import (
     series_settings,
 )
 
-_MODULES = (accounts, series_settings, series_schedule, series, room, host, recap)
+_MODULES = (
+    accounts,
+    series_settings,
+    series_schedule,
+    series,
+    room,
+    host,
+    recap,
+    insights,
+)
 router = APIRouter(include_in_schema=False)
 for module in _MODULES:
     router.include_router(module.router)
