@@ -433,3 +433,56 @@ class ChatInsightsRow(Base):
     last_event_id: Mapped[int]
     data: Mapped[str] = mapped_column(sa.Text)
     computed_at: Mapped[datetime]
+
+
+class BridgeRow(Base):
+    """A network account connected to a series (issue 11): its encrypted credentials, what it
+    watches, where it has read to (`cursor`: a firehose sequence, a status id), and its health.
+    One worker claims it at a time until `claimed_until` (a killed worker's claim expires)."""
+
+    __tablename__ = "bridges"
+    __table_args__ = (sa.UniqueConstraint("series_id", "network", "account"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"), index=True)
+    network: Mapped[str] = mapped_column(sa.String(20))
+    account: Mapped[str] = mapped_column(sa.String(300))
+    settings: Mapped[str] = mapped_column(sa.Text)  # JSON: instance, service, firehose (no secret)
+    secret: Mapped[str] = mapped_column(sa.Text)  # Fernet token of the credentials' JSON
+    status: Mapped[str] = mapped_column(sa.String(20))
+    connected: Mapped[bool] = mapped_column(default=False)
+    cursor: Mapped[str | None] = mapped_column(sa.String(100))
+    last_event_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    failures: Mapped[int] = mapped_column(default=0)
+    backoff_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class BridgePostRow(Base):
+    """One of our posts on a network (a chat's opening, how-to, question or closing post): where
+    it is, so questions thread under the opening and replies to it find their question."""
+
+    __tablename__ = "bridge_posts"
+    __table_args__ = (sa.UniqueConstraint("bridge_id", "chat_id", "kind", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bridge_id: Mapped[int] = mapped_column(_fk("bridges.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    number: Mapped[int] = mapped_column(default=0)
+    external_id: Mapped[str] = mapped_column(sa.String(200))
+    url: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime]
+
+
+class NetworkBlock(Base):
+    """A handle on another network that hosts blocked from a series: its posts never enter."""
+
+    __tablename__ = "network_blocks"
+    __table_args__ = (sa.UniqueConstraint("series_id", "network", "handle"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"), index=True)
+    network: Mapped[str] = mapped_column(sa.String(20))
+    handle: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime]
