@@ -23,11 +23,12 @@ from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.lifecycle import DONE, PENDING, move_chat
 from hashchat.actions.posts import NewPost, store_post
 from hashchat.actions.segments import refresh_chat_segments
-from hashchat.actions.views import QuestionView, question_view, to_json
+from hashchat.actions.views import QuestionView, question_view
 from hashchat.domain.chat import ChatState
 from hashchat.domain.compose import howto_text, welcome_text
+from hashchat.domain.events import QuestionEvent
 from hashchat.domain.schedule import Cadence, ScheduleError, plan_cadence
-from hashchat.store.events import add_event
+from hashchat.store.events import add_typed_event
 from hashchat.store.locks import RunnerLocks, runner_locks
 from hashchat.store.models import CadenceItem, ChatRow, QuestionRow, SeriesRow, User
 
@@ -87,7 +88,7 @@ def _ask(session: Session, chat: ChatRow, number: int, now: datetime) -> Questio
     session.refresh(row)
     refresh_chat_segments(session, chat, since=now)  # posts of this very moment answer it
     view = question_view(row)
-    add_event(session, chat.id, "question", to_json(view), now)
+    add_typed_event(session, chat.id, QuestionEvent(view), now)
     return view
 
 

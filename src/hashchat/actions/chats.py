@@ -16,7 +16,7 @@ from hashchat.actions import cadence as cadence_runner
 from hashchat.actions.access import load_chat, load_series, require
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
-from hashchat.actions.lifecycle import move_chat, state_event_data
+from hashchat.actions.lifecycle import move_chat, state_event
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import (
@@ -25,11 +25,11 @@ from hashchat.actions.views import (
     UserView,
     chat_view,
     question_view,
-    to_json,
 )
 from hashchat.domain.chat import ChatState
+from hashchat.domain.events import QuestionEvent, ResyncEvent
 from hashchat.domain.schedule import DEFAULT_CADENCE, Cadence, ScheduleError, plan_cadence
-from hashchat.store.events import add_event
+from hashchat.store.events import add_typed_event
 from hashchat.store.models import CadenceItem, ChatRow, QuestionRow, SeriesRow
 
 MAX_QUESTIONS = 50
@@ -206,7 +206,7 @@ def do_edit_question(
             raise ConflictError(f"question {number} was posted already and cannot change")
         question.text = cleaned
         view = question_view(question)
-        add_event(session, chat_id, "question", to_json(view), now)
+        add_typed_event(session, chat_id, QuestionEvent(view), now)
     ctx.bus.publish(chat_id)
     return view
 
@@ -229,7 +229,7 @@ def do_move_comments_close(
             )
         chat.comments_close_at = comments_close_at
         session.flush()
-        add_event(session, chat.id, "state", state_event_data(chat), now)
+        add_typed_event(session, chat.id, state_event(chat), now)
         view = read_chat(session, chat_id)
     ctx.bus.publish(chat_id)
     return view
@@ -269,7 +269,7 @@ def do_edit_chat(
             chat.cadence = cadence_to_json(wanted)
             chat.duration_minutes = duration
         session.flush()
-        add_event(session, chat.id, "resync", {"chat_id": chat.id}, now)
+        add_typed_event(session, chat.id, ResyncEvent(chat.id, "plan"), now)
         view = read_chat(session, chat_id)
     ctx.bus.publish(chat_id)
     return view

@@ -41,9 +41,10 @@ from hashchat.actions.segments import StoredSegment, chat_questions, chat_window
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import UserView
 from hashchat.domain.chat import ChatState, Post
+from hashchat.domain.events import ResyncEvent
 from hashchat.domain.ingest import ForeignChat, ForeignPost, Network
 from hashchat.domain.recap import Entry, transcript_of_posts
-from hashchat.store.events import add_event
+from hashchat.store.events import add_typed_event
 from hashchat.store.models import (
     ChatRow,
     LinkedHandle,
@@ -319,19 +320,8 @@ def _ingest_into(
     if counts.added or counts.updated:
         _link_replies(session, chat.id, ctx.settings.base_url)
         refresh_segments(session, chat)
-        add_event(
-            session,
-            chat.id,
-            "resync",
-            {
-                "chat_id": chat.id,
-                "reason": "ingest",
-                "source": source,
-                "added": counts.added,
-                "updated": counts.updated,
-            },
-            now,
-        )
+        resync = ResyncEvent(chat.id, "ingest", source, counts.added, counts.updated)
+        add_typed_event(session, chat.id, resync, now)
     return counts
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from hashchat.actions.errors import ConflictError
 from hashchat.actions.segments import refresh_chat_segments
-from hashchat.actions.views import to_json
 from hashchat.domain.chat import ChatState, InvalidTransitionError, next_state
-from hashchat.store.events import add_event
+from hashchat.domain.events import StateEvent, event_data
+from hashchat.store.events import add_typed_event
 from hashchat.store.models import CadenceItem, ChatRow
 
 PENDING = "pending"
@@ -22,17 +22,19 @@ SKIPPED = "skipped"
 
 def state_event_data(chat: ChatRow) -> dict[str, Any]:
     """The data of a `state` event: where the chat now is."""
-    return dict(
-        to_json(
-            {
-                "chat_id": chat.id,
-                "state": chat.state,
-                "started_at": chat.started_at,
-                "ended_at": chat.ended_at,
-                "closed_at": chat.closed_at,
-                "comments_close_at": chat.comments_close_at,
-            }
-        )
+    return dict(event_data(state_event(chat)))
+
+
+def state_event(chat: ChatRow, starts_at: datetime | None = None) -> StateEvent:
+    """The `state` event of a chat as it now is (`starts_at` when the start moved)."""
+    return StateEvent(
+        chat_id=chat.id,
+        state=chat.state,
+        started_at=chat.started_at,
+        ended_at=chat.ended_at,
+        closed_at=chat.closed_at,
+        comments_close_at=chat.comments_close_at,
+        starts_at=starts_at,
     )
 
 
@@ -63,4 +65,4 @@ def move_chat(session: Session, chat: ChatRow, wanted: ChatState, now: datetime)
     session.flush()
     # the live hour's ends decide what is inferred and late, for posts of this very moment too
     refresh_chat_segments(session, chat, since=now)
-    add_event(session, chat.id, "state", state_event_data(chat), now)
+    add_typed_event(session, chat.id, state_event(chat), now)

@@ -11,8 +11,9 @@ from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import STAFF, Mutation
 from hashchat.actions.posts import refresh_post_event
 from hashchat.actions.segments import refresh_chat_segments
-from hashchat.actions.views import PostView, UserView, post_view, to_json
-from hashchat.store.events import add_event
+from hashchat.actions.views import PostView, UserView, post_view
+from hashchat.domain.events import HideEvent, SpotlightEvent, UnhideEvent
+from hashchat.store.events import add_typed_event
 from hashchat.store.models import Block, ChatRow, User
 
 
@@ -27,7 +28,7 @@ def do_hide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
         post.hidden = True
         post = refresh_post_event(session, post)
         refresh_chat_segments(session, chat)  # replies to it no longer inherit from it
-        add_event(session, chat.id, "hide", {"post_id": post.id, "chat_id": chat.id}, now)
+        add_typed_event(session, chat.id, HideEvent(post_id=post.id, chat_id=chat.id), now)
         view = post_view(post)
     ctx.bus.publish(view.chat_id)
     return view
@@ -49,8 +50,7 @@ def do_unhide_post(ctx: AppContext, actor: UserView, post_id: int) -> PostView:
         refresh_chat_segments(session, chat)  # the post and replies to it get their answers back
         post = refresh_post_event(session, post)
         view = post_view(post)
-        data = {"post_id": post.id, "chat_id": chat.id, "post": to_json(view)}
-        add_event(session, chat.id, "unhide", data, now)
+        add_typed_event(session, chat.id, UnhideEvent(post.id, chat.id, view), now)
     ctx.bus.publish(view.chat_id)
     return view
 
@@ -65,8 +65,7 @@ def do_spotlight_post(ctx: AppContext, actor: UserView, post_id: int, on: bool =
         require(session, chat.series_id, actor, Mutation.SPOTLIGHT_POST)
         post.spotlight = on
         post = refresh_post_event(session, post)
-        data = {"post_id": post.id, "chat_id": chat.id, "spotlight": on}
-        add_event(session, chat.id, "spotlight", data, now)
+        add_typed_event(session, chat.id, SpotlightEvent(post.id, chat.id, on), now)
         view = post_view(post)
     ctx.bus.publish(view.chat_id)
     return view

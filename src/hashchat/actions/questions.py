@@ -26,7 +26,8 @@ from hashchat.actions.errors import InvalidInputError, NotFoundError
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.validation import check_text
 from hashchat.actions.views import ChatView, UserView
-from hashchat.store.events import add_event
+from hashchat.domain.events import ResyncEvent
+from hashchat.store.events import add_typed_event
 from hashchat.store.models import ChatRow, QuestionRow
 
 MAX_QUESTION_CHARACTERS = 2000
@@ -77,7 +78,7 @@ def _change(
             check_plan_fits(chat.starts_at, chat.duration_minutes, len(texts), cadence)
         _rewrite(session, chat, rows, texts)
         # Open rooms and consoles reload the upcoming chat (its questions may be shown early).
-        add_event(session, chat.id, "resync", {"chat_id": chat.id}, now)
+        add_typed_event(session, chat.id, ResyncEvent(chat.id, "plan"), now)
         view = read_chat(session, chat.id)
     ctx.bus.publish(chat_id)
     return view

@@ -23,16 +23,16 @@ from hashchat.actions.access import load_chat, load_series, require
 from hashchat.actions.chats import MAX_QUESTIONS, read_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
-from hashchat.actions.lifecycle import state_event_data
+from hashchat.actions.lifecycle import state_event
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.validation import check_aware, check_text, check_timezone
-from hashchat.actions.views import ChatView, UserView, to_json
+from hashchat.actions.views import ChatView, UserView
 from hashchat.domain.chat import ChatState
 from hashchat.domain.schedule import Recurrence, ScheduleError, SeriesSchedule, occurrences
 from hashchat.domain.schedule.recurrence import WEEKDAY_NAMES, wall_time_to_utc
 from hashchat.domain.schedule.window import MAX_DURATION_MINUTES
 from hashchat.domain.schedule.zones import load_zone
-from hashchat.store.events import add_event
+from hashchat.store.events import add_typed_event
 from hashchat.store.models import (
     ChatRow,
     ChatScheduleRow,
@@ -347,8 +347,7 @@ def do_move_chat(ctx: AppContext, actor: UserView, chat_id: int, starts_at: date
         chat.starts_at = start
         session.flush()
         view = read_chat(session, chat_id)
-        data = {**state_event_data(chat), **to_json({"starts_at": start})}
-        add_event(session, chat.id, "state", data, now)
+        add_typed_event(session, chat.id, state_event(chat, starts_at=start), now)
     ctx.bus.publish(chat_id)
     return view
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hashchat.domain.events import json_value
 from hashchat.store.models import ChatRow, PostRow, QuestionRow, SeriesRow, User
 
 
@@ -177,13 +178,6 @@ def post_view(row: PostRow) -> PostView:
 
 
 def to_json(value: Any) -> Any:
-    """A view as JSON-ready data: datetimes become ISO 8601 strings, tuples lists."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {key: to_json(item) for key, item in asdict(value).items()}
-    if isinstance(value, dict):
-        return {key: to_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+    """A view as JSON-ready data: `domain.events.json_value`, the one serialisation of the API
+    and the event stream (datetimes ISO 8601 UTC with `Z`, tuples lists)."""
+    return json_value(value)

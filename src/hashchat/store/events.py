@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hashchat.domain.events import ChatEvent, EventType, event_data, json_text
 from hashchat.live.bus import StoredEvent
 from hashchat.store.db import Store
 from hashchat.store.locks import lock_chat_events
@@ -18,7 +19,7 @@ from hashchat.store.models import MAX_ROW_ID, EventRow
 # `resync`: posts came in through the ingest door (issue 10) without one event each; a
 # viewer reloads the chat (room.js already does on `resync`).
 # `unhide` (issue 9): a hide undone; its data carries the restored post as `post`.
-EVENT_TYPES = frozenset({"post", "question", "state", "hide", "unhide", "spotlight", "resync"})
+EVENT_TYPES = frozenset(kind.value for kind in EventType)
 # Events that change a post after its `post` event: their data names it as `post_id`, and the
 # post's `post` event has been rewritten to its current view in the same transaction.
 POST_CHANGE_TYPES = frozenset({"hide", "unhide", "spotlight"})
@@ -46,8 +47,14 @@ def add_event(
     return row
 
 
+def add_typed_event(session: Session, chat_id: int, event: ChatEvent, now: datetime) -> EventRow:
+    """`add_event` for a typed record (`domain.events`): its type and its one serialisation."""
+    return add_event(session, chat_id, event.type.value, event_data(event), now)
+
+
 def _encode(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # json_text: the one encoder of event data (times in UTC with Z, see domain.events)
+    return json_text(data)
 
 
 def rewrite_post_event(
