@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 from hashchat.web.pages import (
     accounts,
     host,
+    host_prepare,
     insights,
     recap,
     room,
@@ -23,6 +24,7 @@ _MODULES = (
     series,
     room,
     host,
+    host_prepare,
     recap,
     insights,
 )

@@ -1,128 +1,151 @@
-"""The host console: run the chat, edit questions not yet posted, moderate. Owners and cohosts
-only (403 otherwise). Every button is a form posting here, and every change is an action."""
+"""The host console: run the chat, moderate, post as host. Owners and co-hosts only (the
+permission matrix decides, in `actions.console`). Every button is a form posting here and every
+change is an action; end, close and block ask first on a confirmation step (no JavaScript
+needed). Preparing the chat (topic, cadence, questions) is in `host_prepare`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hashchat.actions.chats import (
-    cadence_from_json,
+    COMMENTS_OPEN_AFTER_END,
     do_close_chat,
-    do_edit_question,
     do_end_chat,
+    do_move_comments_close,
     do_next_question,
     do_start_chat,
+    get_chat,
 )
-from hashchat.actions.errors import ActionError, NotFoundError
+from hashchat.actions.console import read_console
+from hashchat.actions.errors import ActionError, InvalidInputError
 from hashchat.actions.moderation import (
     do_block_user,
     do_hide_post,
     do_spotlight_post,
     do_unblock_user,
-    list_blocked,
+    do_unhide_post,
 )
+from hashchat.actions.posts import do_create_post
 from hashchat.actions.views import UserView
-from hashchat.store.models import CadenceItem, ChatRow
-from hashchat.web.api.schemas import ChatId, PostId, QuestionNumber
+from hashchat.web.api.schemas import ChatId, PostId
 from hashchat.web.auth import csrf_token_for, require_csrf
-from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
-from hashchat.web.pages.views import ChatView, Viewer
 from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
-RECENT_POSTS = 50
+MAX_OPEN_HOURS = 14 * 24  # late answers stay open at most two weeks after the end
 DONE_NOTICES = {
     "started": "The chat is live; the cadence posts each question on time.",
     "asked": "The next question is posted.",
-    "ended": "The live hour has ended; late answers stay open until you close comments.",
+    "ended": "The live hour has ended; late answers stay open until comments close.",
+    "moved": "The closing time is moved.",
     "closed": "Comments are closed; the chat is read-only.",
     "edited": "Question saved.",
-    "spotlight": "Spotlight changed.",
-    "hidden": "Post hidden.",
-    "blocked": "Person blocked from the series.",
+    "added": "Question added.",
+    "removed": "Question removed; the later ones moved up.",
+    "reordered": "Questions reordered.",
+    "topic": "Topic saved.",
+    "cadence": "Cadence saved; the plan below shows the new times.",
+    "posted": "Your comment is posted.",
+    "spotlight": "Spotlight on: the post is pinned at the top of the room.",
+    "unspotlight": "Spotlight off.",
+    "hidden": "Post hidden. Unhide brings it back everywhere.",
+    "unhidden": "Post unhidden: it is back in the room and the recap.",
+    "blocked": "Person blocked from the series. Unblock below lifts it.",
     "unblocked": "Block lifted: the person may post in the series again.",
 }
-PLAN_LABELS = {"welcome": "Welcome post", "howto": "How-to post", "close": "End of the live hour"}
+PLAN_LABELS = {
+    "welcome": "Welcome post",
+    "howto": "How-to post",
+    "closing": "Closing post",
+    "close": "End of the live period",
+}
+CSRF = [Depends(require_csrf)]
 
 
-def _plan(chat: ChatView, items: list[CadenceItem]) -> list[dict[str, object]]:
-    texts = {q.number: q.text for q in chat.questions}
+def _plan_rows(console: Any) -> list[dict[str, object]]:
+    texts = {q.number: q.text for q in console.chat.questions}
     return [
         {
             "due_at": item.due_at,
             "done_at": item.done_at,
             "state": item.state,
+            "kind": item.kind,
             "label": (
-                f"Q{item.question_number}. {texts.get(item.question_number, '')}"
-                if item.kind == "question" and item.question_number is not None
+                f"Q{item.question}. {texts.get(item.question, '')}"
+                if item.kind == "question" and item.question is not None
                 else PLAN_LABELS.get(item.kind, item.kind)
             ),
         }
-        for item in items
+        for item in console.plan
     ]
 
 
-def _console(
+def _in_words(span: timedelta) -> str:
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    parts += [f"{hours} h"] if hours or days else []
+    return " ".join([*parts, f"{minutes} min"])
+
+
+def console_page(
     request: Request,
     chat_id: int,
     *,
     error: str | None = None,
     notice: str | None = None,
     status_code: int = 200,
+    confirm: dict[str, Any] | None = None,
 ) -> HTMLResponse:
+    """The console (or, with `confirm`, the confirmation step of a dangerous action)."""
     ctx = context_of(request)
     viewer = viewer_of(request)
     if viewer is None:
         return refusal(request, 403, "Hosts only", "Log in as a host of this series.")
     resume_after = newest_event_shown(ctx, chat_id)  # before the rows: see newest_event_shown
-    with ctx.store.read() as session:
-        chat = queries.chat_by_id(session, chat_id)
-        if chat is None:
-            return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
-        series = queries.series_by_id(session, chat.series_id)
-        assert series is not None
-        role = queries.role_in_series(session, series.id, viewer.id)
-        if not (viewer.is_admin or role in queries.HOST_ROLES):
-            return refusal(request, 403, "Hosts only", "Only the owner and co-hosts run a chat.")
-        items = list(
-            session.scalars(
-                sa.select(CadenceItem)
-                .where(CadenceItem.chat_id == chat.id)
-                .order_by(CadenceItem.due_at, CadenceItem.position)
-            )
-        )
-        row = session.get(ChatRow, chat.id)
-        hosts = queries.series_members(session, series.id, queries.HOST_ROLES)
-        posts = queries.posts_of_chat(session, chat.id, include_hidden=True)
+    try:
+        console = read_console(ctx, actor_of(viewer), chat_id)
+    except ActionError as refused:
+        return refusal(request, refused.status, "Hosts only", refused.reason)
+    chat = console.chat
     asked = {q.number for q in chat.questions if q.asked_at is not None}
     waiting = [q.number for q in chat.questions if q.number not in asked]
-    host_names = [host.name for host in hosts]
+    now = ctx.now()
+    closes_at = chat.comments_close_at if chat.state == "late_answers" else None
     return page(
         request,
         "host.html",
         f"Host console: {chat.title}",
         status_code=status_code,
         chat=chat,
-        series=series,
-        plan=_plan(chat, items),
+        cadence=console.cadence,
+        plan=_plan_rows(console),
+        # a plan over days (a slow chat) needs dates; the usual hour reads best as times
+        plan_style="long" if chat.duration_minutes > 12 * 60 else "short",
         next_question=waiting[0] if waiting else None,
-        cadence_minutes=cadence_from_json(row.cadence if row else None).question_interval_minutes,
-        recent_posts=list(reversed(posts))[:RECENT_POSTS],
-        host_names=host_names,
-        blocked_names=list_blocked(ctx, series.tag),
+        recent_posts=console.recent_posts,
+        host_names=sorted(console.host_handles),
+        blocked_names=console.blocked,
+        closes_at=closes_at,
+        closes_in=_in_words(closes_at - now) if closes_at else None,
+        default_open_hours=int(COMMENTS_OPEN_AFTER_END.total_seconds() // 3600),
+        max_open_hours=MAX_OPEN_HOURS,
         error=error,
         notice=notice,
+        confirm=confirm,
         host_config={
             "chat_id": chat.id,
             "csrf_token": csrf_token_for(request),
-            "host_names": host_names,
+            "host_names": sorted(console.host_handles),
             "last_event_id": resume_after,
+            "comments_close_at": closes_at.isoformat() if closes_at else None,
         },
     )
 
@@ -130,64 +153,124 @@ def _console(
 @router.get("/chats/{chat_id}/host", response_class=HTMLResponse)
 def host_console(request: Request, chat_id: ChatId, done: str = "") -> HTMLResponse:
     """The console of a chat, for its owner and co-hosts."""
-    return _console(request, chat_id, notice=DONE_NOTICES.get(done))
+    return console_page(request, chat_id, notice=DONE_NOTICES.get(done))
 
 
-def _run(request: Request, chat_id: int, act: Callable[[UserView], object], done: str) -> Response:
-    """Carry out `act` as the viewer; back to the console, with the reason when refused."""
-    viewer: Viewer | None = viewer_of(request)
+def run_action(
+    request: Request, chat_id: int, act: Callable[[UserView], object], done: str
+) -> Response:
+    """Carry out `act` as the viewer; back to the console with its notice, or with the reason
+    when refused (nothing typed is lost: the console shows the stored state)."""
+    viewer = viewer_of(request)
     if viewer is None:
         return refusal(request, 403, "Hosts only", "Log in as a host of this series.")
     try:
         act(actor_of(viewer))
     except ActionError as error:
-        return _console(request, chat_id, error=error.reason, status_code=error.status)
+        return console_page(request, chat_id, error=error.reason, status_code=error.status)
     return see_other(f"/chats/{chat_id}/host?done={done}")
 
 
-CSRF = [Depends(require_csrf)]
+def hours_from_now(request: Request, text: str) -> datetime:
+    """`text` hours (a decimal) from now, 400 when it is not a number in range."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise InvalidInputError(f"'{text}' is not a number of hours") from None
+    if not 0 < hours <= MAX_OPEN_HOURS:
+        raise InvalidInputError(f"comments close between 0 and {MAX_OPEN_HOURS} hours from now")
+    return context_of(request).now() + timedelta(hours=hours)
+
+
+def _confirmed(value: str) -> bool:
+    return value == "yes"
 
 
 @router.post("/chats/{chat_id}/host/start", dependencies=CSRF, response_model=None)
 def start(request: Request, chat_id: ChatId) -> Response:
     """Go live now; the cadence plan starts from this moment."""
     ctx = context_of(request)
-    return _run(request, chat_id, lambda actor: do_start_chat(ctx, actor, chat_id), "started")
+    return run_action(request, chat_id, lambda a: do_start_chat(ctx, a, chat_id), "started")
 
 
 @router.post("/chats/{chat_id}/host/next-question", dependencies=CSRF, response_model=None)
 def next_question(request: Request, chat_id: ChatId) -> Response:
     """Post the next question now."""
     ctx = context_of(request)
-    return _run(request, chat_id, lambda actor: do_next_question(ctx, actor, chat_id), "asked")
+    return run_action(request, chat_id, lambda a: do_next_question(ctx, a, chat_id), "asked")
 
 
 @router.post("/chats/{chat_id}/host/end", dependencies=CSRF, response_model=None)
-def end(request: Request, chat_id: ChatId) -> Response:
-    """End the live hour; late answers stay open."""
+def end(
+    request: Request,
+    chat_id: ChatId,
+    close_in_hours: Annotated[str, Form()] = "24",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """End the live hour, after a confirmation step; comments close `close_in_hours` later."""
     ctx = context_of(request)
-    return _run(request, chat_id, lambda actor: do_end_chat(ctx, actor, chat_id), "ended")
+    try:
+        closes = hours_from_now(request, close_in_hours)
+    except InvalidInputError as error:
+        return console_page(request, chat_id, error=error.reason, status_code=422)
+    if not _confirmed(confirm):
+        return console_page(
+            request,
+            chat_id,
+            confirm={
+                "title": "End the live hour?",
+                "question": "End the live hour now? Questions not yet posted will not be.",
+                "closes_at": closes,
+                "path": "end",
+                "fields": {"close_in_hours": close_in_hours},
+                "label": "Yes, end the live hour",
+            },
+        )
+    return run_action(request, chat_id, lambda a: do_end_chat(ctx, a, chat_id, closes), "ended")
+
+
+@router.post("/chats/{chat_id}/host/comments-close", dependencies=CSRF, response_model=None)
+def move_comments_close(
+    request: Request, chat_id: ChatId, close_in_hours: Annotated[str, Form()] = ""
+) -> Response:
+    """Move the time comments close by themselves."""
+    ctx = context_of(request)
+
+    def act(actor: UserView) -> object:
+        return do_move_comments_close(ctx, actor, chat_id, hours_from_now(request, close_in_hours))
+
+    return run_action(request, chat_id, act, "moved")
 
 
 @router.post("/chats/{chat_id}/host/close", dependencies=CSRF, response_model=None)
-def close(request: Request, chat_id: ChatId) -> Response:
-    """Close comments: the chat becomes read-only."""
+def close(request: Request, chat_id: ChatId, confirm: Annotated[str, Form()] = "") -> Response:
+    """Close comments now, after a confirmation step: the chat becomes read-only."""
     ctx = context_of(request)
-    return _run(request, chat_id, lambda actor: do_close_chat(ctx, actor, chat_id), "closed")
+    if not _confirmed(confirm):
+        return console_page(
+            request,
+            chat_id,
+            confirm={
+                "title": "Close comments?",
+                "question": "Close comments now? Nobody can post in this chat afterwards; "
+                "this cannot be undone.",
+                "path": "close",
+                "fields": {},
+                "label": "Yes, close comments",
+            },
+        )
+    return run_action(request, chat_id, lambda a: do_close_chat(ctx, a, chat_id), "closed")
 
 
-@router.post("/chats/{chat_id}/host/questions/{number}", dependencies=CSRF, response_model=None)
-def edit_question(
-    request: Request, chat_id: ChatId, number: QuestionNumber, text: Annotated[str, Form()] = ""
-) -> Response:
-    """Change a question that has not been posted yet."""
+@router.post("/chats/{chat_id}/host/post", dependencies=CSRF, response_model=None)
+def post_as_host(request: Request, chat_id: ChatId, text: Annotated[str, Form()] = "") -> Response:
+    """Post a host comment: the series hashtag is added when missing, never an answer tag."""
     ctx = context_of(request)
-    return _run(
-        request,
-        chat_id,
-        lambda actor: do_edit_question(ctx, actor, chat_id, number, text),
-        "edited",
-    )
+
+    def act(actor: UserView) -> object:
+        return do_create_post(ctx, actor, chat_id, text, auto=True)
+
+    return run_action(request, chat_id, act, "posted")
 
 
 @router.post(
@@ -196,41 +279,58 @@ def edit_question(
 def spotlight(
     request: Request, chat_id: ChatId, post_id: PostId, on: Annotated[str, Form()] = "true"
 ) -> Response:
-    """Spotlight a post for everyone (or take the spotlight off)."""
+    """Spotlight a post for everyone, or take the spotlight off (`on=false`)."""
     ctx = context_of(request)
-    return _run(
+    wanted = on != "false"
+    return run_action(
         request,
         chat_id,
-        lambda actor: do_spotlight_post(ctx, actor, post_id, on != "false"),
-        "spotlight",
+        lambda a: do_spotlight_post(ctx, a, post_id, wanted),
+        "spotlight" if wanted else "unspotlight",
     )
 
 
 @router.post("/chats/{chat_id}/host/posts/{post_id}/hide", dependencies=CSRF, response_model=None)
 def hide(request: Request, chat_id: ChatId, post_id: PostId) -> Response:
-    """Hide a post from the room and the recap."""
+    """Hide a post from the room and the recap (undone by unhide)."""
     ctx = context_of(request)
-    return _run(request, chat_id, lambda actor: do_hide_post(ctx, actor, post_id), "hidden")
+    return run_action(request, chat_id, lambda a: do_hide_post(ctx, a, post_id), "hidden")
 
 
-def _series_tag_of(request: Request, chat_id: int) -> str:
-    with context_of(request).store.read() as session:
-        chat = queries.chat_by_id(session, chat_id)
-        series = queries.series_by_id(session, chat.series_id) if chat else None
-    if series is None:
-        raise NotFoundError(f"there is no chat {chat_id}")
-    return series.tag
+@router.post("/chats/{chat_id}/host/posts/{post_id}/unhide", dependencies=CSRF, response_model=None)
+def unhide(request: Request, chat_id: ChatId, post_id: PostId) -> Response:
+    """Bring a hidden post back everywhere."""
+    ctx = context_of(request)
+    return run_action(request, chat_id, lambda a: do_unhide_post(ctx, a, post_id), "unhidden")
 
 
 @router.post("/chats/{chat_id}/host/block", dependencies=CSRF, response_model=None)
-def block(request: Request, chat_id: ChatId, user: Annotated[str, Form()] = "") -> Response:
-    """Block a person from posting anywhere in the chat's series."""
+def block(
+    request: Request,
+    chat_id: ChatId,
+    user: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Block a person from posting anywhere in the chat's series, after a confirmation step."""
     ctx = context_of(request)
+    if not _confirmed(confirm):
+        return console_page(
+            request,
+            chat_id,
+            confirm={
+                "title": f"Block @{user}?",
+                "question": f"Block @{user} from posting anywhere in the series? "
+                "Unblock lifts it later.",
+                "path": "block",
+                "fields": {"user": user},
+                "label": f"Yes, block @{user}",
+            },
+        )
 
     def act(actor: UserView) -> object:
-        return do_block_user(ctx, actor, _series_tag_of(request, chat_id), user)
+        return do_block_user(ctx, actor, _series_tag(request, chat_id), user)
 
-    return _run(request, chat_id, act, "blocked")
+    return run_action(request, chat_id, act, "blocked")
 
 
 @router.post("/chats/{chat_id}/host/unblock", dependencies=CSRF, response_model=None)
@@ -239,6 +339,10 @@ def unblock(request: Request, chat_id: ChatId, user: Annotated[str, Form()] = ""
     ctx = context_of(request)
 
     def act(actor: UserView) -> object:
-        return do_unblock_user(ctx, actor, _series_tag_of(request, chat_id), user)
+        return do_unblock_user(ctx, actor, _series_tag(request, chat_id), user)
 
-    return _run(request, chat_id, act, "unblocked")
+    return run_action(request, chat_id, act, "unblocked")
+
+
+def _series_tag(request: Request, chat_id: int) -> str:
+    return get_chat(context_of(request), chat_id).series_tag
