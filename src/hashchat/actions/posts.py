@@ -181,6 +181,19 @@ def _current_question(session: Session, chat_id: int) -> int | None:
     )
 
 
+def _check_question_asked(session: Session, chat_id: int, number: int) -> None:
+    """422 unless question `number` of the chat has been asked (only those take answers)."""
+    asked = session.scalar(
+        sa.select(QuestionRow.id).where(
+            QuestionRow.chat_id == chat_id,
+            QuestionRow.number == number,
+            QuestionRow.asked_at.is_not(None),
+        )
+    )
+    if asked is None:
+        raise InvalidInputError(f"question: Q{number} has not been asked in this chat")
+
+
 @dataclass(frozen=True, slots=True)
 class PostRequest:
     """What a person asked to post (before composing and checking)."""
@@ -188,6 +201,9 @@ class PostRequest:
     text: str
     reply_to: int | None = None
     auto: bool = False
+    # The question the poster picked (the room's picker after the live hour): `A{n} ` is put in
+    # front when the text answers nothing, so what is stored is what the preview showed.
+    question: int | None = None
 
     def check_size(self) -> None:
         """422 for absurdly long texts, before any work is done on them."""
@@ -207,6 +223,11 @@ def _create_post(
     chat, series, author = poster.chat, poster.series, poster.author
     is_host = _check_can_post(poster, actor)
     text = normalise_line_breaks(request.text)
+    if not text.strip():
+        raise InvalidInputError("the post is empty")  # nothing to tag: an empty box posts nothing
+    if request.question is not None:
+        _check_question_asked(session, chat.id, request.question)
+        text = compose_post(text, request.question, "")
     if request.auto:
         current = _current_question(session, chat.id) if chat.state == "live" else None
         text = compose_post(
@@ -254,15 +275,17 @@ def do_create_post(
     reply_to: int | None = None,
     *,
     auto: bool = False,
+    question: int | None = None,
 ) -> PostView:
     """Post `text` in a chat as `actor`.
 
     403 when the chat is closed or not started or the actor is blocked; 422 when the text is
     empty, over the series' limit (measured by its rule, never cut) or replies to a post of
     another chat; 429 when the actor posts too fast. `auto` adds the current question's answer
-    tag (during the live hour) and the series hashtag when they are missing.
+    tag (during the live hour) and the series hashtag when they are missing; `question` (an
+    asked question's number, 422 otherwise) puts `A{n} ` in front of a text that answers none.
     """
-    request = PostRequest(text, reply_to, auto)
+    request = PostRequest(text, reply_to, auto, question)
     request.check_size()
     now = ctx.now()
     with ctx.store.write() as session:
@@ -284,7 +307,8 @@ def do_create_post_once(
     and posts nothing. 422 when the key was used for a different request."""
     request.check_size()
     key = check_idempotency_key(idempotency_key)
-    request_hash = fingerprint({"chat_id": chat_id, **asdict(request)})
+    asked = {k: v for k, v in asdict(request).items() if k != "question" or v is not None}
+    request_hash = fingerprint({"chat_id": chat_id, **asked})
     now = ctx.now()
     try:
         with ctx.store.write() as session:

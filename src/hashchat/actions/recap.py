@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,10 +19,7 @@ from hashchat.actions.segments import (
     stored_attributions,
 )
 from hashchat.domain.recap import Transcript, build_transcript
-from hashchat.formats.recap_csv import render_csv
-from hashchat.formats.recap_html import render_html
-from hashchat.formats.recap_json import render_json
-from hashchat.formats.recap_markdown import render_markdown
+from hashchat.formats.recaps import UnknownRecapFormatError, recap_format
 from hashchat.store.models import ChatRow, PostRow, SegmentRow, SeriesRow
 
 
@@ -44,14 +40,6 @@ class RenderedRecap:
     filename: str
 
 
-FORMATS: dict[str, tuple[str, str]] = {
-    "md": ("text/markdown; charset=utf-8", "md"),
-    "html": ("text/html; charset=utf-8", "html"),
-    "json": ("application/json", "json"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-}
-
-
 def transcript_of(session: Session, chat: ChatRow) -> Transcript:
     """The transcript and figures of a stored chat, from its stored segments (`post_segments`,
     kept current by `actions.segments` with the same pipeline as `hashchat recap FILE`);
@@ -69,7 +57,7 @@ def transcript_of(session: Session, chat: ChatRow) -> Transcript:
     hosts = host_handles(session, chat.series_id) | {
         row.author_handle for row in rows if row.is_host
     }
-    return build_transcript(
+    transcript = build_transcript(
         [domain_post(row) for row in rows],
         [a for row in rows for a in stored_attributions(segments_of.get(row.id, []))],
         chat_questions(session, chat.id),
@@ -77,6 +65,8 @@ def transcript_of(session: Session, chat: ChatRow) -> Transcript:
         hosts,
         frozenset(str(row.id) for row in rows if row.hidden),
     )
+    pinned = frozenset(str(row.id) for row in rows if row.spotlight and not row.hidden)
+    return replace(transcript, spotlighted=pinned) if pinned else transcript
 
 
 def get_recap(ctx: AppContext, chat_id: int) -> RecapData:
@@ -91,15 +81,14 @@ def get_recap(ctx: AppContext, chat_id: int) -> RecapData:
 
 
 def render_recap(ctx: AppContext, chat_id: int, fmt: str) -> RenderedRecap:
-    """The recap in `fmt` (md, html, json or csv)."""
-    if fmt not in FORMATS:
-        raise InvalidInputError(f"unknown recap format {fmt!r}; use one of {', '.join(FORMATS)}")
+    """The recap in `fmt`, a name of `formats.recaps.RECAP_FORMATS` (422 otherwise)."""
+    try:
+        chosen = recap_format(fmt)
+    except UnknownRecapFormatError as error:
+        raise InvalidInputError(str(error)) from None
     data = get_recap(ctx, chat_id)
-    renderers: dict[str, Callable[[], str]] = {
-        "md": lambda: render_markdown(data.transcript, tag=data.hashtag),
-        "html": lambda: render_html(data.transcript, tag=data.hashtag),
-        "json": lambda: render_json(data.transcript, tag=data.hashtag),
-        "csv": lambda: render_csv(data.transcript),
-    }
-    media_type, extension = FORMATS[fmt]
-    return RenderedRecap(renderers[fmt](), media_type, f"chat-{chat_id}-recap.{extension}")
+    return RenderedRecap(
+        chosen.render(data.transcript, data.hashtag),
+        chosen.media_type,
+        f"chat-{chat_id}-recap.{chosen.extension}",
+    )

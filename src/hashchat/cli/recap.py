@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,32 +29,12 @@ from hashchat.formats.posts_jsonl import (
     parse_posts_jsonl,
     parse_utc_time,
 )
-from hashchat.formats.recap_csv import render_csv
-from hashchat.formats.recap_html import render_html
-from hashchat.formats.recap_json import render_json
-from hashchat.formats.recap_markdown import render_markdown
+from hashchat.formats.recaps import RECAP_FORMATS, recap_format
 
 
-class RecapFormat(StrEnum):
-    """The formats `hashchat recap` writes."""
-
-    MD = "md"
-    HTML = "html"
-    JSON = "json"
-    CSV = "csv"
-
-
-def render(transcript: Transcript, output_format: RecapFormat, tag: str) -> str:
-    """The recap in one format, as text."""
-    match output_format:
-        case RecapFormat.MD:
-            return render_markdown(transcript, tag=tag)
-        case RecapFormat.HTML:
-            return render_html(transcript, tag=tag)
-        case RecapFormat.JSON:
-            return render_json(transcript, tag=tag)
-        case RecapFormat.CSV:
-            return render_csv(transcript)
+def render(transcript: Transcript, output_format: str, tag: str) -> str:
+    """The recap in one format of the registry (`formats.recaps.RECAP_FORMATS`), as text."""
+    return recap_format(output_format).render(transcript, tag)
 
 
 def recap_command(
@@ -65,8 +44,9 @@ def recap_command(
         list[str], typer.Option("--host", help="A host's handle; repeat for co-hosts.")
     ],
     output_format: Annotated[
-        RecapFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = RecapFormat.MD,
+        str,
+        typer.Option("--format", "-f", help=f"Output format: {', '.join(RECAP_FORMATS)}."),
+    ] = "md",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -87,6 +67,8 @@ def recap_command(
     ] = None,
 ) -> None:
     """Write the recap of a chat: answers under their questions, replies nested, the figures."""
+    if output_format not in RECAP_FORMATS:
+        fail(f"--format: use one of {', '.join(RECAP_FORMATS)}, not {output_format!r}")
     if end is not None and duration is not None:
         fail("give --end or --duration, not both")
     if duration is not None:

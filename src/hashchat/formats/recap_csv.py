@@ -31,6 +31,7 @@ COLUMNS = (
     "reply_to",
     "text",
     "kind",
+    "spotlight",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,6 +62,7 @@ def render_csv(transcript: Transcript) -> str:
                 defuse_formula(post.reply_to or ""),
                 defuse_formula(attribution.text),
                 segment.kind.value,
+                _boolean(post.id in transcript.spotlighted),
             )
         )
     return buffer.getvalue()

@@ -76,4 +76,5 @@ def render_html(transcript: Transcript, *, tag: str = "") -> str:
         shown=shown,
         heading=lambda question: question_heading(question, shown(question.text)),
         web_url=web_url,
+        spotlighted=transcript.spotlighted,
     )

@@ -7,7 +7,8 @@ Shape (`"format": "hashchat-recap"`, `"version": 1`): `chat` (tag, hosts, live w
 `posts` is flat and complete: every visible post appears, in time order, including the
 hosts' question posts (`kind: "question"`) and reposts (`kind: "repost"`). A post with several
 segments (`A1 & A2: …`, a long late comment) appears once per segment with the same `id`,
-each with its own `question`, `part`, `segment_text`, `inferred` and `late`. Hidden posts
+each with its own `question`, `part`, `segment_text`, `inferred` and `late`. Entries of
+`questions` and `conversation` carry `spotlight` (a host pinned the post in the room). Hidden posts
 appear nowhere; `figures.hidden` says how many there were. Times are ISO 8601 UTC with `Z`.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from hashchat.domain.recap import Entry, Figures, QuestionThread, Transcript
@@ -29,6 +30,7 @@ T = TypeVar("T")
 
 def recap_document(transcript: Transcript, *, tag: str = "") -> dict[str, Any]:
     """The recap as plain JSON-ready data (see the module docstring for its shape)."""
+    pinned = transcript.spotlighted
     return {
         **_document_head(transcript, tag=tag),
         "questions": [
@@ -36,11 +38,11 @@ def recap_document(transcript: Transcript, *, tag: str = "") -> dict[str, Any]:
                 "number": thread.question.number,
                 "text": thread.question.text,
                 "asked_at": iso_utc(thread.question.asked_at),
-                "answers": [_entry(entry) for entry in thread.answers],
+                "answers": [_entry(entry, pinned) for entry in thread.answers],
             }
             for thread in transcript.questions
         ],
-        "conversation": [_entry(entry) for entry in transcript.conversation],
+        "conversation": [_entry(entry, pinned) for entry in transcript.conversation],
         "posts": [flat_record(segment) for segment in transcript.segments],
     }
 
@@ -60,9 +62,10 @@ def render_json(transcript: Transcript, *, tag: str = "") -> str:
         ",\n  ".join(f"{_key(key)}: {_indented(value, 1)}" for key, value in head.items()),
     ]
     out.append(',\n  "questions": ')
-    _write_list(out, transcript.questions, 1, _write_question)
+    write_entry = partial(_write_entry, spotlighted=transcript.spotlighted)
+    _write_list(out, transcript.questions, 1, partial(_write_question, write_entry=write_entry))
     out.append(',\n  "conversation": ')
-    _write_list(out, transcript.conversation, 1, _write_entry)
+    _write_list(out, transcript.conversation, 1, write_entry)
     out.append(',\n  "posts": ')
     _write_list(out, transcript.segments, 1, _write_flat_record)
     out.append("\n}\n")
@@ -131,7 +134,13 @@ def _write_flat_record(out: list[str], segment: Entry, depth: int) -> None:
     out.append("{\n  " + indent + _fields_text(flat_record(segment), depth) + "\n" + indent + "}")
 
 
-def _write_question(out: list[str], thread: QuestionThread, depth: int) -> None:
+def _write_question(
+    out: list[str],
+    thread: QuestionThread,
+    depth: int,
+    *,
+    write_entry: Callable[[list[str], Entry, int], None],
+) -> None:
     question = thread.question
     fields = {
         "number": question.number,
@@ -140,25 +149,28 @@ def _write_question(out: list[str], thread: QuestionThread, depth: int) -> None:
     }
     indent = "  " * depth
     out.append("{\n  " + indent + _fields_text(fields, depth) + f',\n  {indent}"answers": ')
-    _write_list(out, thread.answers, depth + 1, _write_entry)
+    _write_list(out, thread.answers, depth + 1, write_entry)
     out.append("\n" + indent + "}")
 
 
-def _write_entry(out: list[str], entry: Entry, depth: int) -> None:
+def _write_entry(
+    out: list[str], entry: Entry, depth: int, *, spotlighted: frozenset[str] = frozenset()
+) -> None:
     # Depth is bounded by MAX_REPLY_DEPTH in the transcript, so recursion here is safe
     indent = "  " * depth
-    fields = _fields_text(_entry_fields(entry), depth)
+    fields = _fields_text(_entry_fields(entry, spotlighted), depth)
     out.append("{\n  " + indent + fields + f',\n  {indent}"replies": ')
-    _write_list(out, entry.replies, depth + 1, _write_entry)
+    _write_list(out, entry.replies, depth + 1, partial(_write_entry, spotlighted=spotlighted))
     out.append("\n" + indent + "}")
 
 
-def _entry(entry: Entry) -> dict[str, Any]:
+def _entry(entry: Entry, spotlighted: frozenset[str]) -> dict[str, Any]:
     # Depth is bounded by MAX_REPLY_DEPTH in the transcript, so recursion here is safe
-    return _entry_fields(entry) | {"replies": [_entry(reply) for reply in entry.replies]}
+    replies = [_entry(reply, spotlighted) for reply in entry.replies]
+    return _entry_fields(entry, spotlighted) | {"replies": replies}
 
 
-def _entry_fields(entry: Entry) -> dict[str, Any]:
+def _entry_fields(entry: Entry, spotlighted: frozenset[str]) -> dict[str, Any]:
     post = entry.post
     return {
         "post_id": post.id,
@@ -172,6 +184,7 @@ def _entry_fields(entry: Entry) -> dict[str, Any]:
         "text": entry.text,
         "inferred": entry.inferred,
         "late": entry.late,
+        "spotlight": entry.post.id in spotlighted,
     }
 
 

@@ -55,6 +55,7 @@ def render_markdown(transcript: Transcript, *, tag: str = "") -> str:
     lines += [f"Live {live_window_text(transcript)}{hosted}", ""]
     lines += _figures_section(figures, day)
     show_network = len(figures.networks) > 1
+    pinned = transcript.spotlighted
     for thread in transcript.questions:
         question = thread.question
         heading = question_heading(question, without_trailing_tag(question.text, tag))
@@ -63,10 +64,10 @@ def render_markdown(transcript: Transcript, *, tag: str = "") -> str:
         people = len({entry.post.author for entry in thread.answers})
         answers = _count(len(thread.answers), "answer")
         lines += [f"*{asked}{answers} from {_count(people, 'person')}*", ""]
-        lines += [*_entry_lines(thread.answers, day, show_network, tag), ""]
+        lines += [*_entry_lines(thread.answers, day, show_network, tag, pinned), ""]
     if transcript.conversation:
         lines += ["## Other conversation", ""]
-        lines += [*_entry_lines(transcript.conversation, day, show_network, tag), ""]
+        lines += [*_entry_lines(transcript.conversation, day, show_network, tag, pinned), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -96,7 +97,13 @@ def _figures_section(figures: Figures, day: date) -> list[str]:
     return [*lines, ""]
 
 
-def _entry_lines(entries: tuple[Entry, ...], day: date, show_network: bool, tag: str) -> list[str]:
+def _entry_lines(
+    entries: tuple[Entry, ...],
+    day: date,
+    show_network: bool,
+    tag: str,
+    spotlighted: frozenset[str] = frozenset(),
+) -> list[str]:
     lines: list[str] = []
     for depth, entry in walk_entries(entries):
         indent = INDENT * depth
@@ -104,6 +111,8 @@ def _entry_lines(entries: tuple[Entry, ...], day: date, show_network: bool, tag:
         meta.append(readable_time(entry.post.created_at, day))
         if show_network:
             meta.append(escape_markdown(entry.post.network))
+        if entry.post.id in spotlighted:
+            meta.append("*spotlight*")
         if entry.late:
             meta.append("*late*")
         # a reply inherits its parent's question, part and inferred mark: shown once, on top

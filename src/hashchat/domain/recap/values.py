@@ -124,3 +124,5 @@ class Transcript:
     conversation: tuple[Entry, ...]
     segments: tuple[Entry, ...]
     figures: Figures
+    # Ids of the posts a host spotlighted (pinned at the top of the room); every format marks them.
+    spotlighted: frozenset[str] = frozenset()

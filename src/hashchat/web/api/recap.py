@@ -1,4 +1,4 @@
-"""/chats/{id}/recap: the transcript and figures as Markdown, HTML, JSON or CSV."""
+"""/chats/{id}/recap: the transcript and figures in any format of `formats.recaps`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from hashchat.actions.recap import render_recap
+from hashchat.formats.recaps import RECAP_FORMATS
 from hashchat.web.api.schemas import ChatId, refusals
 from hashchat.web.deps import Ctx
 from hashchat.web.downloads import content_disposition
@@ -23,12 +24,7 @@ router = APIRouter(tags=["recaps"])
     responses={
         200: {
             "description": "the recap in the asked format",
-            "content": {
-                "application/json": {},
-                "text/markdown": {},
-                "text/html": {},
-                "text/csv": {},
-            },
+            "content": {f.media_type.split(";")[0]: {} for f in RECAP_FORMATS.values()},
         },
         **refusals(404, 409),
     },
@@ -36,7 +32,7 @@ router = APIRouter(tags=["recaps"])
 async def chat_recap(
     chat_id: ChatId,
     ctx: Ctx,
-    format: Annotated[str, Query(description="md, html, json or csv")] = "json",
+    format: Annotated[str, Query(description=", ".join(RECAP_FORMATS))] = "json",
 ) -> Response:
     """The chat's recap: questions with their answers (late ones marked), and the figures."""
     rendered = await run_in_threadpool(render_recap, ctx, chat_id, format)

@@ -65,6 +65,10 @@ def safe_next(target: str | None) -> str:
     """A local path to go to after logging in; anything pointing elsewhere becomes `/`."""
     if not target:
         return "/"
+    # Browsers read `/\evil.example` as `//evil.example` and drop tabs and new lines inside a
+    # URL, so a backslash or any control or space character makes the target unsafe too.
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"

@@ -7,13 +7,14 @@ from fastapi.responses import HTMLResponse
 
 from hashchat.actions.recap import transcript_of
 from hashchat.formats.recap_common import question_heading, summary_rows
+from hashchat.formats.recaps import RECAP_FORMATS
 from hashchat.store.models import ChatRow
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal
 
 router = APIRouter()
-EXPORTS = (("md", "Markdown"), ("html", "HTML"), ("json", "JSON"), ("csv", "CSV"))
+EXPORTS = tuple((name, chosen.label) for name, chosen in RECAP_FORMATS.items())
 
 
 @router.get("/chats/{chat_id}/recap", response_class=HTMLResponse, name="recap_page")
@@ -26,6 +27,18 @@ def recap_page(request: Request, chat_id: ChatId) -> HTMLResponse:
         if chat is None or row is None:
             return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
         series = queries.series_by_id(session, chat.series_id)
+        if chat.started_at is None:
+            # Nothing happened yet: no figures of zero and no download links (the API answers
+            # 409). 404, since there is no recap to find, with the way to the room.
+            return page(
+                request,
+                "recap.html",
+                f"Recap: {chat.title}",
+                status_code=404,
+                chat=chat,
+                series=series,
+                not_started=True,
+            )
         transcript = transcript_of(session, row)
     return page(
         request,
@@ -37,4 +50,5 @@ def recap_page(request: Request, chat_id: ChatId) -> HTMLResponse:
         summary=summary_rows(transcript.figures),
         heading=lambda question: question_heading(question, question.text),
         exports=EXPORTS,
+        not_started=False,
     )

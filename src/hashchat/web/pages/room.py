@@ -8,17 +8,39 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hashchat.actions.errors import ActionError
+from hashchat.actions.permissions import HOSTS
 from hashchat.actions.posts import do_create_post
+from hashchat.domain.schedule import ScheduleError, SeriesSchedule
+from hashchat.formats.ics import CalendarEntry, calendar_ics
+from hashchat.store.models import ChatRow
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import csrf_token_for, require_csrf
+from hashchat.web.downloads import content_disposition
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.layout import room_groups
+from hashchat.web.pages.series import announcement_zones, guide_text
 from hashchat.web.pages.views import rule_description
 from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
-HOST_ROLES = ("owner", "cohost")
+
+
+def countdown_text(seconds: float) -> str:
+    """How long until the start, in words (room.js keeps the same words current)."""
+    if seconds <= 0:
+        return "Starting any moment now"
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days and (minutes or not hours):
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return "Starts in " + " ".join(parts)
 
 
 def _room(
@@ -43,9 +65,12 @@ def _room(
         role = queries.role_in_series(session, series.id, viewer.id) if viewer else None
         blocked = queries.is_blocked(session, series.id, viewer.id) if viewer else False
         posts = queries.posts_of_chat(session, chat.id)
+        row = session.get(ChatRow, chat.id)
+        topic = getattr(row, "topic", "") or ""
     # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
     can_post = viewer is not None and not blocked and chat.state != "closed"
-    is_host_viewer = viewer is not None and (viewer.is_admin or role in HOST_ROLES)
+    is_host_viewer = viewer is not None and (viewer.is_admin or role in HOSTS)
+    groups = room_groups(chat.questions, posts)
     config = {
         "chat_id": chat.id,
         "tag": series.tag,
@@ -53,6 +78,13 @@ def _room(
         "char_limit": series.char_limit,
         "state": chat.state,
         "current_question": chat.current_question,
+        "asked_questions": [
+            {"number": q.number, "text": q.text} for q in chat.questions if q.asked_at is not None
+        ],
+        # Hosts are never auto-tagged (domain.compose): the preview must say the same.
+        "viewer_is_host": is_host_viewer,
+        "viewer_name": viewer.name if viewer else None,
+        "starts_at": chat.starts_at.isoformat(),
         "last_event_id": resume_after,
         "viewer_zone": viewer.timezone if viewer else None,
         "csrf_token": csrf_token_for(request) if viewer else None,
@@ -64,7 +96,10 @@ def _room(
         status_code=status_code,
         chat=chat,
         series=series,
-        groups=room_groups(chat.questions, posts),
+        groups=groups,
+        spotlighted=[post for post in posts if post.spotlight and not post.hidden],
+        topic=topic,
+        countdown=countdown_text((chat.starts_at - ctx.now()).total_seconds()),
         can_post=can_post,
         blocked=blocked,
         is_host_viewer=is_host_viewer,
@@ -81,6 +116,39 @@ def room_page(request: Request, chat_id: ChatId) -> HTMLResponse:
     return _room(request, chat_id)
 
 
+@router.get("/chats/{chat_id}/calendar.ics", name="chat_calendar")
+def chat_calendar(request: Request, chat_id: ChatId) -> Response:
+    """One chat as a calendar event ("add to calendar"), with the series' reminders and guide."""
+    ctx = context_of(request)
+    with ctx.store.read() as session:
+        chat = queries.chat_by_id(session, chat_id)
+        series = queries.series_by_id(session, chat.series_id) if chat else None
+    if chat is None or series is None:
+        return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
+    try:
+        schedule = SeriesSchedule(
+            timezone=series.timezone,
+            first_start=chat.started_at or chat.starts_at,
+            duration_minutes=chat.duration_minutes,
+        )
+    except ScheduleError:
+        return refusal(request, 404, "No calendar", "This chat's date has no calendar entry.")
+    entry = CalendarEntry(
+        tag=f"#{series.tag}",
+        title=chat.title,
+        schedule=schedule,
+        announcement_zones=announcement_zones(series),
+        guide=guide_text(series),
+        url=str(request.url_for("room_page", chat_id=chat.id)),
+        chat_id=str(chat.id),
+    )
+    return Response(
+        calendar_ics(entry),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(f"{series.tag}-chat-{chat.id}.ics")},
+    )
+
+
 @router.post("/chats/{chat_id}/posts", dependencies=[Depends(require_csrf)], response_model=None)
 def post_from_form(
     request: Request,
@@ -88,15 +156,23 @@ def post_from_form(
     text: Annotated[str, Form()] = "",
     reply_to: Annotated[str, Form()] = "",
     auto: Annotated[str, Form()] = "",
+    question: Annotated[str, Form()] = "",
 ) -> Response:
     """The compose box without JavaScript: post, then back to the room (refusals shown there)."""
     viewer = viewer_of(request)
     if viewer is None:
         return see_other(f"/login?next=/chats/{chat_id}")
     parent = int(reply_to) if reply_to.strip().isdigit() else None
+    answering = int(question) if question.strip().isdigit() and len(question) < 3 else None
     try:
         do_create_post(
-            context_of(request), actor_of(viewer), chat_id, text, parent, auto=auto == "true"
+            context_of(request),
+            actor_of(viewer),
+            chat_id,
+            text,
+            parent,
+            auto=auto == "true",
+            question=answering,
         )
     except ActionError as error:
         return _room(request, chat_id, error=error.reason, draft=text, status_code=error.status)
