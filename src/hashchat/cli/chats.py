@@ -16,12 +16,14 @@ from hashchat.actions.schedule import (
 )
 from hashchat.actions.series import get_series
 from hashchat.actions.views import UserView
+from hashchat.cli import questions
 from hashchat.cli.errors import fail
 from hashchat.cli.series import AsOption, TagArgument, run_as
 from hashchat.cli.server import DbOption
 from hashchat.domain.schedule import load_zone
 
-app = typer.Typer(help="Chats: schedule them.", no_args_is_help=True)
+app = typer.Typer(help="Chats: schedule them, write their questions.", no_args_is_help=True)
+app.add_typer(questions.app, name="questions")
 
 
 def _parse_start(text: str) -> datetime:
