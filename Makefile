@@ -9,7 +9,7 @@ PORT ?= 8000
 export HASHCHAT_TEST_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export HASHCHAT_TEST_REDIS ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint types unit browser browser-deps stack-deps blog-deps bench clean
+.PHONY: run test lint types unit browser browser-deps stack-deps blog-deps bridge-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,15 @@ stack-deps:
 blog-deps:
 	@{ command -v php && command -v mariadbd && test -d /usr/share/wordpress; } >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-curl php-xml php-mbstring php-gd mariadb-server; }
 
+# The bridge tests run a real Bluesky PDS (Node 22 and @atproto/dev-env from the npm registry,
+# cached in ~/.cache/hashchat-test outside the clone) and need npm to install it.
+bridge-deps: $(STAMP)
+	@command -v npm >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
+	@cd tests/bridges && ../../$(BIN)/python -c 'import sys, pds_support; sys.exit(pds_support.install())'
+
 # Browser tests run in a process of their own: Playwright's sync API keeps an event loop running in
 # its worker, which Starlette's in-process TestClient cannot share.
-unit: $(STAMP) stack-deps blog-deps
+unit: $(STAMP) stack-deps blog-deps bridge-deps
 	bash scripts/pytest-must-run.sh $(BIN)/pytest -n 2 -m "not browser"
 
 browser: $(STAMP) browser-deps
