@@ -36,6 +36,14 @@ CONTRACT = {
     ("post", "/api/v1/series/{tag}/schedules/{schedule_id}/stop"),
     ("post", "/api/v1/chats/{chat_id}/skip"),
     ("post", "/api/v1/chats/{chat_id}/move"),
+    # Issue 9: a chat's framing, questions, plan, closing time; undo a hide.
+    ("patch", "/api/v1/chats/{chat_id}"),
+    ("get", "/api/v1/chats/{chat_id}/plan"),
+    ("post", "/api/v1/chats/{chat_id}/questions"),
+    ("delete", "/api/v1/chats/{chat_id}/questions/{number}"),
+    ("put", "/api/v1/chats/{chat_id}/question-order"),
+    ("put", "/api/v1/chats/{chat_id}/comments-close"),
+    ("post", "/api/v1/posts/{post_id}/unhide"),
 }
 
 
