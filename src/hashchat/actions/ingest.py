@@ -321,7 +321,7 @@ def _ingest_into(
         _link_replies(session, chat.id, ctx.settings.base_url)
         refresh_segments(session, chat)
         resync = ResyncEvent(chat.id, "ingest", source, counts.added, counts.updated)
-        add_typed_event(session, chat.id, resync, now)
+        add_typed_event(session, chat.id, resync, now, outbox=False)  # history stays in
     return counts
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from hashchat.domain.events import ChatEvent, EventType, event_data, json_text
 from hashchat.live.bus import StoredEvent
 from hashchat.store.db import Store
-from hashchat.store.locks import lock_chat_events
-from hashchat.store.models import MAX_ROW_ID, EventRow
+from hashchat.store.locks import lock_chat_events, lock_outbox
+from hashchat.store.models import MAX_ROW_ID, EventRow, OutboxRow
 
 # `resync`: posts came in through the ingest door (issue 10) without one event each; a
 # viewer reloads the chat (room.js already does on `resync`).
@@ -26,12 +26,20 @@ POST_CHANGE_TYPES = frozenset({"hide", "unhide", "spotlight"})
 
 
 def add_event(
-    session: Session, chat_id: int, type_: str, data: Mapping[str, Any], now: datetime
+    session: Session,
+    chat_id: int,
+    type_: str,
+    data: Mapping[str, Any],
+    now: datetime,
+    *,
+    outbox: bool = True,
 ) -> EventRow:
     """Write one event in the caller's transaction; its id is known on return.
 
     Write the event last in a transaction: on PostgreSQL it holds the chat's event lock until
-    the commit, and a transaction holding it must not wait for anything else.
+    the commit, and a transaction holding it must not wait for anything else. With `outbox`
+    (the default) the event also goes to the outbox, the feed consumers follow across chats
+    (`actions.outbox`); what came in through the ingest door says `outbox=False`.
     """
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
@@ -44,12 +52,20 @@ def add_event(
     )
     session.add(row)
     session.flush()
+    if outbox:
+        lock_outbox(session)
+        session.add(
+            OutboxRow(chat_id=chat_id, event_id=row.id, type=type_, data=row.data, created_at=now)
+        )
+        session.flush()
     return row
 
 
-def add_typed_event(session: Session, chat_id: int, event: ChatEvent, now: datetime) -> EventRow:
+def add_typed_event(
+    session: Session, chat_id: int, event: ChatEvent, now: datetime, *, outbox: bool = True
+) -> EventRow:
     """`add_event` for a typed record (`domain.events`): its type and its one serialisation."""
-    return add_event(session, chat_id, event.type.value, event_data(event), now)
+    return add_event(session, chat_id, event.type.value, event_data(event), now, outbox=outbox)
 
 
 def _encode(data: Mapping[str, Any]) -> str:

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 EVENTS = "events"
 CADENCE = "cadence"
 MIGRATIONS = "migrations"
+OUTBOX = "outbox"
 
 
 def _key(purpose: str) -> str:
@@ -39,6 +40,14 @@ def lock_chat_events(session: Session, chat_id: int) -> None:
             sa.text(f"SELECT pg_advisory_xact_lock({_key(EVENTS)}, :chat_id)"),
             {"chat_id": chat_id},
         )
+
+
+def lock_outbox(session: Session) -> None:
+    """On PostgreSQL, take the outbox's lock until the transaction ends (issue 10): outbox ids
+    then commit in order across all chats, so a consumer's cursor never passes a row that a
+    slower transaction commits later. Taken after the chat's event lock, never before."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"SELECT pg_advisory_xact_lock({_key(OUTBOX)}, 0)"))
 
 
 def lock_migrations(connection: sa.Connection) -> None:

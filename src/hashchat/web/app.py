@@ -18,10 +18,10 @@ from redis.exceptions import RedisError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import hashchat
-from hashchat.actions import cadence, schedule
 from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext, RateLimiters
 from hashchat.actions.limits import UnavailableError
+from hashchat.actions.runner import run_background, server_jobs
 from hashchat.live import redis_client
 from hashchat.live.bus import EventBus, InProcessBus
 from hashchat.live.nchan import SUBSCRIBER_PATH, FanoutUnavailableError, NchanBus
@@ -185,17 +185,14 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
             bus.bind(asyncio.get_running_loop())
         # Long-lived objects made at start-up need no cyclic-GC scans (see bench/README.md).
         gc.freeze()
-        runner = asyncio.create_task(cadence.run_forever(ctx))
-        schedules = asyncio.create_task(schedule.run_forever(ctx))  # chats made ahead
+        # One runner for background work: cadence, schedules' top-ups, outbox deliveries.
+        background = asyncio.create_task(run_background(server_jobs(ctx)))
         try:
             yield
         finally:
-            runner.cancel()
-            schedules.cancel()
+            background.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await runner
-            with contextlib.suppress(asyncio.CancelledError):
-                await schedules
+                await background
             if isinstance(bus, ManagedBus):
                 await bus.aclose()
             ctx.store.dispose()
