@@ -91,7 +91,8 @@ def test_a_whole_chat_runs_live_in_three_browsers(
     send(pia, "A1 Checklists for every job")
     expect(paul.locator("#new-count")).to_have_text("1 new")
     expect(paul.locator("li.post", has_text="Checklists for every job")).to_have_count(0)
-    paul.get_by_role("button", name="Resume").click()
+    expect(paul.get_by_role("button", name="Pause")).to_have_attribute("aria-pressed", "true")
+    paul.get_by_role("button", name="Pause").click()  # one name; aria-pressed says it is on
     post_in(paul, "q1", "Checklists for every job")
     expect(paul.locator("#new-count")).to_have_text("")
 

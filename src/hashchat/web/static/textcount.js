@@ -7,7 +7,8 @@
   var SCHEME_URL = /https?:\/\/[^\s<>"]+/giu;
   // Bare domains count as links on X; a short list of TLDs keeps "A1.Great" from looking like one.
   var X_URL = /(?:https?:\/\/[^\s<>"]+|\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|edu|gov|uk|de|fr|es|it|nl|ca|au|jp|app|dev|ly|me|info)\b(?:\/[^\s<>"]*)?)/giu;
-  var MASTODON_REMOTE_MENTION = /(@[a-z0-9_]+)@[a-z0-9.-]+\.[a-z]{2,}/giu;
+  // domain.text.length._REMOTE_MENTION: the domain of a remote mention does not count.
+  var MASTODON_REMOTE_MENTION = /(?<![=\/\p{L}\p{N}_])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)@[\p{L}\p{N}_]+(?:[.-]+[\p{L}\p{N}_]+)*/giu;
   var PICTOGRAPHIC = /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
   var segmenter = typeof Intl !== "undefined" && Intl.Segmenter
@@ -58,8 +59,8 @@
     var rest = text.replace(SCHEME_URL, function () {
       total += URL_WEIGHT;
       return "";
-    }).replace(MASTODON_REMOTE_MENTION, "$1");
-    return total + Array.from(rest).length;
+    }).replace(MASTODON_REMOTE_MENTION, "@$1");
+    return total + graphemes(rest).length;
   }
 
   function measure(rule, text) {
@@ -69,12 +70,31 @@
         return xWeight(text);
       case "mastodon":
         return mastodonLength(text);
-      case "bluesky":
-      case "graphemes":
-        return graphemes(text).length;
       default:
-        return Array.from(text).length;
+        // bluesky and plain: grapheme clusters, nothing discounted (domain.text.length).
+        return graphemes(text).length;
     }
+  }
+
+  // domain.text.length.BLUESKY_MAX_BYTES: the record's byte limit, whatever the grapheme limit.
+  var BLUESKY_MAX_BYTES = 3000;
+
+  function utf8Length(text) {
+    return typeof TextEncoder !== "undefined" ? new TextEncoder().encode(text).length : unescape(encodeURIComponent(text)).length;
+  }
+
+  // The counter's view of a text: its length by the rule and, for Bluesky, its UTF-8 bytes;
+  // `fits(limit)` is domain.text.length.measure(...).valid for a non-empty text.
+  function count(rule, text) {
+    var length = measure(rule, text);
+    var bluesky = (rule || "").toLowerCase() === "bluesky";
+    var bytes = bluesky ? utf8Length(text) : null;
+    return {
+      length: length,
+      bytes: bytes,
+      maxBytes: BLUESKY_MAX_BYTES,
+      fits: function (limit) { return length > 0 && length <= limit && (bytes === null || bytes <= BLUESKY_MAX_BYTES); },
+    };
   }
 
   var LEADING_MENTIONS = /^(?:@[\w.@-]+\s+)*/u;
@@ -107,5 +127,5 @@
     return result;
   }
 
-  window.hashchatText = { measure: measure, complete: complete, hasAnswerTag: hasAnswerTag };
+  window.hashchatText = { measure: measure, count: count, complete: complete, hasAnswerTag: hasAnswerTag };
 })();
