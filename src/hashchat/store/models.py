@@ -486,3 +486,18 @@ class NetworkBlock(Base):
     network: Mapped[str] = mapped_column(sa.String(20))
     handle: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[datetime]
+
+
+class RecapSummaryRow(Base):
+    """A chat's recap figures in one sentence, as the Atom feed shows them, computed once.
+
+    `event_id` is the chat's newest event when it was computed: anything that can change the
+    recap (a post, a hide or unhide, a question, the state) writes an event, so a row whose
+    `event_id` is not the chat's newest is stale and computed again.
+    """
+
+    __tablename__ = "recap_summaries"
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"), primary_key=True)
+    event_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(sa.Text)
+    computed_at: Mapped[datetime]
