@@ -77,7 +77,7 @@ def _plan_rows(console: Any) -> list[dict[str, object]]:
             "state": item.state,
             "kind": item.kind,
             "label": (
-                f"Q{item.question}. {texts.get(item.question, '')}"
+                f"Q{item.question}. {texts.get(item.question, '(not written yet)')}"
                 if item.kind == "question" and item.question is not None
                 else PLAN_LABELS.get(item.kind, item.kind)
             ),
