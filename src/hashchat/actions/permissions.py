@@ -47,6 +47,8 @@ class Mutation(StrEnum):
     SEE_INSIGHT_NAMES = "see_insight_names"
     EDIT_CHAT = "edit_chat"  # a chat's topic, cadence and list of questions, before it starts
     UNHIDE_POST = "unhide_post"  # undo a hide
+    # Issue 11: connect, list (with health) and remove a series' network accounts.
+    MANAGE_BRIDGES = "manage_bridges"
 
 
 HOSTS = frozenset({Role.OWNER, Role.COHOST})
@@ -74,6 +76,7 @@ PERMISSIONS: Mapping[Mutation, frozenset[Role]] = {
     Mutation.SEE_INSIGHT_NAMES: HOSTS,
     Mutation.EDIT_CHAT: HOSTS,
     Mutation.UNHIDE_POST: MODERATORS,
+    Mutation.MANAGE_BRIDGES: HOSTS,
 }
 
 # Mutations a logged-in person may do without any role in the series.

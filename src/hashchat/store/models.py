@@ -453,6 +453,7 @@ class BridgeRow(Base):
     cursor: Mapped[str | None] = mapped_column(sa.String(100))
     last_event_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    lag_seconds: Mapped[float | None] = mapped_column(sa.Float)  # newest post: filed - written
     failures: Mapped[int] = mapped_column(default=0)
     backoff_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(sa.String(100))

@@ -44,6 +44,11 @@ CONTRACT = {
     ("put", "/api/v1/chats/{chat_id}/question-order"),
     ("put", "/api/v1/chats/{chat_id}/comments-close"),
     ("post", "/api/v1/posts/{post_id}/unhide"),
+    # Issue 11: bridges to other networks, and blocking a network handle.
+    ("post", "/api/v1/series/{tag}/bridges"),
+    ("get", "/api/v1/series/{tag}/bridges"),
+    ("delete", "/api/v1/series/{tag}/bridges/{bridge_id}"),
+    ("post", "/api/v1/series/{tag}/network-blocks"),
 }
 
 

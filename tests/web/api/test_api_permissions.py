@@ -120,6 +120,7 @@ PERFORM: dict[Mutation, Perform] = {
         s, a, "PATCH", "", json={"topic": "Habits, framed"}
     ),
     Mutation.UNHIDE_POST: lambda s, a: _on_post(s, a, "unhide"),
+    Mutation.MANAGE_BRIDGES: lambda s, a: s.api.call(a, "GET", f"/series/{s.tag}/bridges"),
 }
 
 

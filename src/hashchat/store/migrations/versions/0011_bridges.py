@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("cursor", sa.String(100), nullable=True),
         sa.Column("last_event_at", UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("lag_seconds", sa.Float(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("backoff_until", UTCDateTime(), nullable=True),
         sa.Column("claimed_by", sa.String(100), nullable=True),

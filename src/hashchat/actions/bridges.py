@@ -1,0 +1,553 @@
+"""Bridges (issue 11): a series' connected network accounts, their health, and what they file.
+
+- `do_connect_bridge` (owners and cohosts): checks the role, then that `HASHCHAT_SECRET_KEY`
+  is set (503 naming it), then the fields, then the login on the network (the caller passes the
+  network's `verify`: 422 with the network's reason), then stores the credentials sealed (409
+  when the series already has that network and account). A secret is never echoed.
+- `bridges_of_series` (owners and cohosts): each bridge's health.
+- `do_remove_bridge`: deletes the bridge with its sealed secrets; filed posts stay.
+- `do_block_handle`: a network handle blocked from the series; its posts never enter.
+- The worker side (`bridges.runner`) claims a bridge with a lease (`claim_bridges`), files what
+  it read (`do_file_bridge_posts`: chooses each post's chat, drops blocked handles, goes through
+  the ingest door, then moves the bridge's cursor), records where our posts went
+  (`record_bridge_post`) and its health (`record_health`).
+
+Arrows: network code is the caller's (`bridges/`); this module only reads the key to seal and
+unseal credentials (`bridges.credentials`, pure crypto, no I/O but the environment).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hashchat.actions.access import load_series, require
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import ActionError, ConflictError, InvalidInputError, NotFoundError
+from hashchat.actions.ingest import do_ingest_posts, handle_key
+from hashchat.actions.permissions import Mutation
+from hashchat.actions.views import UserView
+from hashchat.bridges.credentials import Credentials, SecretKeyMissingError, check_key, seal, unseal
+from hashchat.domain.chat import ChatState
+from hashchat.domain.ingest import ForeignPost, Network
+from hashchat.store.models import BridgePostRow, BridgeRow, ChatRow, NetworkBlock, PostRow
+
+NETWORKS = (Network.BLUESKY.value, Network.MASTODON.value, Network.X.value)
+# What each network's connection needs: settings (kept in clear) and secrets (sealed).
+SETTINGS: Mapping[str, tuple[str, ...]] = {
+    "bluesky": ("service", "handle", "firehose"),
+    "mastodon": ("instance",),
+    "x": (),
+}
+SECRETS: Mapping[str, tuple[str, ...]] = {
+    "bluesky": ("app_password",),
+    "mastodon": ("access_token",),
+    "x": ("api_key", "api_secret", "access_token", "access_token_secret"),
+}
+REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "bluesky": ("handle", "app_password"),
+    "mastodon": ("instance", "access_token"),
+    "x": SECRETS["x"],
+}
+DEFAULTS: Mapping[str, Mapping[str, str]] = {
+    "bluesky": {"service": "https://bsky.social", "firehose": "wss://bsky.network/xrpc"},
+}
+MAX_FIELD = 2_000
+LEASE = timedelta(seconds=60)
+
+CONNECTING, OK, BACKING_OFF, FAILED = "connecting", "ok", "backing_off", "failed"
+LIVE_STATES = (ChatState.LIVE.value, ChatState.LATE_ANSWERS.value)
+
+# The network's login check: (network, settings and secrets) -> the account's handle.
+Verify = Callable[[str, Mapping[str, str]], str]
+
+
+class SecretKeyUnsetError(ActionError):
+    """No `HASHCHAT_SECRET_KEY`: credentials cannot be stored (503, naming the variable)."""
+
+    status = 503
+
+
+class LoginRejectedError(InvalidInputError):
+    """The network refused the login; `reason` is its word."""
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeView:
+    """A bridge and its health, as the API and the console show it (never a secret)."""
+
+    id: int
+    network: str
+    account: str
+    status: str
+    connected: bool
+    lag_seconds: float | None
+    last_event_at: datetime | None
+    last_error: str | None
+    backoff_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeWork:
+    """What a worker needs to run one claimed bridge (the secrets unsealed)."""
+
+    id: int
+    series_id: int
+    tag: str
+    network: str
+    account: str
+    settings: Mapping[str, str]
+    credentials: Credentials = field(repr=False)
+    cursor: str | None
+
+
+def _view(row: BridgeRow, now: datetime) -> BridgeView:
+    wait = (row.backoff_until - now).total_seconds() if row.backoff_until else 0.0
+    return BridgeView(
+        id=row.id,
+        network=row.network,
+        account=row.account,
+        status=row.status,
+        connected=row.connected,
+        lag_seconds=row.lag_seconds,
+        last_event_at=row.last_event_at,
+        last_error=row.last_error,
+        backoff_seconds=max(0.0, round(wait, 3)),
+    )
+
+
+def check_fields(network: str, fields: Mapping[str, object]) -> dict[str, str]:
+    """The connection's fields as text, defaults filled; 422 naming the first problem."""
+    if network not in NETWORKS:
+        raise InvalidInputError(f"network must be one of {', '.join(NETWORKS)}")
+    known = {*SETTINGS[network], *SECRETS[network]}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise InvalidInputError(f"{network} takes no {unknown[0]!r} (it takes {sorted(known)})")
+    values = {**DEFAULTS.get(network, {})}
+    for name, value in fields.items():
+        if not isinstance(value, str) or len(value) > MAX_FIELD or not value.isprintable():
+            raise InvalidInputError(f"{name} must be printable text of at most {MAX_FIELD} chars")
+        if value.strip():
+            values[name] = value.strip()
+    for name in REQUIRED[network]:
+        if not values.get(name):
+            raise InvalidInputError(f"{network} needs {name}")
+    return values
+
+
+def do_connect_bridge(
+    ctx: AppContext,
+    actor: UserView,
+    tag: str,
+    network: str,
+    fields: Mapping[str, object],
+    verify: Verify,
+) -> BridgeView:
+    """Connect a network account to the series after `verify` accepted its login."""
+    with ctx.store.read() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.MANAGE_BRIDGES)
+    try:
+        check_key()
+    except SecretKeyMissingError as error:
+        raise SecretKeyUnsetError(str(error)) from None
+    values = check_fields(network, fields)
+    account = verify(network, values)  # the network's refusal propagates as the caller maps it
+    settings = {k: v for k, v in values.items() if k in SETTINGS[network]}
+    secrets = Credentials({k: v for k, v in values.items() if k in SECRETS[network]})
+    now = ctx.now()
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.MANAGE_BRIDGES)
+        clash = session.scalar(
+            sa.select(BridgeRow.id).where(
+                BridgeRow.series_id == series.id,
+                BridgeRow.network == network,
+                BridgeRow.account == account,
+            )
+        )
+        if clash is not None:
+            raise ConflictError(f"#{series.tag} already has {network} account {account}")
+        row = BridgeRow(
+            series_id=series.id,
+            network=network,
+            account=account,
+            settings=json.dumps(settings),
+            secret=seal(secrets),
+            status=CONNECTING,
+            connected=False,
+            failures=0,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return _view(row, now)
+
+
+def bridges_of_series(ctx: AppContext, actor: UserView, tag: str) -> list[BridgeView]:
+    """The series' bridges with their health, oldest first (owners and cohosts)."""
+    now = ctx.now()
+    with ctx.store.read() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.MANAGE_BRIDGES)
+        rows = session.scalars(
+            sa.select(BridgeRow).where(BridgeRow.series_id == series.id).order_by(BridgeRow.id)
+        )
+        return [_view(row, now) for row in rows]
+
+
+def do_remove_bridge(ctx: AppContext, actor: UserView, tag: str, bridge_id: int) -> None:
+    """Disconnect: the bridge and its sealed secrets are deleted; its filed posts stay."""
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.MANAGE_BRIDGES)
+        row = session.get(BridgeRow, bridge_id)
+        if row is None or row.series_id != series.id:
+            raise NotFoundError(f"#{series.tag} has no bridge {bridge_id}")
+        row.secret = ""  # wiped first, in case a backup of this page of the table outlives it
+        session.flush()
+        session.delete(row)
+
+
+def do_block_handle(ctx: AppContext, actor: UserView, tag: str, network: str, handle: str) -> str:
+    """Block a handle on a network (`@spam@instance`, `spam.bsky.social`) from the series:
+    its posts no longer enter any chat of it. Idempotent; returns the handle as stored."""
+    if network not in NETWORKS:
+        raise InvalidInputError(f"network must be one of {', '.join(NETWORKS)}")
+    cleaned = handle.strip()
+    if not cleaned or len(cleaned) > 300 or not cleaned.isprintable():
+        raise InvalidInputError("a handle is 1 to 300 printable characters")
+    with ctx.store.write() as session:
+        series = load_series(session, tag)
+        require(session, series.id, actor, Mutation.BLOCK_USER)
+        key = handle_key(cleaned)
+        found = session.scalar(
+            sa.select(NetworkBlock.id).where(
+                NetworkBlock.series_id == series.id,
+                NetworkBlock.network == network,
+                NetworkBlock.handle == key,
+            )
+        )
+        if found is None:
+            session.add(
+                NetworkBlock(series_id=series.id, network=network, handle=key, created_at=ctx.now())
+            )
+    return key
+
+
+# -- the worker's side -------------------------------------------------------------------------
+
+
+def claim_bridges(ctx: AppContext, worker: str, now: datetime | None = None) -> list[BridgeWork]:
+    """Claim every bridge nobody holds (or whose holder's lease ran out), and renew this
+    worker's own claims; a guarded UPDATE, so two workers never hold the same bridge."""
+    now = now or ctx.now()
+    claimed: list[BridgeWork] = []
+    with ctx.store.write() as session:
+        candidates = session.scalars(sa.select(BridgeRow).order_by(BridgeRow.id)).all()
+        for row in candidates:
+            taken = session.execute(
+                sa.update(BridgeRow)
+                .where(
+                    BridgeRow.id == row.id,
+                    sa.or_(
+                        BridgeRow.claimed_by.is_(None),
+                        BridgeRow.claimed_by == worker,
+                        BridgeRow.claimed_until < now,
+                    ),
+                )
+                .values(claimed_by=worker, claimed_until=now + LEASE)
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                session.refresh(row)
+                series_tag = load_series_tag(session, row.series_id)
+                try:
+                    credentials = unseal(row.secret)
+                except SecretKeyMissingError as error:
+                    row.status, row.last_error, row.connected = FAILED, str(error), False
+                    continue
+                claimed.append(
+                    BridgeWork(
+                        id=row.id,
+                        series_id=row.series_id,
+                        tag=series_tag,
+                        network=row.network,
+                        account=row.account,
+                        settings=json.loads(row.settings),
+                        credentials=credentials,
+                        cursor=row.cursor,
+                    )
+                )
+    return claimed
+
+
+def load_series_tag(session: Session, series_id: int) -> str:
+    """The tag of a series by id."""
+    from hashchat.store.models import SeriesRow
+
+    series = session.get(SeriesRow, series_id)
+    assert series is not None  # kept by the foreign key
+    return series.tag
+
+
+def release_bridge(ctx: AppContext, bridge_id: int, worker: str) -> None:
+    """Give a claim back (a worker stopping cleanly)."""
+    with ctx.store.write() as session:
+        session.execute(
+            sa.update(BridgeRow)
+            .where(BridgeRow.id == bridge_id, BridgeRow.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None, connected=False)
+        )
+
+
+def record_health(
+    ctx: AppContext,
+    bridge_id: int,
+    *,
+    connected: bool,
+    error: str | None = None,
+    backoff_seconds: float = 0.0,
+    login_refused: bool = False,
+) -> None:
+    """Note how a bridge is doing: ok, backing off after `error` for `backoff_seconds`, or
+    failed (`login_refused`: the host must connect it again)."""
+    now = ctx.now()
+    with ctx.store.write() as session:
+        row = session.get(BridgeRow, bridge_id)
+        if row is None:
+            return
+        row.connected = connected
+        if login_refused:
+            row.status, row.last_error, row.backoff_until = FAILED, error, None
+        elif error is not None:
+            row.status, row.last_error = BACKING_OFF, error
+            row.failures += 1
+            row.backoff_until = now + timedelta(seconds=backoff_seconds)
+        else:
+            row.status, row.failures, row.backoff_until = OK, 0, None
+
+
+def bridge_post(
+    ctx: AppContext, bridge_id: int, chat_id: int, kind: str, number: int = 0
+) -> BridgePostRow | None:
+    """Where one of our posts went on the bridge's network, if it went."""
+    with ctx.store.read() as session:
+        row = session.scalar(
+            sa.select(BridgePostRow).where(
+                BridgePostRow.bridge_id == bridge_id,
+                BridgePostRow.chat_id == chat_id,
+                BridgePostRow.kind == kind,
+                BridgePostRow.number == number,
+            )
+        )
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def record_bridge_post(
+    ctx: AppContext,
+    bridge_id: int,
+    chat_id: int,
+    kind: str,
+    number: int,
+    external_id: str,
+    url: str | None,
+) -> None:
+    """Remember one of our posts on the network (once; a second record is ignored)."""
+    with ctx.store.write() as session:
+        exists = session.scalar(
+            sa.select(BridgePostRow.id).where(
+                BridgePostRow.bridge_id == bridge_id,
+                BridgePostRow.chat_id == chat_id,
+                BridgePostRow.kind == kind,
+                BridgePostRow.number == number,
+            )
+        )
+        if exists is None:
+            session.add(
+                BridgePostRow(
+                    bridge_id=bridge_id,
+                    chat_id=chat_id,
+                    kind=kind,
+                    number=number,
+                    external_id=external_id[:200],
+                    url=url[:500] if url else None,
+                    created_at=ctx.now(),
+                )
+            )
+
+
+def bridged_series_of_chat(ctx: AppContext, chat_id: int) -> list[BridgeWork]:
+    """The bridges of a chat's series (for posting our questions), secrets unsealed; a bridge
+    whose secrets cannot be read is left out."""
+    with ctx.store.read() as session:
+        chat = session.get(ChatRow, chat_id)
+        if chat is None:
+            return []
+        tag = load_series_tag(session, chat.series_id)
+        rows = session.scalars(
+            sa.select(BridgeRow).where(
+                BridgeRow.series_id == chat.series_id, BridgeRow.status != FAILED
+            )
+        ).all()
+        work = []
+        for row in rows:
+            try:
+                credentials = unseal(row.secret)
+            except SecretKeyMissingError:
+                continue
+            work.append(
+                BridgeWork(
+                    row.id,
+                    row.series_id,
+                    tag,
+                    row.network,
+                    row.account,
+                    json.loads(row.settings),
+                    credentials,
+                    row.cursor,
+                )
+            )
+        return work
+
+
+@dataclass(slots=True)
+class Filed:
+    """What one call of `do_file_bridge_posts` did."""
+
+    added: int = 0
+    updated: int = 0
+    blocked: int = 0
+    outside: int = 0  # no chat of the series was running for it
+
+
+def _chat_for(
+    session: Session, bridge_id: int, series_id: int, post: ForeignPost
+) -> tuple[int | None, int | None]:
+    """The chat a post belongs to and the question it answers by thread (None: the rules
+    decide): a reply to our question post is that question's; a reply to a filed post goes
+    where its parent is; otherwise the series' running chat."""
+    if post.reply_to is not None:
+        ours = session.execute(
+            sa.select(BridgePostRow.chat_id, BridgePostRow.kind, BridgePostRow.number).where(
+                BridgePostRow.bridge_id == bridge_id,
+                BridgePostRow.external_id == post.reply_to,
+            )
+        ).first()
+        if ours is not None:
+            return ours.chat_id, ours.number if ours.kind == "question" else None
+        parent_chat = session.scalar(
+            sa.select(PostRow.chat_id).where(
+                PostRow.network == post.network.value,
+                PostRow.source == post.source,
+                PostRow.external_id == post.reply_to,
+            )
+        )
+        if parent_chat is not None:
+            return parent_chat, None
+    running = session.scalar(
+        sa.select(ChatRow.id)
+        .where(ChatRow.series_id == series_id, ChatRow.state.in_(LIVE_STATES))
+        .order_by(ChatRow.started_at.desc(), ChatRow.id.desc())
+        .limit(1)
+    )
+    return running, None
+
+
+def do_file_bridge_posts(
+    ctx: AppContext,
+    bridge_id: int,
+    posts: Iterable[ForeignPost],
+    *,
+    cursor: str | None = None,
+    deleted: Sequence[tuple[str, str, str]] = (),
+) -> Filed:
+    """File what a bridge read: each post into its chat through the ingest door (blocked
+    handles dropped, replies to our questions given that question), deletions (network,
+    source, external id) hide the stored posts; then move the bridge's cursor to `cursor` and
+    note the newest post's lag. A crash before the cursor moves re-reads posts the door
+    already has: they are updated, never added twice."""
+    filed = Filed()
+    now = ctx.now()
+    by_chat: dict[int, list[ForeignPost]] = {}
+    newest: datetime | None = None
+    with ctx.store.read() as session:
+        row = session.get(BridgeRow, bridge_id)
+        if row is None:
+            raise NotFoundError(f"no bridge {bridge_id}")
+        series_id = row.series_id
+        blocked = {
+            (b.network, b.handle)
+            for b in session.scalars(
+                sa.select(NetworkBlock).where(NetworkBlock.series_id == series_id)
+            )
+        }
+        for post in posts:
+            if (post.network.value, handle_key(post.author_handle)) in blocked:
+                filed.blocked += 1
+                continue
+            chat_id, question = _chat_for(session, bridge_id, series_id, post)
+            if chat_id is None:
+                filed.outside += 1
+                continue
+            if question is not None:
+                post = _answering(post, question)
+            by_chat.setdefault(chat_id, []).append(post)
+            newest = post.created_at if newest is None else max(newest, post.created_at)
+        gone = [_deleted_copy(session, identity) for identity in deleted]
+    for deletion in gone:
+        if deletion is not None:
+            by_chat.setdefault(deletion[0], []).append(deletion[1])
+    for chat_id, batch in by_chat.items():
+        counts = do_ingest_posts(ctx, f"bridge {bridge_id}", chat_id, batch)
+        filed.added += counts.added
+        filed.updated += counts.updated
+    with ctx.store.write() as session:
+        row = session.get(BridgeRow, bridge_id)
+        if row is not None:
+            if cursor is not None:
+                row.cursor = cursor
+            if newest is not None:
+                row.last_event_at = newest
+                row.lag_seconds = max(0.0, round((now - newest).total_seconds(), 3))
+    return filed
+
+
+def _answering(post: ForeignPost, question: int) -> ForeignPost:
+    from dataclasses import replace
+
+    return replace(post, question=question, reply_to=None)
+
+
+def _deleted_copy(
+    session: Session, identity: tuple[str, str, str]
+) -> tuple[int, ForeignPost] | None:
+    network, source, external_id = identity
+    stored = session.scalar(
+        sa.select(PostRow).where(
+            PostRow.network == network, PostRow.source == source, PostRow.external_id == external_id
+        )
+    )
+    if stored is None:
+        return None
+    return stored.chat_id, ForeignPost(
+        network=Network(network),
+        source=source,
+        external_id=external_id,
+        author_handle=stored.author_handle or "",
+        display_name=stored.display_name or "",
+        text=stored.text,
+        created_at=stored.created_at,
+        url=stored.external_url,
+        reply_to=stored.reply_to_external_id,
+        repost_of="(repost)" if stored.is_repost else None,
+        edited_at=stored.edited_at,
+        deleted=True,
+    )
