@@ -126,6 +126,7 @@ def test_a_whole_chat_runs_live_in_three_browsers(
     host.get_by_role("button", name="Post Q2 now").click()
     expect(pia.locator("#group-q2 h2")).to_be_visible()
     host.get_by_role("button", name="End the live hour").click()
+    host.get_by_role("button", name="Yes, end the live hour").click()  # the confirmation step
     expect(pia.locator("#chat-state")).to_have_text(re.compile("late"))
     send(pia, "A1 Late thought: write the wins down")
     late = post_in(paul, "q1", "Late thought")
@@ -133,6 +134,7 @@ def test_a_whole_chat_runs_live_in_three_browsers(
 
     # Closing comments stops posting: the compose box goes, the API refuses.
     host.get_by_role("button", name="Close comments").click()
+    host.get_by_role("button", name="Yes, close comments").click()
     expect(pia.locator("#closed-note")).to_be_visible()
     expect(pia.locator("#compose")).to_have_count(0)
     status = pia.evaluate(
