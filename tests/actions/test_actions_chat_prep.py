@@ -27,6 +27,7 @@ from hashchat.actions.questions import (
     do_remove_question,
     do_reorder_questions,
 )
+from hashchat.actions.schedule import do_schedule_chat
 from hashchat.actions.series import do_create_series
 from hashchat.actions.views import UserView
 from hashchat.domain.schedule import Cadence
@@ -210,3 +211,17 @@ def test_the_closing_post_is_posted_by_the_host_on_its_minute(
     last = list_posts(ctx, chat_id)[-1]
     assert (last.author, last.is_host, last.question) == ("host", True, None)
     assert "thank you" in last.text
+
+
+def test_a_chat_without_questions_yet_gets_its_cadence_and_first_question(
+    new_context: Callable[[], AppContext],
+) -> None:
+    ctx = new_context()
+    host = do_register(ctx, "host", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    start = ctx.now() + timedelta(days=1)
+    made = do_schedule_chat(ctx, host, "KaizenBiz", title="Open", starts_at=start)
+    chat_id = made.chats[0].id
+    do_edit_chat(ctx, host, chat_id, cadence=Cadence(closing_minute=30))
+    do_add_question(ctx, host, chat_id, "First?")
+    assert _texts(ctx, chat_id) == ["First?"]

@@ -265,7 +265,9 @@ def do_edit_chat(
         if cadence is not None or duration_minutes is not None:
             wanted = cadence or cadence_from_json(chat.cadence)
             duration = duration_minutes or chat.duration_minutes
-            check_plan_fits(chat.starts_at, duration, question_count(session, chat.id), wanted)
+            # a chat whose questions are not written yet is checked as if it had one
+            questions = max(question_count(session, chat.id), 1)
+            check_plan_fits(chat.starts_at, duration, questions, wanted)
             chat.cadence = cadence_to_json(wanted)
             chat.duration_minutes = duration
         session.flush()
