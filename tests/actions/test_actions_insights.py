@@ -4,20 +4,36 @@ once she linked them; the per-chat cache, the thresholds and who sees names."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from hashchat.actions.access import load_series
+from hashchat.actions.accounts import do_register
+from hashchat.actions.chats import (
+    do_close_chat,
+    do_create_chat,
+    do_end_chat,
+    do_next_question,
+    do_start_chat,
+)
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ForbiddenError, InvalidInputError
+from hashchat.actions.ingest import do_ingest_posts, do_link_handle
 from hashchat.actions.insights import (
     do_set_insight_settings,
     get_chat_insights,
     get_series_insights,
+    series_chats,
 )
 from hashchat.actions.moderation import do_hide_post
 from hashchat.actions.posts import list_posts
+from hashchat.actions.series import do_create_series
+from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.formats.insights_json import insights_document
 from hashchat.store.models import ChatInsightsRow
 from insights_support import Clock, hand_made_series
@@ -110,3 +126,160 @@ def test_thresholds_are_series_settings_for_hosts(
     series = insights_document(get_series_insights(ctx, "KaizenBiz"))["series"]
     assert series["returning"]["regulars"] == 4
     assert series["alerts"][0].endswith("3 participants, below 4")
+
+
+def _generated_series(ctx: AppContext, clock: Clock, chats: int, seed: int = 13) -> dict[str, Any]:
+    """`chats` weekly or fortnightly chats through the real doors (actions, the ingest door):
+    answers (some to two questions, some late), replies, reposts, deleted (hidden) posts, a
+    host's posts, and people on x and mastodon, one of them linked to a local account."""
+    rng = random.Random(seed)
+    host = do_register(ctx, "genhost", "correct horse battery")
+    do_register(ctx, "linda", "correct horse battery")
+    do_create_series(ctx, host, "GenChat", "Generated", "UTC")
+    do_link_handle(ctx, "linda", "mastodon", "linda")
+    reposts: set[str] = set()
+    for index in range(chats):
+        clock.advance(days=rng.choice((7, 7, 14)))
+        chat = do_create_chat(ctx, host, "GenChat", f"Chat {index}", clock.now, 60, ["a?", "b?"])
+        start = clock.now
+        do_start_chat(ctx, host, chat.id)
+        do_next_question(ctx, host, chat.id)
+        clock.advance(minutes=20)
+        do_next_question(ctx, host, chat.id)
+        clock.now = start + timedelta(minutes=61)
+        do_end_chat(ctx, host, chat.id)
+        posts: list[ForeignPost] = []
+        answers: list[ForeignPost] = []
+        for k in range(rng.randint(0, 12)):
+            network = rng.choice((Network.X, Network.MASTODON))
+            handle = rng.choice(("ann", "bob", "cat", "dan", "eve", "linda", "Ann"))
+            at = start + timedelta(minutes=rng.randint(2, 70))
+            external = f"{chat.id}-{k}"
+            roll = rng.random()
+            fields: dict[str, Any] = {}
+            if roll < 0.1 and answers:
+                fields["repost_of"] = rng.choice(answers).external_id
+                reposts.add(external)
+                text = "RT"
+            elif roll < 0.3 and answers:
+                parent = rng.choice(answers)
+                fields["reply_to"] = parent.external_id
+                network = parent.network
+                at = max(at, parent.created_at + timedelta(seconds=30))
+                text = "agree"
+            elif roll < 0.38:
+                fields["deleted"] = True
+                text = "A1 spam"
+            else:
+                text = rng.choice(("A1 one", "A2 two", "A1 & A2: both"))
+            post = ForeignPost(
+                network=network,
+                source=network.value,
+                external_id=external,
+                author_handle=handle,
+                display_name=handle.title() + rng.choice(("", " (new name)")),
+                text=text,
+                created_at=at,
+                **fields,
+            )
+            posts.append(post)
+            if text.startswith("A") and not post.deleted:
+                answers.append(post)
+        if posts:
+            do_ingest_posts(ctx, "generated", chat.id, posts)
+        clock.advance(minutes=5)
+        do_close_chat(ctx, host, chat.id)
+    return {"reposts": reposts, "links": {("mastodon", "linda"): "linda"}}
+
+
+def _reference(ctx: AppContext, generated: dict[str, Any]) -> dict[str, Any]:
+    """Every figure in plain Python from the posts API (`list_posts`, hidden left out)."""
+    with ctx.store.read() as session:
+        series = load_series(session, "GenChat")
+        chat_ids = [c.id for c in series_chats(session, series.id)]
+    seen: set[str] = set()
+    chats = []
+    window: list[set[str]] = []
+    for chat_id in chat_ids:
+        posts = list_posts(ctx, chat_id)
+        by_id = {p.id: p for p in posts}
+
+        def person(post: Any) -> str:
+            key = (post.network, post.author.lower())
+            if key in generated["links"]:
+                return generated["links"][key]
+            return post.author if post.network == "hashchat" else f"{key[0]}:{key[1]}"
+
+        taking_part = [
+            p for p in posts if p.external_id not in generated["reposts"] and not p.is_host
+        ]
+        people = {person(p) for p in taking_part}
+        network_people: dict[str, set[str]] = {}
+        network_answerers: dict[str, set[str]] = {}
+        per_network: dict[str, dict[str, Any]] = {}
+        answers = late = replies = 0
+        conversations: set[int] = set()
+        for post in taking_part:
+            figures = per_network.setdefault(post.network, {"answers": 0, "replies": 0})
+            network_people.setdefault(post.network, set()).add(person(post))
+            if post.reply_to is not None and post.reply_to in by_id:
+                replies += 1
+                figures["replies"] += 1
+                if person(by_id[post.reply_to]) != person(post):
+                    conversations.add(post.reply_to)
+                continue
+            answered = [s for s in post.segments if s.question is not None]
+            answers += len(answered)
+            late += sum(1 for s in answered if s.late)
+            figures["answers"] += len(answered)
+            if answered:
+                network_answerers.setdefault(post.network, set()).add(person(post))
+        for network, figures in per_network.items():
+            members = network_people[network]
+            figures["people"] = len(members)
+            figures["answered_share"] = round(
+                len(network_answerers.get(network, set())) / len(members), 3
+            )
+        chats.append(
+            {
+                "chat_id": chat_id,
+                "participants": len(people),
+                "newcomers": len(people - seen),
+                "returning": len(people & seen),
+                "answers": answers,
+                "late": late,
+                "replies": replies,
+                "conversations": len(conversations),
+                "reposts": sum(1 for p in posts if p.external_id in generated["reposts"]),
+                "per_network": dict(sorted(per_network.items())),
+            }
+        )
+        seen |= people
+        window.append(people)
+    last = window[-4:]
+    everyone_last = set().union(*last) if last else set()
+    regulars = {p for p in everyone_last if sum(1 for w in last if p in w) >= 2}
+    return {
+        "chats": chats,
+        "people": len(seen),
+        "answers": sum(c["answers"] for c in chats),
+        "regulars": len(regulars),
+    }
+
+
+@pytest.mark.parametrize("chats", [500])
+def test_every_figure_matches_a_plain_python_reference(
+    new_context: Callable[[], AppContext], clock: Clock, chats: int
+) -> None:
+    ctx = new_context()
+    generated = _generated_series(ctx, clock, chats)
+    expected = _reference(ctx, generated)
+    for use_cache in (False, True, True):  # cold, then filling the cache, then from it
+        document = insights_document(get_series_insights(ctx, "GenChat", use_cache=use_cache))
+        got = [{key: chat[key] for key in expected["chats"][0]} for chat in document["chats"]]
+        assert len(got) == chats
+        for mine, reference in zip(got, expected["chats"], strict=True):
+            assert mine == reference
+        totals = document["series"]["totals"]
+        assert (totals["people"], totals["answers"]) == (expected["people"], expected["answers"])
+        assert document["series"]["returning"]["regulars"] == expected["regulars"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
-from datetime import datetime
+from dataclasses import astuple, dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from hashchat.actions.views import UserView
 from hashchat.domain.chat import ChatState
 from hashchat.domain.insights import (
     AuthorTally,
+    ChatFigures,
     ChatTally,
     People,
     QuestionTally,
@@ -36,6 +37,7 @@ from hashchat.domain.insights import (
     Thresholds,
     series_figures,
 )
+from hashchat.domain.recap.figures import handle_key
 from hashchat.store.models import (
     ChatInsightsRow,
     ChatRow,
@@ -51,7 +53,7 @@ from hashchat.store.models import (
 )
 
 # Bump when the tally's content or meaning changes: older cached rows are then recomputed.
-TALLY_VERSION = 1
+TALLY_VERSION = 2
 THRESHOLD_BOUNDS = {
     "return_k": (1, 52),
     "return_n": (1, 52),
@@ -79,11 +81,18 @@ def _handle_key(column: Any) -> Any:
     return sa.func.lower(sa.func.ltrim(column, "@"))
 
 
-def _minute(session: Session, at: Any, start: Any) -> Any:
-    """Whole minutes from `start` to `at`, computed by the database."""
+def _minute_key(session: Session, at: Any) -> Any:
+    """The minute a time falls in, computed by the database cheaply: the stored text's first 16
+    characters on SQLite (it keeps `YYYY-MM-DD HH:MM:SS.ffffff`), date_trunc on PostgreSQL."""
     if session.get_bind().dialect.name == "sqlite":
-        return sa.cast((sa.func.julianday(at) - sa.func.julianday(start)) * 1440, sa.Integer)
-    return sa.cast(sa.func.floor(sa.extract("epoch", at - start) / 60), sa.Integer)
+        return sa.func.substr(at, 1, 16)
+    return sa.func.date_trunc("minute", at)
+
+
+def _as_minute(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def _flag(column: Any) -> Any:
@@ -91,142 +100,163 @@ def _flag(column: Any) -> Any:
 
 
 def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
-    """The tallies of `chats`, aggregated by the database in seven queries for all of them."""
+    """The tallies of `chats`, aggregated by the database for all of them at once: one pass
+    over their segments with their posts (who wrote what kind, for which question), one over
+    their posts (minutes, reposts, hidden), one over replies (conversations)."""
     if not chats:
         return {}
     ids = [chat.id for chat in chats]
     p = PostRow
     s = SegmentRow
-    visible = sa.and_(p.hidden.is_(False), p.is_repost.is_(False))
-    handle = _handle_key(p.author_handle)
-    start = sa.func.coalesce(ChatRow.started_at, ChatRow.starts_at)
+    first = s.position == 0
 
-    author_posts = session.execute(
-        sa.select(p.chat_id, p.author_id, p.network, handle, sa.func.count(), _flag(p.is_host))
-        .where(p.chat_id.in_(ids), visible)
-        .group_by(p.chat_id, p.author_id, p.network, handle)
-    ).all()
-    author_segments = session.execute(
-        sa.select(s.chat_id, p.author_id, p.network, handle, s.kind, sa.func.count(), _flag(s.late))
+    def count_if(condition: Any) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    in_series = sa.and_(s.chat_id.in_(ids), p.is_repost.is_(False), p.hidden.is_(False))
+    by_author = session.execute(
+        sa.select(
+            s.chat_id,
+            p.author_id,
+            p.network,
+            p.author_handle,
+            count_if(first),
+            count_if(sa.and_(first, p.is_host.is_(True))),
+            count_if(s.kind == "answer"),
+            count_if(sa.and_(s.kind == "answer", s.late.is_(True))),
+            count_if(s.kind == "reply"),
+            count_if(s.kind == "question"),
+        )
         .join(p, p.id == s.post_id)
-        .where(s.chat_id.in_(ids), visible, s.kind.in_(("answer", "reply", "question")))
-        .group_by(s.chat_id, p.author_id, p.network, handle, s.kind)
+        .where(in_series)
+        .group_by(s.chat_id, p.author_id, p.network, p.author_handle)
     ).all()
-    answer_minute = _minute(session, p.created_at, start)
-    answers = session.execute(
-        sa.select(s.chat_id, s.question, answer_minute, sa.func.count(), _flag(s.late))
+    by_question = session.execute(
+        sa.select(s.chat_id, s.question, sa.func.count(), _flag(s.late), sa.func.min(p.created_at))
         .join(p, p.id == s.post_id)
-        .join(ChatRow, ChatRow.id == s.chat_id)
-        .where(s.chat_id.in_(ids), visible, s.kind == "answer", s.question.is_not(None))
-        .group_by(s.chat_id, s.question, answer_minute)
-    ).all()
-    first_answers = session.execute(
-        sa.select(s.chat_id, s.question, sa.func.min(p.created_at))
-        .join(p, p.id == s.post_id)
-        .where(s.chat_id.in_(ids), visible, s.kind == "answer", s.question.is_not(None))
+        .where(in_series, s.kind == "answer", s.question.is_not(None))
         .group_by(s.chat_id, s.question)
     ).all()
-    post_minute = _minute(session, p.created_at, start)
-    minutes = session.execute(
-        sa.select(p.chat_id, post_minute, sa.func.count())
-        .join(ChatRow, ChatRow.id == p.chat_id)
-        .where(p.chat_id.in_(ids), visible)
-        .group_by(p.chat_id, post_minute)
-    ).all()
-    others = session.execute(
-        sa.select(
-            p.chat_id,
-            sa.func.sum(sa.case((sa.and_(p.is_repost.is_(True), p.hidden.is_(False)), 1), else_=0)),
-            _flag(p.hidden),
-        )
+    minute = _minute_key(session, p.created_at)
+    by_minute = session.execute(
+        sa.select(p.chat_id, minute, p.hidden, p.is_repost, sa.func.count())
         .where(p.chat_id.in_(ids))
-        .group_by(p.chat_id)
+        .group_by(p.chat_id, minute, p.hidden, p.is_repost)
     ).all()
     parent = sa.orm.aliased(PostRow)
     someone_else = sa.or_(
         sa.func.coalesce(p.author_id, -1) != sa.func.coalesce(parent.author_id, -1),
         sa.and_(
-            p.author_id.is_(None), _handle_key(p.author_handle) != _handle_key(parent.author_handle)
+            p.author_id.is_(None),
+            _handle_key(p.author_handle) != _handle_key(parent.author_handle),
         ),
         p.network != parent.network,
     )
-    conversations = session.execute(
-        sa.select(p.chat_id, sa.func.count(sa.distinct(parent.id)))
-        .join(parent, parent.id == p.reply_to_post_id)
-        .where(p.chat_id.in_(ids), visible, parent.hidden.is_(False), someone_else)
-        .group_by(p.chat_id)
-    ).all()
-    questions = session.execute(
-        sa.select(QuestionRow.chat_id, QuestionRow.number, QuestionRow.asked_at)
-        .where(QuestionRow.chat_id.in_(ids))
-        .order_by(QuestionRow.chat_id, QuestionRow.number)
-    ).all()
-
-    segs: dict[tuple[int, int | None, str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
-    for chat_id, author_id, network, key, kind, count, late in author_segments:
-        segs[(chat_id, author_id, network, key)][kind] = (count, late or 0)
-    authors: dict[int, list[AuthorTally]] = defaultdict(list)
-    for chat_id, author_id, network, key, count, host_posts in author_posts:
-        kinds = segs.get((chat_id, author_id, network, key), {})
-        authors[chat_id].append(
-            AuthorTally(
-                author_id,
-                network,
-                key,
-                count,
-                host_posts or 0,
-                kinds.get("answer", (0, 0))[0],
-                kinds.get("answer", (0, 0))[1],
-                kinds.get("reply", (0, 0))[0],
-                kinds.get("question", (0, 0))[0],
+    conversations = dict(
+        session.execute(
+            sa.select(p.chat_id, sa.func.count(sa.distinct(parent.id)))
+            .join(parent, parent.id == p.reply_to_post_id)
+            .where(
+                p.chat_id.in_(ids),
+                p.hidden.is_(False),
+                p.is_repost.is_(False),
+                parent.hidden.is_(False),
+                someone_else,
+            )
+            .group_by(p.chat_id)
+        ).all()
+    )
+    asked = {
+        (chat_id, number): at
+        for chat_id, number, at in session.execute(
+            sa.select(QuestionRow.chat_id, QuestionRow.number, QuestionRow.asked_at).where(
+                QuestionRow.chat_id.in_(ids)
             )
         )
-    by_minute: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    answer_counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for chat_id, number, minute, count, late in answers:
-        by_minute[(chat_id, number)][int(minute)] = count
-        answer_counts[(chat_id, number)][0] += count
-        answer_counts[(chat_id, number)][1] += late or 0
-    first_of = {(chat_id, number): at for chat_id, number, at in first_answers}
-    asked = {(chat_id, number): at for chat_id, number, at in questions}
-    question_numbers: dict[int, set[int]] = defaultdict(set)
-    for chat_id, number in list(asked) + list(answer_counts):
-        question_numbers[chat_id].add(number)
+    }
+
+    # author key -> [posts, host_posts, answers, late answers, replies, questions]; one person
+    # may come in several spellings of her handle (@Tom, tom), merged here.
+    authors: dict[int, dict[tuple[int | None, str, str], list[int]]] = defaultdict(dict)
+    for chat_id, author_id, network, handle, *counts in by_author:
+        key = (author_id, network, handle_key(handle))
+        tally = authors[chat_id].setdefault(key, [0, 0, 0, 0, 0, 0])
+        for index, value in enumerate(counts):
+            tally[index] += value or 0
+    answers: dict[tuple[int, int], list[Any]] = {
+        (chat_id, number): [count, late or 0, _as_minute(at) if at is not None else None]
+        for chat_id, number, count, late, at in by_question
+    }
+    starts = {chat.id: chat.started_at or chat.starts_at for chat in chats}
     posts_by_minute: dict[int, dict[int, int]] = defaultdict(dict)
-    for chat_id, minute, count in minutes:
-        posts_by_minute[chat_id][int(minute)] = count
-    repost_hidden = {chat_id: (r or 0, h or 0) for chat_id, r, h in others}
-    conversation_count = dict(conversations)
+    reposts: dict[int, int] = defaultdict(int)
+    hidden: dict[int, int] = defaultdict(int)
+    for chat_id, at, is_hidden, is_repost, count in by_minute:
+        if is_hidden:
+            hidden[chat_id] += count
+        elif is_repost:
+            reposts[chat_id] += count
+        else:
+            offset = int((_as_minute(at) - starts[chat_id]).total_seconds() // 60)
+            if offset >= 0:
+                minutes = posts_by_minute[chat_id]
+                minutes[offset] = minutes.get(offset, 0) + count
+    numbers: dict[int, set[int]] = defaultdict(set)
+    for chat_id, number in list(asked) + list(answers):
+        numbers[chat_id].add(number)
     tallies = {}
     for chat in chats:
         tallies[chat.id] = ChatTally(
             chat_id=chat.id,
             title=chat.title,
-            starts_at=chat.started_at or chat.starts_at,
+            starts_at=starts[chat.id],
             scheduled_at=chat.starts_at,
             closed=chat.state == ChatState.CLOSED.value,
-            authors=tuple(sorted(authors[chat.id], key=_author_order)),
-            questions=tuple(
-                QuestionTally(
-                    number,
-                    asked.get((chat.id, number)),
-                    answer_counts[(chat.id, number)][0]
-                    if (chat.id, number) in answer_counts
-                    else 0,
-                    answer_counts[(chat.id, number)][1]
-                    if (chat.id, number) in answer_counts
-                    else 0,
-                    first_of.get((chat.id, number)),
-                    dict(sorted(by_minute.get((chat.id, number), {}).items())),
+            authors=tuple(
+                sorted(
+                    (AuthorTally(*key, *values) for key, values in authors[chat.id].items()),
+                    key=_author_order,
                 )
-                for number in sorted(question_numbers[chat.id])
             ),
-            reposts=repost_hidden.get(chat.id, (0, 0))[0],
-            hidden=repost_hidden.get(chat.id, (0, 0))[1],
-            conversations=int(conversation_count.get(chat.id, 0)),
+            questions=tuple(
+                _question(number, asked.get((chat.id, number)), answers.get((chat.id, number)))
+                for number in sorted(numbers[chat.id])
+            ),
+            reposts=reposts[chat.id],
+            hidden=hidden[chat.id],
+            conversations=int(conversations.get(chat.id, 0)),
             posts_by_minute=dict(sorted(posts_by_minute[chat.id].items())),
         )
     return tallies
+
+
+def _question(number: int, asked_at: datetime | None, answered: list[Any] | None) -> QuestionTally:
+    count, late, first = answered or (0, 0, None)
+    return QuestionTally(number, asked_at, count, late, first, {})
+
+
+def answers_by_minute(session: Session, chat: ChatRow) -> dict[int, dict[int, int]]:
+    """One chat's answers per question per minute since its start (the chat's own figures)."""
+    p = PostRow
+    s = SegmentRow
+    minute = _minute_key(session, p.created_at)
+    start = chat.started_at or chat.starts_at
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for number, at, count in session.execute(
+        sa.select(s.question, minute, sa.func.count())
+        .join(p, p.id == s.post_id)
+        .where(
+            s.chat_id == chat.id,
+            s.kind == "answer",
+            s.question.is_not(None),
+            p.is_repost.is_(False),
+            p.hidden.is_(False),
+        )
+        .group_by(s.question, minute)
+    ):
+        offset = int((_as_minute(at) - start).total_seconds() // 60)
+        result[number][offset] = result[number].get(offset, 0) + count
+    return {number: dict(sorted(m.items())) for number, m in result.items()}
 
 
 def _author_order(author: AuthorTally) -> tuple[int, str, str]:
@@ -481,16 +511,21 @@ def get_series_insights(
     return SeriesInsights(tag_text, title, zone, figures, names)
 
 
-def get_chat_insights(ctx: AppContext, chat_id: int, actor: UserView | None = None) -> Any:
-    """One chat's figures, newcomers counted against the series' earlier chats."""
+def get_chat_insights(ctx: AppContext, chat_id: int, actor: UserView | None = None) -> ChatFigures:
+    """One chat's figures, newcomers counted against the series' earlier chats, with its
+    answers per question per minute."""
     with ctx.store.read() as session:
         chat = load_chat(session, chat_id)
         if chat.started_at is None:
             raise NotFoundError(f"chat {chat_id} has not started; it has no figures yet")
         tag = session.scalar(sa.select(SeriesRow.tag).where(SeriesRow.id == chat.series_id))
+        over_time = answers_by_minute(session, chat)
     assert tag is not None
     insights = get_series_insights(ctx, tag, actor)
     for figures in insights.figures.chats:
         if figures.chat_id == chat_id:
-            return figures
+            questions = tuple(
+                replace(q, answers_by_minute=over_time.get(q.number, {})) for q in figures.questions
+            )
+            return replace(figures, questions=questions)
     raise NotFoundError(f"no figures for chat {chat_id}")

@@ -35,6 +35,11 @@ async def test_series_insights_follow_the_contract(api: Api, clock: Clock) -> No
     assert named.json()["series"]["regulars"] == ["@tradietom on x", "Ann (@ann)"]
     chat = await api.ok(None, "GET", f"/chats/{cast['chat2']}/insights")
     assert (chat["participants"], chat["newcomers"], chat["returning"]) == (3, 1, 2)
+    first_chat = await api.ok(None, "GET", f"/chats/{cast['chat1']}/insights")
+    # minutes since the start: ann, bob and tom's A1 at 2, 3, 4; ann's A1 & A2 at 15; bob's A2
+    # late at 66
+    assert first_chat["questions"][0]["answers_by_minute"] == {"2": 1, "3": 1, "4": 1, "15": 1}
+    assert first_chat["questions"][1]["answers_by_minute"] == {"15": 1, "66": 1}
 
 
 async def test_unknown_series_and_unstarted_chat_are_404(api: Api, clock: Clock) -> None:
