@@ -19,9 +19,10 @@ class Clock:
 
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     follow_wall: bool = True
+    skew: timedelta = timedelta(0)
 
     def __call__(self) -> datetime:
-        return datetime.now(UTC) if self.follow_wall else self.now
+        return (datetime.now(UTC) if self.follow_wall else self.now) + self.skew
 
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)

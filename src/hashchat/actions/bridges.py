@@ -489,7 +489,18 @@ def do_file_bridge_posts(
                 sa.select(NetworkBlock).where(NetworkBlock.series_id == series_id)
             )
         }
+        posts = list(posts)
+        ours = set(
+            session.scalars(
+                sa.select(BridgePostRow.external_id).where(
+                    BridgePostRow.bridge_id == bridge_id,
+                    BridgePostRow.external_id.in_({p.external_id for p in posts}),
+                )
+            )
+        )
         for post in posts:
+            if post.external_id in ours:  # our own question on the network: the room has it
+                continue
             if (post.network.value, handle_key(post.author_handle)) in blocked:
                 filed.blocked += 1
                 continue

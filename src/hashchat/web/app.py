@@ -22,6 +22,7 @@ from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext, RateLimiters
 from hashchat.actions.limits import UnavailableError
 from hashchat.actions.runner import run_background, server_jobs
+from hashchat.bridges.runner import bridge_jobs, register_outbound
 from hashchat.live import redis_client
 from hashchat.live.bus import EventBus, InProcessBus
 from hashchat.live.nchan import SUBSCRIBER_PATH, FanoutUnavailableError, NchanBus
@@ -186,7 +187,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         # Long-lived objects made at start-up need no cyclic-GC scans (see bench/README.md).
         gc.freeze()
         # One runner for background work: cadence, schedules' top-ups, outbox deliveries.
-        background = asyncio.create_task(run_background(server_jobs(ctx)))
+        register_outbound(ctx)  # issue 11: our chats' posts go out on the connected networks
+        jobs = [*server_jobs(ctx), *bridge_jobs(ctx)]
+        background = asyncio.create_task(run_background(jobs))
         try:
             yield
         finally:

@@ -1,0 +1,333 @@
+"""The bridges at work in `hashchat serve`: follow each claimed bridge's network and post our
+chats' opening, question and closing posts there.
+
+- Inbound: `BridgeRunner.tick` (a background job) claims the bridges nobody holds (a lease:
+  when scaled, one process per bridge; a killed process's bridges are taken over when its lease
+  runs out) and keeps one follower thread per claimed bridge. A Mastodon follower reads the
+  hashtag's stream for speed and, every tick, catches up with `min_id` paging from the stored
+  status id, which alone moves the cursor: a post missed by a dropped stream is read by the
+  next catch-up, and one read twice is updated at the door, never added twice. A Bluesky
+  follower reads the firehose from the stored sequence number and moves it after filing.
+  Failures back off exponentially (rate limits and 5xx included) and show in the health; a
+  refused login marks the bridge failed; nothing stops the chat.
+- Outbound: the outbox consumer `bridges` (`actions.outbox`) hands each chat event to
+  `deliver`: a chat going live gets the opening post, each asked question a reply under it,
+  the end a closing reply. Every post is recorded (`bridge_posts`) once, so a retried
+  delivery never posts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hashchat.actions import bridges as actions
+from hashchat.actions.bridges import BridgeWork
+from hashchat.actions.context import AppContext
+from hashchat.actions.outbox import OutboxMessage, register_consumer, register_handler, worker_name
+from hashchat.actions.runner import Job
+from hashchat.bridges import bluesky, mastodon
+from hashchat.bridges.errors import BridgeError, LoginRefusedError
+
+logger = logging.getLogger(__name__)
+
+CONSUMER = "bridges"
+TICK_SECONDS = 2.0
+MAX_BACKOFF = 300.0
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait after `failures` failures in a row: 2, 4, 8 … up to five minutes."""
+    return float(min(MAX_BACKOFF, 2.0 ** max(1, failures)))
+
+
+@dataclass
+class _Follower:
+    """One bridge being followed on this process."""
+
+    work: BridgeWork
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
+class BridgeRunner:
+    """Claims bridges and follows each on a thread; `tick` is the background job's round."""
+
+    def __init__(self, ctx: AppContext, name: str | None = None) -> None:
+        self.ctx = ctx
+        self.name = name or worker_name()
+        self._followers: dict[int, _Follower] = {}
+        self._lock = threading.Lock()
+
+    def tick(self) -> None:
+        """Renew claims, start followers for newly claimed bridges, drop removed ones."""
+        claimed = {work.id: work for work in actions.claim_bridges(self.ctx, self.name)}
+        with self._lock:
+            for bridge_id in list(self._followers):
+                if bridge_id not in claimed:
+                    self._followers.pop(bridge_id).stop.set()
+            for bridge_id, work in claimed.items():
+                follower = self._followers.get(bridge_id)
+                if follower is None or follower.thread is None or not follower.thread.is_alive():
+                    follower = _Follower(work)
+                    follower.thread = threading.Thread(
+                        target=self._follow,
+                        args=(follower,),
+                        daemon=True,
+                        name=f"bridge-{bridge_id}",
+                    )
+                    self._followers[bridge_id] = follower
+                    follower.thread.start()
+
+    def close(self) -> None:
+        """Stop every follower and give the claims back."""
+        with self._lock:
+            followers = list(self._followers.values())
+            self._followers.clear()
+        for follower in followers:
+            follower.stop.set()
+        for follower in followers:
+            if follower.thread is not None:
+                follower.thread.join(timeout=15)
+            actions.release_bridge(self.ctx, follower.work.id, self.name)
+
+    def _follow(self, follower: _Follower) -> None:
+        run = {"mastodon": self._follow_mastodon, "bluesky": self._follow_bluesky}.get(
+            follower.work.network
+        )
+        if run is None:
+            actions.record_health(
+                self.ctx,
+                follower.work.id,
+                connected=False,
+                error=f"reading {follower.work.network} is not built yet",
+                login_refused=True,
+            )
+            return
+        failures = 0
+        while not follower.stop.is_set():
+            try:
+                run(follower)
+                return
+            except LoginRefusedError as error:
+                actions.record_health(
+                    self.ctx,
+                    follower.work.id,
+                    connected=False,
+                    error=error.reason,
+                    login_refused=True,
+                )
+                return
+            except Exception as error:  # any failure backs off; the chat goes on
+                failures += 1
+                wait = backoff(failures)
+                reason = error.reason if isinstance(error, BridgeError) else repr(error)
+                logger.warning("bridge %s failed: %s", follower.work.id, type(error).__name__)
+                actions.record_health(
+                    self.ctx, follower.work.id, connected=False, error=reason, backoff_seconds=wait
+                )
+                follower.stop.wait(wait)
+
+    # -- Mastodon ---------------------------------------------------------------------------
+
+    def _follow_mastodon(self, follower: _Follower) -> None:
+        work = follower.work
+        account = mastodon.MastodonAccount(
+            work.settings["instance"], work.credentials["access_token"]
+        )
+        cursor = work.cursor
+
+        def on_status(event: str, payload: Any) -> None:
+            try:
+                if event == "delete":
+                    identity = ("mastodon", account.domain, str(payload))
+                    actions.do_file_bridge_posts(self.ctx, work.id, (), deleted=[identity])
+                elif mastodon.is_tagged(payload, work.tag):
+                    post = mastodon.foreign_post(payload, account.domain)
+                    actions.do_file_bridge_posts(self.ctx, work.id, [post])
+            except Exception:  # the next catch-up files it
+                logger.warning("bridge %s: a streamed status was not filed", work.id)
+
+        stream = account.follow(work.tag, on_status)
+        try:
+            while not follower.stop.is_set():
+                cursor = self._catch_up(work, account, cursor)
+                actions.record_health(self.ctx, work.id, connected=stream.is_alive())
+                if not stream.is_alive():
+                    stream = account.follow(work.tag, on_status)
+                follower.stop.wait(TICK_SECONDS)
+        finally:
+            stream.close()
+
+    def _catch_up(
+        self, work: BridgeWork, account: mastodon.MastodonAccount, cursor: str | None
+    ) -> str | None:
+        for page in account.since(work.tag, cursor):
+            posts = [
+                mastodon.foreign_post(s, account.domain)
+                for s in page
+                if mastodon.is_tagged(s, work.tag)
+            ]
+            cursor = str(page[-1]["id"]) if page else cursor
+            actions.do_file_bridge_posts(self.ctx, work.id, posts, cursor=cursor)
+        return cursor
+
+    # -- Bluesky ----------------------------------------------------------------------------
+
+    def _follow_bluesky(self, follower: _Follower) -> None:
+        work = follower.work
+        with bluesky.BlueskyAccount(
+            work.settings.get("service", "https://bsky.social"),
+            work.settings.get("handle", work.account),
+            work.credentials["app_password"],
+        ) as account:
+            handles: dict[str, str] = {}
+
+            def handle_of(did: str) -> str:
+                if did not in handles:
+                    try:
+                        described = account.client.com.atproto.repo.describe_repo({"repo": did})
+                        handles[did] = str(described.handle)
+                    except Exception:  # an unknown account keeps its DID as its handle
+                        handles[did] = did
+                return handles[did]
+
+            tag_filter = bluesky.TagFilter(work.tag, handle_of)
+            failure: list[BaseException] = []
+
+            def on_frame(frame: Any) -> None:
+                item = tag_filter.read(frame)
+                if item.posts or item.deleted:
+                    deleted = [("bluesky", bluesky.SOURCE, uri) for uri in item.deleted]
+                    actions.do_file_bridge_posts(
+                        self.ctx,
+                        work.id,
+                        item.posts,
+                        cursor=str(item.seq) if item.seq is not None else None,
+                        deleted=deleted,
+                    )
+
+            cursor = int(work.cursor) if work.cursor else None
+            firehose = bluesky.Firehose(
+                work.settings.get("firehose", bluesky.PUBLIC_FIREHOSE), cursor, on_frame
+            ).start()
+            try:
+                while not follower.stop.is_set():
+                    if not firehose.is_alive():
+                        failure.append(firehose.error or ConnectionError("the firehose ended"))
+                        break
+                    actions.record_health(self.ctx, work.id, connected=True)
+                    follower.stop.wait(TICK_SECONDS)
+            finally:
+                firehose.close()
+            if failure:
+                raise failure[0]
+
+
+# -- outbound ------------------------------------------------------------------------------
+
+
+def _with_tag(text: str, tag: str) -> str:
+    bare = tag.lstrip("#")
+    return text if f"#{bare}".casefold() in text.casefold() else f"{text} #{bare}"
+
+
+Poster = Callable[[BridgeWork, str, str | None], tuple[str, str | None, Any]]
+
+
+def _post_mastodon(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | None, Any]:
+    account = mastodon.MastodonAccount(work.settings["instance"], work.credentials["access_token"])
+    posted = account.post(_with_tag(text, work.tag), in_reply_to=parent)
+    return posted.external_id, posted.url, posted.external_id
+
+
+def _post_bluesky(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | None, Any]:
+    with bluesky.BlueskyAccount(
+        work.settings.get("service", "https://bsky.social"),
+        work.settings.get("handle", work.account),
+        work.credentials["app_password"],
+    ) as account:
+        posted = account.post(text, work.tag, parent)
+    return posted.external_id, posted.url, posted
+
+
+def deliver(ctx: AppContext, message: OutboxMessage) -> None:
+    """Post what a chat event asks for on every bridge of the chat's series (once each)."""
+    if message.chat_id is None:
+        return
+    data: Mapping[str, Any] = message.data if isinstance(message.data, Mapping) else {}
+    plan: list[tuple[str, int, str | None]]
+    if message.type == "state" and data.get("state") == "live":
+        plan = [("opening", 0, None)]
+    elif message.type == "question" and data.get("asked_at"):
+        number = int(data["number"])
+        plan = [("opening", 0, None), ("question", number, f"Q{number} {data['text']}")]
+    elif message.type == "state" and data.get("state") == "late_answers":
+        plan = [("opening", 0, None), ("closing", 0, None)]
+    else:
+        return
+    for work in actions.bridged_series_of_chat(ctx, message.chat_id):
+        _deliver_to(ctx, work, message.chat_id, plan)
+
+
+def _deliver_to(
+    ctx: AppContext, work: BridgeWork, chat_id: int, plan: list[tuple[str, int, str | None]]
+) -> None:
+    if work.network == "mastodon":
+        poster: Callable[[BridgeWork, str, Any], tuple[str, str | None, Any]] = _post_mastodon
+    elif work.network == "bluesky":
+        poster = _post_bluesky
+    else:
+        return
+    opening_ref: Any = None
+    for kind, number, text in plan:
+        done = actions.bridge_post(ctx, work.id, chat_id, kind, number)
+        if done is not None:
+            if kind == "opening":
+                opening_ref = _ref(work, done)
+            continue
+        words = text or _standard_text(kind, work.tag)
+        parent = None
+        if kind != "opening" and opening_ref is not None:
+            parent = opening_ref if work.network == "mastodon" else (opening_ref, opening_ref)
+        external_id, url, ref = poster(work, words, parent)
+        actions.record_bridge_post(ctx, work.id, chat_id, kind, number, external_id, url)
+        if kind == "opening":
+            opening_ref = ref
+
+
+def _ref(work: BridgeWork, done: Any) -> Any:
+    if work.network == "mastodon":
+        return done.external_id
+    repo, _, rkey = done.external_id.removeprefix("at://").partition(f"/{bluesky.POST_COLLECTION}/")
+    with bluesky.BlueskyAccount(
+        work.settings.get("service", "https://bsky.social"),
+        work.settings.get("handle", work.account),
+        work.credentials["app_password"],
+    ) as account:
+        record = account.client.com.atproto.repo.get_record(
+            {"repo": repo, "collection": bluesky.POST_COLLECTION, "rkey": rkey}
+        )
+    return bluesky.Posted(done.external_id, str(record.cid), done.url)
+
+
+def _standard_text(kind: str, tag: str) -> str:
+    bare = tag.lstrip("#")
+    if kind == "opening":
+        return f"#{bare} starts now! Questions come as Q1, Q2…; answer with A1, A2… and #{bare}."
+    return f"That's a wrap for #{bare}: thank you all! Late answers are still welcome today."
+
+
+def register_outbound(ctx: AppContext) -> None:
+    """Serve the `bridges` outbox consumer in this process's runner."""
+    register_consumer(ctx, CONSUMER)
+    register_handler(CONSUMER, lambda message: deliver(ctx, message))
+
+
+def bridge_jobs(ctx: AppContext) -> list[Job]:
+    """The inbound job: claim and follow bridges."""
+    runner = BridgeRunner(ctx)
+    return [Job("bridges", TICK_SECONDS, runner.tick, runner.close)]
