@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from hashchat.bridges.bluesky import BlueskyAccount
 from hashchat.bridges.errors import BridgeError, LoginRefusedError
-from hashchat.bridges.mastodon import MastodonAccount
+
+# Each network's SDK is imported when first used: `atproto` alone takes seconds to import, and
+# the web app imports this module at start-up.
 
 
 def _bluesky(values: Mapping[str, str]) -> str:
+    from hashchat.bridges.bluesky import BlueskyAccount
+
     with BlueskyAccount(values["service"], values["handle"], values["app_password"]) as account:
         return account.verify()
 
 
 def _mastodon(values: Mapping[str, str]) -> str:
+    from hashchat.bridges.mastodon import MastodonAccount
+
     return MastodonAccount(values["instance"], values["access_token"]).verify()
 
 

@@ -22,7 +22,6 @@ from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext, RateLimiters
 from hashchat.actions.limits import UnavailableError
 from hashchat.actions.runner import run_background, server_jobs
-from hashchat.bridges.runner import bridge_jobs, register_outbound
 from hashchat.live import redis_client
 from hashchat.live.bus import EventBus, InProcessBus
 from hashchat.live.nchan import SUBSCRIBER_PATH, FanoutUnavailableError, NchanBus
@@ -187,7 +186,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         # Long-lived objects made at start-up need no cyclic-GC scans (see bench/README.md).
         gc.freeze()
         # One runner for background work: cadence, schedules' top-ups, outbox deliveries.
-        register_outbound(ctx)  # issue 11: our chats' posts go out on the connected networks
+        # Issue 11: our chats' posts go out on the connected networks, and their posts come in
+        # (imported here: the networks' SDKs take seconds to import).
+        from hashchat.bridges.runner import bridge_jobs, register_outbound
+
+        register_outbound(ctx)
         jobs = [*server_jobs(ctx), *bridge_jobs(ctx)]
         background = asyncio.create_task(run_background(jobs))
         try:
