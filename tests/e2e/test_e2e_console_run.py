@@ -82,6 +82,9 @@ def test_a_host_runs_a_chat_from_the_console(
     expect(host.get_by_text("current question: Q2")).to_be_visible()
 
     host.get_by_label("Your comment").fill("Great answers so far")
+    expect(host.locator("#host-comment-preview")).to_have_text(
+        f"Will post: Great answers so far #{TAG}"
+    )
     host.get_by_role("button", name="Post comment").click()
     _notice(host, "Your comment is posted.")
     comment = host.locator("#moderation-list li", has_text="Great answers so far")

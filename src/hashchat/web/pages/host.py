@@ -142,6 +142,7 @@ def console_page(
         confirm=confirm,
         host_config={
             "chat_id": chat.id,
+            "tag": chat.series_tag,
             "csrf_token": csrf_token_for(request),
             "host_names": sorted(console.host_handles),
             "last_event_id": resume_after,

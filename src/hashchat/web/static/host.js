@@ -117,6 +117,19 @@
     window.location.reload();
   }
 
+  // The host's comment as it will be stored: the text, trimmed, and the hashtag when missing
+  // (the server's compose_post for a host: never an answer tag).
+  var comment = document.getElementById("host-comment");
+  var preview = document.getElementById("host-comment-preview");
+  if (comment && preview) {
+    var hashtag = new RegExp("(^|[^\\w#])#" + config.tag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(?![\\w])", "i");
+    comment.addEventListener("input", function () {
+      var text = comment.value.trim();
+      preview.hidden = !text;
+      preview.textContent = text ? "Will post: " + (hashtag.test(text) ? text : text + " #" + config.tag) : "";
+    });
+  }
+
   var countdown = document.getElementById("countdown-left");
   if (countdown && config.comments_close_at) {
     var closes = Date.parse(config.comments_close_at);
