@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,8 +21,16 @@ from hashchat.actions.segments import (
     stored_attributions,
 )
 from hashchat.domain.recap import Transcript, build_transcript
+from hashchat.formats.recap_common import figures_sentence
 from hashchat.formats.recaps import UnknownRecapFormatError, recap_format
-from hashchat.store.models import ChatRow, PostRow, SegmentRow, SeriesRow
+from hashchat.store.models import (
+    ChatRow,
+    EventRow,
+    PostRow,
+    RecapSummaryRow,
+    SegmentRow,
+    SeriesRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +102,59 @@ def render_recap(ctx: AppContext, chat_id: int, fmt: str) -> RenderedRecap:
         chosen.media_type,
         f"chat-{chat_id}-recap.{chosen.extension}",
     )
+
+
+def recap_summaries(ctx: AppContext, chat_ids: Sequence[int]) -> dict[int, str]:
+    """The one-sentence figures of each chat (the recaps feed's summaries), from
+    `recap_summaries` rows; a chat whose newest event is not the one its row was computed at
+    (or that has no row) is computed again and stored. The feed thus rebuilds a transcript only
+    when something changed it, not on every request."""
+    if not chat_ids:
+        return {}
+    now = ctx.now()
+    try:
+        with ctx.store.write() as session:
+            return _summaries(session, list(chat_ids), now, store=True)
+    except sa.exc.IntegrityError:
+        # Another request stored the same chat's row first: answer without storing.
+        with ctx.store.read() as session:
+            return _summaries(session, list(chat_ids), now, store=False)
+
+
+def _summaries(
+    session: Session, chat_ids: list[int], now: datetime, *, store: bool
+) -> dict[int, str]:
+    newest: dict[int, int | None] = dict(
+        session.execute(
+            sa.select(EventRow.chat_id, sa.func.max(EventRow.id))
+            .where(EventRow.chat_id.in_(chat_ids))
+            .group_by(EventRow.chat_id)
+        ).all()
+    )
+    cached = {
+        row.chat_id: row
+        for row in session.scalars(
+            sa.select(RecapSummaryRow).where(RecapSummaryRow.chat_id.in_(chat_ids))
+        )
+    }
+    summaries: dict[int, str] = {}
+    for chat_id in chat_ids:
+        row = cached.get(chat_id)
+        key = newest.get(chat_id)
+        if row is not None and row.event_id == key:
+            summaries[chat_id] = row.summary
+            continue
+        chat = session.get(ChatRow, chat_id)
+        if chat is None:
+            continue
+        summary = figures_sentence(transcript_of(session, chat).figures)
+        summaries[chat_id] = summary
+        if not store:
+            continue
+        if row is None:
+            session.add(
+                RecapSummaryRow(chat_id=chat_id, event_id=key, summary=summary, computed_at=now)
+            )
+        else:
+            row.event_id, row.summary, row.computed_at = key, summary, now
+    return summaries

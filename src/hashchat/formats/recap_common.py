@@ -110,3 +110,16 @@ def flat_record(segment: Entry) -> dict[str, Any]:
         "inferred": attribution.inferred,
         "late": attribution.late,
     }
+
+
+def figures_sentence(figures: Figures) -> str:
+    """A recap's figures in one sentence (the Atom feed's summary); questions are those asked."""
+    return (
+        f"{_count(figures.participants, 'person', 'people')}, {_count(figures.posts, 'post')}, "
+        f"{_count(figures.answers, 'answer')} to {_count(figures.questions_asked, 'question')} "
+        f"({figures.late_answers} late)."
+    )
+
+
+def _count(number: int, noun: str, plural: str = "") -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -10,20 +10,14 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from hashchat.domain.recap import Figures
 from hashchat.domain.text.controls import xml_text
+from hashchat.formats.recap_common import figures_sentence
 from hashchat.web.pages.views import SeriesView
 
 
 def recap_summary(figures: Figures) -> str:
-    """A recap's figures in one sentence; questions are those actually asked, not planned."""
-    return (
-        f"{_count(figures.participants, 'person', 'people')}, {_count(figures.posts, 'post')}, "
-        f"{_count(figures.answers, 'answer')} to {_count(figures.questions_asked, 'question')} "
-        f"({figures.late_answers} late)."
-    )
-
-
-def _count(number: int, noun: str, plural: str = "") -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+    """A recap's figures in one sentence (`formats.recap_common.figures_sentence`); the feed
+    reads them from `actions.recap.recap_summaries`, computed once per change of the chat."""
+    return figures_sentence(figures)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from hashchat.actions.calendar import calendar_of_series
 from hashchat.actions.chats import cadence_from_json
 from hashchat.actions.errors import NotFoundError
 from hashchat.actions.permissions import Mutation
-from hashchat.actions.recap import transcript_of
+from hashchat.actions.recap import recap_summaries
 from hashchat.actions.schedule import list_schedules
 from hashchat.actions.series import may_in_series
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule, announcement_line
@@ -19,7 +19,7 @@ from hashchat.store.models import ChatRow
 from hashchat.web.downloads import content_disposition
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal, viewer_of
-from hashchat.web.pages.feeds import RecapEntry, recap_summary, recaps_atom
+from hashchat.web.pages.feeds import RecapEntry, recaps_atom
 from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_description
 
 router = APIRouter()
@@ -157,23 +157,23 @@ def series_recaps_feed(request: Request, tag: str) -> Response:
         series = queries.series_by_tag(session, tag)
         if series is None:
             return refusal(request, 404, "No such series", f"There is no series #{tag}.")
-        for chat in queries.chats_of_series(session, series.id):
-            if chat.state not in PAST_STATES:
-                continue
-            row = session.get(ChatRow, chat.id)
-            assert row is not None
-            figures = transcript_of(session, row).figures
-            published = chat.ended_at or chat.starts_at
-            entries.append(
-                RecapEntry(
-                    chat_id=chat.id,
-                    title=f"Recap: {chat.title}",
-                    url=str(request.url_for("recap_page", chat_id=chat.id)),
-                    updated=chat.closed_at or published,
-                    published=published,
-                    summary=recap_summary(figures),
-                )
+        past = [c for c in queries.chats_of_series(session, series.id) if c.state in PAST_STATES]
+    # Stored once per change of each chat (actions.recap.recap_summaries), not rebuilt per request.
+    summaries = recap_summaries(ctx, [chat.id for chat in past])
+    for chat in past:
+        if chat.id not in summaries:
+            continue
+        published = chat.ended_at or chat.starts_at
+        entries.append(
+            RecapEntry(
+                chat_id=chat.id,
+                title=f"Recap: {chat.title}",
+                url=str(request.url_for("recap_page", chat_id=chat.id)),
+                updated=chat.closed_at or published,
+                published=published,
+                summary=summaries[chat.id],
             )
+        )
     body = recaps_atom(
         series,
         feed_url=str(request.url),
