@@ -141,33 +141,36 @@ def _share(part: int, whole: int) -> float:
 
 def chat_figures(tally: ChatTally, people: People, earlier: frozenset[Person]) -> ChatFigures:
     """A chat's figures from its tally; `earlier` holds everyone who came to an earlier chat."""
-    persons: dict[Person, list[AuthorTally]] = defaultdict(list)
+    persons: dict[Person, list[AuthorTally]] = {}
     for author in tally.authors:
-        persons[people.of(author)].append(author)
+        persons.setdefault(people.of(author), []).append(author)
     hosts = frozenset(
         person
         for person, rows in persons.items()
         if people.is_host(person) or any(row.host_posts for row in rows)
     )
     participants = frozenset(persons) - hosts
-    rows_of_participants = [row for p in participants for row in persons[p]]
     posts = sum(row.posts for row in tally.authors)
     host_posts = sum(row.posts for p in hosts for row in persons[p])
     answers = sum(q.answers for q in tally.questions)
     late = sum(q.late for q in tally.questions)
-    by_network: dict[str, dict[Person, list[AuthorTally]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows_of_participants:
-        by_network[row.network][people.of(row)].append(row)
+    answered_on: dict[str, dict[Person, bool]] = {}
+    network_answers: Counter[str] = Counter()
+    network_replies: Counter[str] = Counter()
+    for person in participants:
+        for row in persons[person]:
+            members = answered_on.setdefault(row.network, {})
+            members[person] = members.get(person, False) or row.answers > 0
+            network_answers[row.network] += row.answers
+            network_replies[row.network] += row.replies
     per_network = {
         network: NetworkFigures(
             people=len(members),
-            answers=sum(r.answers for rows in members.values() for r in rows),
-            replies=sum(r.replies for rows in members.values() for r in rows),
-            answered_share=_share(
-                sum(1 for rows in members.values() if any(r.answers for r in rows)), len(members)
-            ),
+            answers=network_answers[network],
+            replies=network_replies[network],
+            answered_share=_share(sum(members.values()), len(members)),
         )
-        for network, members in sorted(by_network.items())
+        for network, members in sorted(answered_on.items())
     }
     questions = tuple(
         QuestionFigures(
