@@ -277,3 +277,35 @@ def test_the_recap_fits_a_phone(live_server: LiveServer, new_context: ContextFac
         )
         assert widths[0] <= widths[1], (path, widths)
         assert axe_violations(page) == [], path
+
+
+def test_reconnecting_is_shown_only_after_a_second_without_a_connection(
+    live_server: LiveServer, new_context: ContextFactory
+) -> None:
+    users = _people(live_server, "blip")
+    chat_id = _chat(live_server, "blip", users)
+    do_start_chat(live_server.ctx, users["host"], chat_id)
+    context = new_context()
+    context.route("**/events?**", lambda route: route.abort())
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/chats/{chat_id}")
+    expect(page.locator("body[data-live=reconnecting]")).to_be_attached()
+    assert page.locator("#connection").text_content() == ""
+    expect(page.locator("#connection")).to_have_text("Reconnecting…", timeout=4000)
+    context.unroute("**/events?**")
+    expect(page.locator("body[data-live=connected]")).to_be_attached(timeout=8000)
+    expect(page.locator("#connection")).to_have_text("")
+
+
+def test_the_recap_of_a_chat_not_started_is_accessible(
+    live_server: LiveServer, new_context: ContextFactory
+) -> None:
+    users = _people(live_server, "notyet")
+    chat_id = _chat(live_server, "notyet", users)
+    page = new_context().new_page()
+    response = page.goto(f"{live_server.base_url}/chats/{chat_id}/recap")
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator("#not-started")).to_contain_text("has not started yet")
+    expect(page.locator("a[href*='/api/v1/']")).to_have_count(0)
+    assert axe_violations(page) == []

@@ -236,3 +236,28 @@ def test_one_registry_serves_the_page_links_and_the_api(world: World) -> None:
         recap_format("pdf")
     refused = client.get(f"/api/v1/chats/{world.chat_id}/recap", params={"format": "pdf"})
     assert refused.status_code == 422
+
+
+def test_hosted_by_names_each_host_once(world: World) -> None:
+    from hashchat.actions.accounts import do_register
+    from hashchat.actions.series import do_add_member
+
+    do_register(world.ctx, "plainhost", "correct horse battery", "plainhost", "UTC")
+    do_add_member(world.ctx, world.host, "KaizenBiz", "plainhost", "cohost")
+    page = client_for(world).get("/series/KaizenBiz").text
+    hosted = page[page.index("Hosted by") : page.index("</p>", page.index("Hosted by"))]
+    assert "<strong>@plainhost</strong> (cohost)" in hosted
+    assert hosted.count("plainhost") == 1
+    assert "<strong>Kaizen &lt;Coach&gt;</strong> (@kaizencoach, owner)" in hosted
+
+
+def test_the_room_shows_the_chats_topic(world: World) -> None:
+    from hashchat.actions.chats import do_edit_chat
+
+    do_edit_chat(
+        world.ctx, world.host, world.chat_id, topic="Read https://example.com <b>first</b>"
+    )
+    page = client_for(world, "reader").get(f"/chats/{world.chat_id}").text
+    assert re.search(
+        r'<p class="text" id="topic-text">Read https://example.com &lt;b&gt;first', page
+    )
