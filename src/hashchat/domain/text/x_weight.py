@@ -75,6 +75,21 @@ _HEAVY_OR_EMOJI_START = re.compile(
 )
 _KEYCAP = "\u20e3"
 _ONE_CODE_POINT = (1,)
+_ZWJ = "\u200d"
+# A cluster: a heavy code point or emoji start, then every heavy code point, light emoji start
+# (©, ®) and zero-width joiner that follows. An emoji sequence holds nothing else (keycaps
+# aside: those texts take the general path; a test checks every sequence), so each lies whole
+# inside one cluster, and what a cluster weighs does not depend on the text around it.
+_CLUSTER = re.compile(
+    _negated_class(_ranges_without(LIGHT_RANGES, map(ord, _LIGHT_EMOJI_STARTS)))
+    + _negated_class(_ranges_without(LIGHT_RANGES, [*map(ord, _LIGHT_EMOJI_STARTS), ord(_ZWJ)]))
+    + "*"
+)
+# Short clusters (emoji, a sequence and its neighbours) recur from post to post, so their
+# weights are kept; long ones (a CJK phrase) are weighed each time. Bounded: cleared when full.
+_CLUSTER_CACHE_LENGTH = 16
+_CLUSTER_CACHE_SIZE = 4096
+_cluster_weights: dict[str, tuple[int, int, tuple[tuple[int, int], ...]]] = {}
 
 # A run is a URL or an emoji weighed as one piece: (start, end, weight) in code points.
 _Run = tuple[int, int, int]
@@ -169,6 +184,34 @@ def _heavy_astral_and_emoji(normalized: str) -> tuple[int, int, list[tuple[int, 
     return heavy, astral, emoji
 
 
+def _heavy_astral_and_emoji_by_cluster(
+    normalized: str,
+) -> tuple[int, int, list[tuple[int, int]]]:
+    """`_heavy_astral_and_emoji`, cluster by cluster, each short cluster weighed once per
+    process: emoji-rich posts (skin tones, ZWJ sequences) cost a look-up per cluster instead
+    of a Python step per code point and candidate length (bench/README.md, text throughput)."""
+    heavy = astral = 0
+    emoji: list[tuple[int, int]] = []
+    weights = _cluster_weights
+    for match in _CLUSTER.finditer(normalized):
+        cluster = match.group()
+        found = weights.get(cluster)
+        if found is None:
+            # A light code point after it, so no candidate length reads past the cluster.
+            cluster_heavy, cluster_astral, spans = _heavy_astral_and_emoji(cluster + " ")
+            found = (cluster_heavy, cluster_astral, tuple(spans))
+            if len(cluster) <= _CLUSTER_CACHE_LENGTH:
+                if len(weights) >= _CLUSTER_CACHE_SIZE:
+                    weights.clear()
+                weights[cluster] = found
+        heavy += found[0]
+        astral += found[1]
+        if found[2]:
+            offset = match.start()
+            emoji.extend([(offset + start, offset + end) for start, end in found[2]])
+    return heavy, astral, emoji
+
+
 def weigh(
     text: str, limit: int = MAX_WEIGHTED_LENGTH, *, urls: Sequence[UrlSpan] | None = None
 ) -> WeightedText:
@@ -198,7 +241,7 @@ def weigh(
             heavy = len(_HEAVY.findall(normalized))
             units = utf16_length(text)
         else:
-            heavy, astral, emoji = _heavy_astral_and_emoji(normalized)
+            heavy, astral, emoji = _heavy_astral_and_emoji_by_cluster(normalized)
             units = len(text) + astral if normalized is text else utf16_length(text)
         weighted = len(normalized) * LIGHT_WEIGHT + heavy * _HEAVY_EXTRA
         invalid = _first_invalid_character(normalized)
