@@ -223,3 +223,71 @@ def test_bluesky_both_ways_on_the_local_pds(ctx: AppContext, host: UserView, pds
     assert filed[0].author_handle == "alice.test"
     assert filed[0].network == "bluesky"
     assert _questions_of(ctx, chat_id)[answer.external_id] == {1}
+
+
+def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
+    ctx: AppContext, host: UserView, pds: LocalPds, mastodon: LocalMastodon
+) -> None:
+    import json
+
+    from hashchat.actions.posts import do_create_post
+    from hashchat.actions.recap import render_recap
+
+    bluesky_fields = {
+        "service": pds.service,
+        "handle": "chathost.test",
+        "app_password": pds.password,
+        "firehose": pds.firehose,
+    }
+    on_bluesky = bridges.do_connect_bridge(
+        ctx, host, "EduChat", "bluesky", bluesky_fields, verify_login
+    )
+    on_mastodon = bridges.do_connect_bridge(
+        ctx,
+        host,
+        "EduChat",
+        "mastodon",
+        {"instance": mastodon.base_url, "access_token": TOKEN},
+        verify_login,
+    )
+    outbound = _outbound(ctx)
+    chat_id = _live_chat(ctx, host)
+    do_next_question(ctx, host, chat_id)
+    outbound.work_once()
+    m_q1 = bridges.bridge_post(ctx, on_mastodon.id, chat_id, "question", 1)
+    b_q1 = bridges.bridge_post(ctx, on_bluesky.id, chat_id, "question", 1)
+    assert m_q1 is not None
+    assert b_q1 is not None  # the question is on both networks
+    reader = do_register(ctx, "reader", "correct horse battery")
+    runner = BridgeRunner(ctx, name="all")
+    runner.tick()
+    try:
+        _wait(lambda: bool(mastodon.state.listeners))
+        time.sleep(1.5)  # the firehose is open
+        with BlueskyAccount(pds.service, "bob.test", pds.password) as bob:
+            bob.verify()
+            repo, _, rkey = b_q1.external_id.removeprefix("at://").partition("/app.bsky.feed.post/")
+            cid = bob.client.com.atproto.repo.get_record(
+                {"repo": repo, "collection": "app.bsky.feed.post", "rkey": rkey}
+            ).cid
+            question = Posted(b_q1.external_id, str(cid), b_q1.url)
+            on_b = bob.post("A1 history, mostly", "EduChat", (question, question))
+        on_m = mastodon.post_as("alice", "A1 maths #educhat", in_reply_to_id=m_q1.external_id)
+        do_create_post(ctx, reader, chat_id, "A1 I teach art #EduChat")
+        _wait(lambda: len(_posts(ctx, chat_id)) >= 2)
+    finally:
+        runner.close()
+    answers = _questions_of(ctx, chat_id)
+    assert answers[on_b.external_id] == {1}
+    assert answers[on_m["id"]] == {1}
+    recap = json.loads(render_recap(ctx, chat_id, "json").content)
+    networks = {n["network"]: n["posts"] for n in recap["figures"]["networks"]}
+    assert networks["bluesky"] == 1
+    assert networks["mastodon"] == 1
+    assert networks["hashchat"] == 2  # the reader's answer and the host's welcome
+    authors = {a["author"]: a["network"] for q in recap["questions"] for a in q["answers"]}
+    assert authors == {
+        "bob.test": "bluesky",
+        f"@alice@{mastodon.domain}": "mastodon",
+        "reader": "hashchat",
+    }
