@@ -23,10 +23,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,6 +55,7 @@ from hashchat.store.models import (
     QuestionRow,
     SegmentRow,
     User,
+    UTCDateTime,
 )
 
 _POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
@@ -263,6 +266,7 @@ def do_ingest_posts(
     """
     if (as_user is None) != (as_handle is None):
         raise InvalidInputError("as_user and as_handle go together")
+    fresh_statistics(ctx)
     with ctx.store.write() as session:
         chat = load_chat(session, chat_id)
         if actor is not None:
@@ -283,6 +287,7 @@ def do_import_chat(
 ) -> tuple[int, IngestCounts]:
     """Recreate a chat from our own export's header (see `do_restore_chat`) and file its posts,
     in one transaction: a bad post leaves no chat behind. Returns (chat id, counts)."""
+    fresh_statistics(ctx)
     with ctx.store.write() as session:
         chat, _ = _restore_chat(session, ctx, record, actor)
         counts = _ingest_into(session, ctx, chat, source, posts, None, None)
@@ -290,6 +295,32 @@ def do_import_chat(
     if counts.added or counts.updated:
         ctx.bus.publish(chat_id)
     return chat_id, counts
+
+
+def fresh_statistics(ctx: AppContext) -> None:
+    """On PostgreSQL, analyse `posts` when much of it changed since its last analysis.
+
+    A large import fills the table faster than autovacuum analyses it; with statistics that
+    say the table is (nearly) empty the planner looks identities up through the first two
+    columns of their index only and filters the third, reading every post of the source for
+    each batch (quadratic). Run in its own autocommit connection, so its lock is held for the
+    analysis only, never for an import's transaction.
+    """
+    engine = ctx.store.engine
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(
+            sa.text(
+                "SELECT s.n_mod_since_analyze, c.reltuples FROM pg_stat_user_tables s "
+                "JOIN pg_class c ON c.oid = s.relid WHERE s.relid = 'posts'::regclass"
+            )
+        ).first()
+        if row is None:
+            return
+        changed, tuples = int(row[0] or 0), max(float(row[1] or 0), 0.0)
+        if changed > max(1_000.0, 0.2 * tuples):
+            connection.execute(sa.text("ANALYZE posts"))
 
 
 def _ingest_into(
@@ -379,8 +410,69 @@ def _ingest_batch(
             counts.unchanged += 1
     counts.unchanged += len(batch) - len(latest)  # the same identity twice in one batch
     if new_rows:
-        session.connection().execute(_POSTS.insert(), new_rows)
+        bulk_insert(session, _POSTS, new_rows)
         counts.added += len(new_rows)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _sqlite_value(column: sa.Column[Any] | None) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy's SQLite dialect stores a value of `column` (None: as it is)."""
+    kind = None if column is None else column.type
+    if isinstance(kind, UTCDateTime):
+        return lambda v: None if v is None else v.astimezone(UTC).strftime(_SQLITE_TIME)
+    if isinstance(kind, sa.Boolean):
+        return lambda v: None if v is None else int(v)
+    if isinstance(kind, sa.JSON):
+        return lambda v: None if v is None else json.dumps(v)
+    return None
+
+
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DATETIME on SQLite
+
+
+def _sqlite_executemany(
+    session: Session,
+    table: sa.Table,
+    sql: str,
+    keys: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    converters = [
+        (index, convert)
+        for index, key in enumerate(keys)
+        if (convert := _sqlite_value(table.c.get("id" if key == "b_id" else key))) is not None
+    ]
+    pick = itemgetter(*keys)
+    values = []
+    for row in rows:
+        value = list(pick(row))
+        for index, convert in converters:
+            value[index] = convert(value[index])
+        values.append(tuple(value))
+    session.connection().exec_driver_sql(sql, values)
+
+
+def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows with one executemany. On SQLite the values are converted here the way
+    SQLAlchemy's types would (times as its text format, booleans as 0/1, JSON as text) and
+    handed to the driver directly: SQLAlchemy's per-row parameter processing was half of the
+    time of a large import. Elsewhere a Core executemany."""
+    if not rows:
+        return
+    if not _is_sqlite(session):
+        session.connection().execute(table.insert(), list(rows))
+        return
+    keys = list(rows[0])
+    if not set(keys) <= set(table.c.keys()):
+        raise ValueError(f"not columns of {table.name}: {sorted(set(keys) - set(table.c.keys()))}")
+    names = ", ".join(keys)
+    marks = ", ".join("?" for _ in keys)
+    # Only our own table's and columns' names are formatted in; every value is a parameter.
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608
+    _sqlite_executemany(session, table, sql, keys, rows)
 
 
 def _link_replies(session: Session, chat_id: int, own_source: str) -> None:
@@ -554,8 +646,17 @@ def refresh_segments(session: Session, chat: ChatRow) -> int:
                 }
             )
     if segment_rows:
-        session.connection().execute(_SEGMENTS.insert(), segment_rows)
-    if post_updates:
+        bulk_insert(session, _SEGMENTS, segment_rows)
+    if post_updates and _is_sqlite(session):
+        _sqlite_executemany(
+            session,
+            _POSTS,
+            "UPDATE posts SET question = ?, part = ?, inferred = ?, late = ?, segments = ? "
+            "WHERE id = ?",
+            ("question", "part", "inferred", "late", "segments", "b_id"),
+            post_updates,
+        )
+    elif post_updates:
         session.connection().execute(
             sa.update(_POSTS)
             .where(_POSTS.c.id == sa.bindparam("b_id"))
