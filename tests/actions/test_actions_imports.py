@@ -1,0 +1,223 @@
+"""Importing archives through actions.imports: chats chosen by --split, by window and by
+--chat; several archives of one chat merged by identity; re-runs add nothing; edits update;
+a broken archive writes nothing; the host known through --as or a linked handle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from hashchat.actions.accounts import do_register
+from hashchat.actions.context import AppContext
+from hashchat.actions.errors import InvalidInputError
+from hashchat.actions.imports import ImportFileError, do_import
+from hashchat.actions.series import do_create_series
+from hashchat.store.models import ChatRow, PostRow, QuestionRow, SegmentRow
+
+FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
+
+
+def _series(ctx: AppContext) -> None:
+    host = do_register(ctx, "cafehost", "correct horse battery")
+    do_register(ctx, "kenji", "correct horse battery")
+    do_create_series(ctx, host, "CafeChat", "Café chat", "UTC")
+
+
+def _posts(ctx: AppContext, chat_id: int) -> dict[str, PostRow]:
+    with ctx.store.read() as session:
+        rows = session.scalars(sa.select(PostRow).where(PostRow.chat_id == chat_id)).all()
+        session.expunge_all()
+    return {row.external_id or str(row.id): row for row in rows}
+
+
+def _segments(ctx: AppContext, post_id: int) -> list[tuple[str, int | None, bool]]:
+    with ctx.store.read() as session:
+        return [
+            (row.kind, row.question, row.late)
+            for row in session.scalars(
+                sa.select(SegmentRow)
+                .where(SegmentRow.post_id == post_id)
+                .order_by(SegmentRow.position)
+            )
+        ]
+
+
+X_ID = "19000000000000{:02d}000"  # the fixtures' X ids: line n of the script is 1900…n000
+
+
+def _x(n: int) -> str:
+    return str(1_900_000_000_000_000_000 + n * 1000)
+
+
+@pytest.fixture
+def ctx(new_context: Callable[[], AppContext], clock: Any) -> AppContext:
+    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    context = new_context()
+    _series(context)
+    return context
+
+
+def test_split_makes_the_chat_from_the_hosts_q1_and_finds_it_again(ctx: AppContext) -> None:
+    first = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    )
+    assert len(first.chats) == 1
+    assert (first.added, first.skipped) == (8, 1)  # the reminder two days before is no chat's
+    chat_id = first.chats[0]
+    with ctx.store.read() as session:
+        chat = session.get(ChatRow, chat_id)
+        assert chat is not None
+        assert chat.starts_at.replace(tzinfo=UTC) == datetime(2026, 3, 6, 16, 55, tzinfo=UTC)
+        assert chat.state == "closed"
+        questions = session.execute(
+            sa.select(QuestionRow.number, QuestionRow.text)
+            .where(QuestionRow.chat_id == chat_id)
+            .order_by(QuestionRow.number)
+        ).all()
+    assert [number for number, _ in questions] == [1, 2, 3, 4]
+    assert questions[2][1].startswith("Who taught you to slow down?")
+    posts = _posts(ctx, chat_id)
+    assert posts[_x(3)].is_host
+    assert posts[_x(3)].author_id is not None
+    assert posts[_x(7)].is_repost  # the retweet, kept as such
+    again = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    )
+    assert again.chats == [chat_id]
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 8)
+
+
+def test_archives_merge_by_identity_into_the_chat_whose_window_holds_them(ctx: AppContext) -> None:
+    chat_id = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    ).chats[0]
+    kenji = do_import(ctx, "x", FIXTURES / "x_kenji", series="CafeChat", as_user="kenji")
+    assert kenji.chats == [chat_id]
+    assert kenji.added == 3
+    posts = _posts(ctx, chat_id)
+    assert posts[_x(2)].reply_to_post_id == posts[_x(1)].id  # his hello answers the welcome
+    assert posts[_x(6)].reply_to_post_id is None  # the host's reply to Ana: Ana not here yet
+    sheet = do_import(ctx, "tags-csv", FIXTURES / "tags.csv", series="CafeChat")
+    assert sheet.chats == [chat_id]
+    assert sheet.added == 6  # Ana's, Olga's and Sam's posts
+    assert sheet.updated == 1  # the retweet, cut with … in the archive, full in the sheet
+    posts = _posts(ctx, chat_id)
+    assert len(posts) == 17
+    assert posts[_x(6)].reply_to_post_id == posts[_x(4)].id  # linked once Ana's post arrived
+    assert posts[_x(7)].text.endswith("空を見ます 🚶\u200d♂️ #CafeChat")
+    assert _segments(ctx, posts[_x(9)].id)[0][:2] == ("answer", 2)  # Olga, in Russian
+    assert [s[1] for s in _segments(ctx, posts[_x(10)].id)] == [1, 2]  # "A1 & A2"
+    late = _segments(ctx, posts[_x(17)].id)  # three hours after: late, two answers
+    assert [(q, is_late) for _, q, is_late in late] == [(3, True), (4, True)]
+    edited = do_import(ctx, "x", FIXTURES / "x_host_edited.zip", series="CafeChat")
+    assert (edited.added, edited.updated) == (0, 1)
+    posts = _posts(ctx, chat_id)
+    assert "(or this weekend)" in posts[_x(14)].text
+    assert posts[_x(7)].text.endswith("#CafeChat")  # the cut copy did not cut the full text
+    assert posts[_x(3)].display_name == "Café Host ☕"  # the sheet, without names, kept hers
+
+
+def test_a_broken_archive_names_the_line_and_writes_nothing(ctx: AppContext) -> None:
+    with pytest.raises(ImportFileError, match=r"x_badpart.zip/data/tweets-part1.js:45: bad JSON"):
+        do_import(
+            ctx, "x", FIXTURES / "x_badpart.zip", series="CafeChat", split=True, as_user="cafehost"
+        )
+    with ctx.store.read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(ChatRow)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(PostRow)) == 0
+    with pytest.raises(ImportFileError, match=r"x_truncated\.zip: is a damaged or truncated"):
+        do_import(ctx, "x", FIXTURES / "x_truncated.zip", series="CafeChat")
+    with pytest.raises(ImportFileError, match=r"bluesky_truncated.car:block \d+: is cut short"):
+        do_import(ctx, "bluesky", FIXTURES / "bluesky_truncated.car", series="CafeChat")
+
+
+def test_split_needs_the_host_and_sheets_take_no_as(ctx: AppContext) -> None:
+    with pytest.raises(InvalidInputError, match="--split needs the host"):
+        do_import(ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True)
+    with pytest.raises(InvalidInputError, match="take no --as"):
+        do_import(ctx, "tags-csv", FIXTURES / "tags.csv", series="CafeChat", as_user="cafehost")
+    with pytest.raises(InvalidInputError, match=r"not a host|--split needs the host"):
+        do_import(ctx, "x", FIXTURES / "x_kenji", series="CafeChat", split=True, as_user="kenji")
+
+
+def test_a_linked_handle_is_enough_for_split_on_a_sheet(ctx: AppContext) -> None:
+    do_import(ctx, "x", FIXTURES / "x_kenji", series="CafeChat", as_user="kenji")  # no chat yet
+    chat_id = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    ).chats[0]
+    sheet = do_import(ctx, "tags-csv", FIXTURES / "tags.csv", series="CafeChat", split=True)
+    assert sheet.chats == [chat_id]  # cafehost on x is linked to a host: her Q1 found again
+
+
+def test_mastodon_exports_merge_across_instances(ctx: AppContext) -> None:
+    host = do_import(
+        ctx,
+        "mastodon",
+        FIXTURES / "mastodon_host.zip",
+        series="CafeChat",
+        split=True,
+        as_user="cafehost",
+    )
+    assert len(host.chats) == 1
+    assert host.added == 8  # the Like and the DM are left out
+    kenji = do_import(ctx, "mastodon", FIXTURES / "mastodon_kenji.tar.gz", series="CafeChat")
+    assert kenji.chats == host.chats
+    assert kenji.added == 3
+    posts = _posts(ctx, host.chats[0])
+    q1 = posts["https://mastodon.social/users/cafehost/statuses/" + _x(3)]
+    answer = posts["https://fosstodon.org/users/kenji/statuses/" + _x(5)]
+    assert answer.reply_to_post_id == q1.id  # a reply across instances
+    assert "<" not in answer.text
+    assert answer.text.startswith("A1 朝は散歩です")
+
+
+def test_bluesky_repositories_merge(ctx: AppContext) -> None:
+    host = do_import(
+        ctx,
+        "bluesky",
+        FIXTURES / "bluesky_host.car",
+        series="CafeChat",
+        split=True,
+        as_user="cafehost",
+    )
+    assert len(host.chats) == 1
+    assert host.added == 8
+    kenji = do_import(ctx, "bluesky", FIXTURES / "bluesky_kenji.car", series="CafeChat")
+    assert kenji.added == 3
+    posts = list(_posts(ctx, host.chats[0]).values())
+    linked = [p for p in posts if p.reply_to_post_id is not None]
+    assert len(linked) == 3  # his hello, A1 and A3 reply to the host's posts
+    assert sum(p.is_repost for p in posts) == 1
+
+
+def test_wxr_comments_become_late_answers_and_the_authors_replies_a_hosts(
+    ctx: AppContext,
+) -> None:
+    chat_id = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    ).chats[0]
+    blog = do_import(
+        ctx,
+        "wxr",
+        FIXTURES / "wxr_blog.xml",
+        series="CafeChat",
+        chat_id=chat_id,
+        as_user="cafehost",
+    )
+    assert blog.added == 12  # approved comments only: no held, spam, trash or pingback
+    posts = _posts(ctx, chat_id)
+    lea = posts["comment-905"]
+    assert [(q, is_late) for kind, q, is_late in _segments(ctx, lea.id) if kind == "answer"] == [
+        (1, True),
+        (3, True),
+        (4, True),
+    ]
+    assert posts["comment-13"].is_host
+    assert posts["comment-13"].reply_to_post_id == posts["comment-11"].id
+    assert not posts["comment-11"].is_host
+    assert "Held for moderation" not in {p.text for p in posts.values()}
