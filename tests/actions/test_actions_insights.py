@@ -52,7 +52,9 @@ def test_every_figure_of_the_hand_made_series(
     assert (first["answers"], first["late"], first["reposts"], first["hidden"]) == (6, 1, 1, 1)
     assert (first["replies"], first["conversations"]) == (1, 1)
     assert [q["answers"] for q in first["questions"]] == [4, 2]
-    assert first["questions"][0]["minutes_to_first_answer"] == 1.0
+    assert first["questions"][0]["minutes_to_first_answer"] is None  # a single chat's figure
+    one_chat = get_chat_insights(ctx, cast["chat1"])
+    assert [q.minutes_to_first_answer for q in one_chat.questions] == [1.0, 1.0]
     assert first["per_network"] == {
         "hashchat": {"people": 2, "answers": 5, "replies": 1, "answered_share": 1.0},
         "x": {"people": 1, "answers": 1, "replies": 0, "answered_share": 1.0},

@@ -35,6 +35,7 @@ from hashchat.domain.insights import (
     QuestionTally,
     SeriesFigures,
     Thresholds,
+    minutes_between,
     series_figures,
 )
 from hashchat.domain.recap.figures import handle_key
@@ -53,7 +54,7 @@ from hashchat.store.models import (
 )
 
 # Bump when the tally's content or meaning changes: older cached rows are then recomputed.
-TALLY_VERSION = 2
+TALLY_VERSION = 3
 THRESHOLD_BOUNDS = {
     "return_k": (1, 52),
     "return_n": (1, 52),
@@ -131,10 +132,11 @@ def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, C
         .where(in_series)
         .group_by(s.chat_id, p.author_id, p.network, p.author_handle)
     ).all()
+    # Answer segments exist only for visible posts that are not reposts: no join needed. The
+    # first answer's time is a single chat's figure (`first_answers`), not the series'.
     by_question = session.execute(
-        sa.select(s.chat_id, s.question, sa.func.count(), _flag(s.late), sa.func.min(p.created_at))
-        .join(p, p.id == s.post_id)
-        .where(in_series, s.kind == "answer", s.question.is_not(None))
+        sa.select(s.chat_id, s.question, sa.func.count(), _flag(s.late), sa.null())
+        .where(s.chat_id.in_(ids), s.kind == "answer", s.question.is_not(None))
         .group_by(s.chat_id, s.question)
     ).all()
     minute = _minute_key(session, p.created_at)
@@ -233,6 +235,22 @@ def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, C
 def _question(number: int, asked_at: datetime | None, answered: list[Any] | None) -> QuestionTally:
     count, late, first = answered or (0, 0, None)
     return QuestionTally(number, asked_at, count, late, first, {})
+
+
+def first_answers(session: Session, chat_id: int) -> dict[int, datetime]:
+    """When each question of one chat got its first answer."""
+    p = PostRow
+    s = SegmentRow
+    return {
+        number: _as_minute(at)
+        for number, at in session.execute(
+            sa.select(s.question, sa.func.min(p.created_at))
+            .join(p, p.id == s.post_id)
+            .where(s.chat_id == chat_id, s.kind == "answer", s.question.is_not(None))
+            .group_by(s.question)
+        )
+        if number is not None
+    }
 
 
 def answers_by_minute(session: Session, chat: ChatRow) -> dict[int, dict[int, int]]:
@@ -520,12 +538,27 @@ def get_chat_insights(ctx: AppContext, chat_id: int, actor: UserView | None = No
             raise NotFoundError(f"chat {chat_id} has not started; it has no figures yet")
         tag = session.scalar(sa.select(SeriesRow.tag).where(SeriesRow.id == chat.series_id))
         over_time = answers_by_minute(session, chat)
+        first = first_answers(session, chat_id)
+        asked = dict(
+            session.execute(
+                sa.select(QuestionRow.number, QuestionRow.asked_at).where(
+                    QuestionRow.chat_id == chat_id
+                )
+            ).all()
+        )
     assert tag is not None
     insights = get_series_insights(ctx, tag, actor)
     for figures in insights.figures.chats:
         if figures.chat_id == chat_id:
             questions = tuple(
-                replace(q, answers_by_minute=over_time.get(q.number, {})) for q in figures.questions
+                replace(
+                    q,
+                    answers_by_minute=over_time.get(q.number, {}),
+                    minutes_to_first_answer=minutes_between(
+                        asked.get(q.number), first.get(q.number)
+                    ),
+                )
+                for q in figures.questions
             )
             return replace(figures, questions=questions)
     raise NotFoundError(f"no figures for chat {chat_id}")

@@ -139,6 +139,13 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
+def minutes_between(asked: datetime | None, answered: datetime | None) -> float | None:
+    """Minutes from a question being asked to its first answer (one decimal), if both known."""
+    if asked is None or answered is None:
+        return None
+    return round((answered - asked).total_seconds() / 60, 1)
+
+
 def chat_figures(tally: ChatTally, people: People, earlier: frozenset[Person]) -> ChatFigures:
     """A chat's figures from its tally; `earlier` holds everyone who came to an earlier chat."""
     persons: dict[Person, list[AuthorTally]] = {}
@@ -177,11 +184,7 @@ def chat_figures(tally: ChatTally, people: People, earlier: frozenset[Person]) -
             number=q.number,
             answers=q.answers,
             late=q.late,
-            minutes_to_first_answer=(
-                round((q.first_answer_at - q.asked_at).total_seconds() / 60, 1)
-                if q.first_answer_at is not None and q.asked_at is not None
-                else None
-            ),
+            minutes_to_first_answer=minutes_between(q.asked_at, q.first_answer_at),
             answers_by_minute=q.answers_by_minute,
         )
         for q in tally.questions
