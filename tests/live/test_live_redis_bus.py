@@ -33,16 +33,20 @@ async def test_a_publish_in_one_process_wakes_the_viewers_of_another(redis_url: 
         )
 
     writer, reader = bus(), bus()
-    loop = asyncio.get_running_loop()
-    writer.bind(loop)
-    reader.bind(loop)
-    await asyncio.wait_for(reader.listening.wait(), 5)
-    stream = reader.subscribe(9001, after_id=0)
-    waiting = asyncio.create_task(anext(stream))
-    await asyncio.sleep(0.1)
-    rows.append(StoredEvent(1, 9001, "post", '{"n":1}'))
-    writer.publish(9001)
-    assert await asyncio.wait_for(waiting, 5) == encode_sse(rows[0])
-    await stream.aclose()
-    await writer.aclose()
-    await reader.aclose()
+    try:  # closed whatever happens: a failed test must not leave Redis connections open
+        loop = asyncio.get_running_loop()
+        writer.bind(loop)
+        reader.bind(loop)
+        await asyncio.wait_for(reader.listening.wait(), 5)
+        stream = reader.subscribe(9001, after_id=0)
+        try:
+            waiting = asyncio.create_task(anext(stream))
+            await asyncio.sleep(0.1)  # the viewer is in the room before the event commits
+            rows.append(StoredEvent(1, 9001, "post", '{"n":1}'))
+            writer.publish(9001)
+            assert await asyncio.wait_for(waiting, 5) == encode_sse(rows[0])
+        finally:
+            await stream.aclose()
+    finally:
+        await writer.aclose()
+        await reader.aclose()
