@@ -131,9 +131,8 @@ def timed(name: str, work: Any, stream: list[bytes]) -> float:
     result = work(stream)
     seconds = time.process_time() - start
     rate = len(stream) / seconds
-    print(
-        f"{name:<18} {len(stream):>7} frames  {seconds:7.3f} s CPU  {rate:>10,.0f} posts/s  ({result})"
-    )
+    figures = f"{len(stream):>7} frames  {seconds:7.3f} s CPU  {rate:>10,.0f} posts/s"
+    print(f"{name:<18} {figures}  ({result})")
     return rate
 
 
