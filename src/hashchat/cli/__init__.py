@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hashchat.cli import chats, demo, export, recap, report, schedule, series, server, text
+from hashchat.cli import chats, demo, export, imports, recap, report, schedule, series, server, text
 
 app = typer.Typer(
     name="hashchat",
@@ -21,6 +21,7 @@ recap.register(app)
 server.register(app)
 demo.register(app)
 export.register(app)
+imports.register(app)
 report.register(app)
 
 
