@@ -67,6 +67,7 @@ def test_cells_hold_times_booleans_and_segment_text() -> None:
         "reply_to": "",
         "text": "late one",
         "kind": "answer",
+        "spotlight": "false",
     }
     assert rows()[2]["text"] == 'photos, "quoted", and a comma'
 
