@@ -150,24 +150,33 @@ def _new_chat(
     return chat
 
 
-def _top_up(session: Session, row: ChatScheduleRow, now: datetime) -> list[ChatRow]:
-    """Make the chats of the schedule's next dates that are not made (or skipped) yet."""
+def _missing_dates(row: ChatScheduleRow, made: set[datetime], now: datetime) -> list[datetime]:
+    """The schedule's next dates (AHEAD_COUNT, within AHEAD_DAYS) that have no row yet."""
     if row.stopped_at is not None:
         return []
-    made = set(
+    horizon = now + timedelta(days=AHEAD_DAYS)
+    return [
+        start
+        for start in occurrences(_domain_schedule(row), after=now, limit=AHEAD_COUNT)
+        if start <= horizon and start not in made
+    ]
+
+
+def _made_dates(session: Session, schedule_id: int, now: datetime) -> set[datetime]:
+    return set(
         session.scalars(
             sa.select(ScheduleOccurrence.occurrence_start).where(
-                ScheduleOccurrence.schedule_id == row.id,
+                ScheduleOccurrence.schedule_id == schedule_id,
                 ScheduleOccurrence.occurrence_start >= now,
             )
         )
     )
+
+
+def _top_up(session: Session, row: ChatScheduleRow, now: datetime) -> list[ChatRow]:
+    """Make the chats of the schedule's next dates that are not made (or skipped) yet."""
     created: list[ChatRow] = []
-    for start in occurrences(_domain_schedule(row), after=now, limit=AHEAD_COUNT):
-        if start > now + timedelta(days=AHEAD_DAYS):
-            break
-        if start in made:
-            continue
+    for start in _missing_dates(row, _made_dates(session, row.id, now), now):
         chat = _new_chat(
             session, row.series_id, row.title, start, row.duration_minutes, row.created_by_id, now
         )
@@ -364,23 +373,35 @@ def wall_to_instant(wall: datetime, timezone: str) -> datetime:
 def do_top_up_schedules(ctx: AppContext) -> int:
     """Make the chats that came within reach of every running schedule; how many were made.
 
-    Safe to run in several processes at once: a date made twice is refused by the unique
-    (schedule, date) key, and that process leaves it to the other."""
+    One read finds the schedules missing a date (most rounds: none), and only those are
+    written. Safe to run in several processes at once: a date made twice is refused by the
+    unique (schedule, date) key, and that process leaves it to the other."""
     now = ctx.now()
     with ctx.store.read() as session:
-        ids = session.scalars(
-            sa.select(ChatScheduleRow.id).where(ChatScheduleRow.stopped_at.is_(None))
+        rows = session.scalars(
+            sa.select(ChatScheduleRow).where(ChatScheduleRow.stopped_at.is_(None))
         ).all()
-    made = 0
-    for schedule_id in ids:
+        made: dict[int, set[datetime]] = {row.id: set() for row in rows}
+        for schedule_id, start in session.execute(
+            sa.select(ScheduleOccurrence.schedule_id, ScheduleOccurrence.occurrence_start)
+            .join(ChatScheduleRow, ChatScheduleRow.id == ScheduleOccurrence.schedule_id)
+            .where(
+                ChatScheduleRow.stopped_at.is_(None),
+                ScheduleOccurrence.occurrence_start >= now,
+            )
+        ):
+            made.setdefault(schedule_id, set()).add(start)
+        due = [row.id for row in rows if _missing_dates(row, made.get(row.id, set()), now)]
+    created = 0
+    for schedule_id in due:
         try:
             with ctx.store.write() as session:
                 row = session.get(ChatScheduleRow, schedule_id)
                 if row is not None:
-                    made += len(_top_up(session, row, now))
+                    created += len(_top_up(session, row, now))
         except sa.exc.IntegrityError:
             continue
-    return made
+    return created
 
 
 async def run_forever(ctx: AppContext) -> None:
