@@ -11,7 +11,8 @@ handles, the series' hosts) is applied after the cache, so a new link or role co
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ from hashchat.domain.recap.figures import handle_key
 from hashchat.store.models import (
     ChatInsightsRow,
     ChatRow,
+    DatabaseIdentity,
     EventRow,
     LinkedHandle,
     Membership,
@@ -508,6 +510,32 @@ def series_chats(session: Session, series_id: int) -> list[ChatRow]:
     return list(rows)
 
 
+class _RecentFigures:
+    """The last few series' figures computed in this process, by everything they depend on: a
+    page view of an unchanged series is then a handful of index look-ups."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._items: OrderedDict[Any, SeriesFigures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> SeriesFigures | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, figures: SeriesFigures) -> None:
+        with self._lock:
+            self._items[key] = figures
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_FIGURES = _RecentFigures()
+
+
 def get_series_insights(
     ctx: AppContext, tag: str, actor: UserView | None = None, *, use_cache: bool = True
 ) -> SeriesInsights:
@@ -519,8 +547,25 @@ def get_series_insights(
         people = people_of_series(session, series_id)
         thresholds = thresholds_of(session, series_id)
         names_allowed = may_see_names(session, series_id, actor)
-    tallies = tallies_of_chats(ctx, chats, use_cache=use_cache)
-    figures = series_figures(tallies, people, thresholds, ZoneInfo(zone))
+        last = _last_event_ids(session, [c.id for c in chats]) if chats else {}
+        database = session.scalar(sa.select(DatabaseIdentity.id).limit(1))
+    # Everything the figures depend on: each chat as it is now (its last event id moves with any
+    # change), who is who, the thresholds and the zone. Same key: the same figures.
+    key = (
+        database or id(ctx.store),
+        series_id,
+        zone,
+        tuple((c.id, c.title, c.state, c.started_at, last.get(c.id)) for c in chats),
+        tuple(sorted(people.links.items())),
+        people.host_ids,
+        thresholds,
+    )
+    figures = _FIGURES.get(key) if use_cache else None
+    if figures is None:
+        tallies = tallies_of_chats(ctx, chats, use_cache=use_cache)
+        figures = series_figures(tallies, people, thresholds, ZoneInfo(zone))
+        if use_cache:
+            _FIGURES.put(key, figures)
     names = None
     if names_allowed:
         wanted = set(figures.regulars) | {p for c in figures.cohorts for p in c.members}
