@@ -146,6 +146,9 @@
   }
 
   function applyPostFilters() {
+    var filtering = hostsOnly || Boolean(searchTerm);
+    // Nothing to do on each new post while no filter is on (and none was on before).
+    if (!filtering && !stream.classList.contains("filtering")) { return; }
     var top = stream.querySelectorAll(".question-group > ol.posts > li.post");
     var shown = 0;
     for (var i = 0; i < top.length; i++) {
@@ -155,7 +158,6 @@
     for (var j = 0; j < all.length; j++) {
       if (!all[j].classList.contains("filtered-out") && !all[j].classList.contains("context-only")) { shown += 1; }
     }
-    var filtering = hostsOnly || Boolean(searchTerm);
     stream.classList.toggle("filtering", filtering);
     if (searchCount) {
       searchCount.textContent = filtering ? shown + (shown === 1 ? " post matches" : " posts match") : "";
