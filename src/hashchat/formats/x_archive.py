@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,8 +37,27 @@ _PART = re.compile(r"(?:^|/)tweets?(?:-part(\d+))?\.js$")
 _ASSIGN = re.compile(rb"^\s*window\.YTD\.[A-Za-z_]+\.part\d+\s*=\s*")
 
 
+_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+
+
 def parse_x_time(value: str) -> datetime:
-    """X's `created_at` (`Wed Oct 10 20:19:24 +0000 2018`) as an aware datetime."""
+    """X's `created_at` (`Wed Oct 10 20:19:24 +0000 2018`) as an aware datetime (by hand: the
+    importer reads a million of them, and `strptime` is half its reading time)."""
+    parts = value.split(" ")
+    if len(parts) == 6 and parts[4] == "+0000" and parts[1] in _MONTHS and len(parts[3]) == 8:
+        clock = parts[3]
+        try:
+            return datetime(
+                int(parts[5]),
+                _MONTHS[parts[1]],
+                int(parts[2]),
+                int(clock[0:2]),
+                int(clock[3:5]),
+                int(clock[6:8]),
+                tzinfo=UTC,
+            )
+        except ValueError:
+            pass
     return datetime.strptime(value, X_TIME)
 
 
