@@ -29,7 +29,7 @@ from pathlib import Path
 
 BASE = datetime(2024, 1, 5, 17, 0, tzinfo=UTC)
 PART = 100_000
-WORDS = ("small wins habit tea van shelves invoice calendar kettle notebook morning walk").split()
+WORDS = ["small", "wins", "habit", "tea", "van", "shelves", "invoice", "calendar", "kettle", "notebook", "morning", "walk"]
 NON_LATIN = [
     "朝は散歩です。スマホは見ません",
     "Бросила проверять почту до 10 утра",
