@@ -29,7 +29,10 @@ from pathlib import Path
 
 BASE = datetime(2024, 1, 5, 17, 0, tzinfo=UTC)
 PART = 100_000
-WORDS = ["small", "wins", "habit", "tea", "van", "shelves", "invoice", "calendar", "kettle", "notebook", "morning", "walk"]
+WORDS = [
+    "small", "wins", "habit", "tea", "van", "shelves",
+    "invoice", "calendar", "kettle", "notebook", "morning", "walk",
+]  # fmt: skip
 NON_LATIN = [
     "朝は散歩です。スマホは見ません",
     "Бросила проверять почту до 10 утра",
