@@ -7,6 +7,7 @@ from fastapi.routing import APIRoute
 
 from hashchat.web.pages import (
     accounts,
+    bridges,
     host,
     host_prepare,
     insights,
@@ -27,6 +28,7 @@ _MODULES = (
     host_prepare,
     recap,
     insights,
+    bridges,
 )
 router = APIRouter(include_in_schema=False)
 for module in _MODULES:
