@@ -169,7 +169,8 @@ def open_mastodon_archive(path: Path) -> Archive:
                     if post is not None:
                         yield post
             except ijson.JSONError as error:
-                raise ArchiveError(where, f"item {number + 1}", f"bad JSON ({error})") from None
+                first = str(error).strip().splitlines()[0] if str(error).strip() else "bad JSON"
+                raise ArchiveError(where, f"item {number + 1}", f"bad JSON ({first})") from None
             except (EOFError, OSError) as error:
                 raise ArchiveError(where, f"item {number + 1}", f"truncated ({error})") from None
 
