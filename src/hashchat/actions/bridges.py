@@ -19,6 +19,8 @@ unseal credentials (`bridges.credentials`, pure crypto, no I/O but the environme
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -252,16 +254,16 @@ def claim_bridges(ctx: AppContext, worker: str, now: datetime | None = None) -> 
     with ctx.store.write() as session:
         candidates = session.scalars(sa.select(BridgeRow).order_by(BridgeRow.id)).all()
         for row in candidates:
+            free = [
+                BridgeRow.claimed_by.is_(None),
+                BridgeRow.claimed_by == worker,
+                BridgeRow.claimed_until < now,
+            ]
+            if row.claimed_by and dead_local_worker(row.claimed_by):
+                free.append(BridgeRow.claimed_by == row.claimed_by)
             taken = session.execute(
                 sa.update(BridgeRow)
-                .where(
-                    BridgeRow.id == row.id,
-                    sa.or_(
-                        BridgeRow.claimed_by.is_(None),
-                        BridgeRow.claimed_by == worker,
-                        BridgeRow.claimed_until < now,
-                    ),
-                )
+                .where(BridgeRow.id == row.id, sa.or_(*free))
                 .values(claimed_by=worker, claimed_until=now + LEASE)
             )
             if taken.rowcount == 1:  # type: ignore[attr-defined]
@@ -285,6 +287,22 @@ def claim_bridges(ctx: AppContext, worker: str, now: datetime | None = None) -> 
                     )
                 )
     return claimed
+
+
+def dead_local_worker(name: str) -> bool:
+    """True when `name` (`host:pid`, `outbox.worker_name`) is a process of this host that no
+    longer runs: a server restarted after `kill -9` takes its bridges over at once instead of
+    waiting for the lease to run out."""
+    host, _, pid = name.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def load_series_tag(session: Session, series_id: int) -> str:
