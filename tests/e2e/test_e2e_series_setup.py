@@ -17,10 +17,10 @@ PASSWORD = "correct horse battery"
 TAG = "SetupE2E"
 
 
-def _register(page: Page, base_url: str, name: str) -> None:
+def _register(page: Page, base_url: str, name: str, display_name: str) -> None:
     page.goto(f"{base_url}/register")
     page.get_by_label("User name").fill(name)
-    page.get_by_label("Display name").fill(name.title())
+    page.get_by_label("Display name").fill(display_name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{base_url}/")
@@ -39,10 +39,10 @@ def test_a_new_host_sets_up_a_weekly_series(
 ) -> None:
     base = live_server.base_url
     cohost = new_context().new_page()
-    _register(cohost, base, "setup_cohost")
+    _register(cohost, base, "setup_cohost", "Cora Cohost")
 
     host = new_context().new_page()
-    _register(host, base, "setup_host")
+    _register(host, base, "setup_host", "Hana Host")
     host.get_by_role("link", name="Start a series").click()
     host.wait_for_url(f"{base}/series/new")
     _no_violations(host)
@@ -61,7 +61,7 @@ def test_a_new_host_sets_up_a_weekly_series(
     host.get_by_label("co-host (runs chats)").check()
     host.get_by_role("button", name="Add").click()
     expect(host.get_by_role("status")).to_have_text("Role given.")
-    expect(host.get_by_role("row", name="Setup_Cohost @setup_cohost cohost")).to_be_visible()
+    expect(host.get_by_role("row", name="Cora Cohost @setup_cohost cohost")).to_be_visible()
     _no_violations(host)
 
     friday = _next_friday(date.today())
@@ -94,7 +94,7 @@ def test_a_new_host_sets_up_a_weekly_series(
     expect(upcoming.first).to_contain_text("Friday setup chat")
     expect(upcoming.first.locator(".announcement")).to_contain_text("ET")
     expect(host.get_by_text("Say hello first.")).to_be_visible()
-    expect(host.get_by_text("Setup_Cohost (@setup_cohost, cohost)")).to_be_visible()
+    expect(host.get_by_text("Cora Cohost (@setup_cohost, cohost)")).to_be_visible()
     _no_violations(host)
 
     feed = host.get_by_role("link", name="Subscribe to the calendar").get_attribute("href")

@@ -232,3 +232,24 @@ def test_skip_asks_hosts_only_and_only_before_the_start(world: World) -> None:
     started = client_for(world, "kaizencoach").get(f"/chats/{world.chat_id}/skip")
     assert started.status_code == 409
     assert "it has started" in started.text
+
+
+def test_stop_a_schedule_after_confirming(world: World) -> None:
+    host = client_for(world, "kaizencoach")
+    token = csrf_of(host.get("/series/KaizenBiz/schedule").text)
+    host.post(
+        "/series/KaizenBiz/schedule/recurring",
+        data={"csrf_token": token, "title": "Weekly", "first_start": "2026-11-27T17:00",
+              "every_weeks": "2", "duration_minutes": "60"},
+    )  # fmt: skip
+    page = host.get("/series/KaizenBiz/schedule").text
+    stop = re.search(r'href="(/series/KaizenBiz/schedules/\d+/stop)"', page)
+    assert stop is not None
+    confirm = host.get(stop.group(1))
+    assert "Stop “Weekly”: Every 2 weeks on Friday at 17:00 (Europe/London)?" in confirm.text
+    unconfirmed = host.post(stop.group(1), data={"csrf_token": token})
+    assert unconfirmed.status_code == 200
+    assert "(stopped)" not in host.get("/series/KaizenBiz/schedule").text
+    done = host.post(stop.group(1), data={"csrf_token": token, "confirm": "yes"})
+    assert done.headers["location"] == "/series/KaizenBiz/schedule?done=stopped"
+    assert "(stopped)" in host.get("/series/KaizenBiz/schedule").text
