@@ -10,6 +10,7 @@ its HTTP URL (for the `atproto` client) and `firehose` its `subscribeRepos` WebS
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -77,6 +78,12 @@ def install() -> str | None:
     if shutil.which("npm") is None:
         return "npm is not installed (make bridge-deps installs nodejs and npm)"
     HOME.mkdir(parents=True, exist_ok=True)
+    with (HOME / ".lock").open("w") as lock:  # xdist workers install once, one at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return None if installed() else _install()
+
+
+def _install() -> str | None:
     log = HOME / "install.log"
     node_dir = HOME / "node"
     app = HOME / "app"
