@@ -389,3 +389,29 @@ def _foreign_chat(ctx: AppContext, tag: str, chat: SplitChat) -> ForeignChat:
         closed_at=closed,
         comments_close_at=chat.comments_close_at,
     )
+
+
+@dataclass(frozen=True)
+class ImportPageView:
+    """What the console's import page shows: the series and its chats (newest first)."""
+
+    tag: str
+    title: str
+    chats: list[tuple[int, str, str]]  # (id, title, starts_at ISO)
+
+
+def import_page(ctx: AppContext, actor: UserView, series: str) -> ImportPageView:
+    """The import page of a series, for its hosts (403 otherwise)."""
+    with ctx.store.read() as session:
+        row = load_series(session, series)
+        require(session, row.id, actor, Mutation.CREATE_CHAT)
+        chats = [
+            (chat.id, chat.title, chat.starts_at.isoformat())
+            for chat in session.scalars(
+                sa.select(ChatRow)
+                .where(ChatRow.series_id == row.id)
+                .order_by(ChatRow.starts_at.desc())
+                .limit(200)
+            )
+        ]
+        return ImportPageView(row.tag, row.title, chats)

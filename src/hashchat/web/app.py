@@ -35,6 +35,7 @@ from hashchat.store.events import POST_CHANGE_TYPES, events_after, last_event_id
 from hashchat.store.identity import database_id
 from hashchat.web.api import router as api_router
 from hashchat.web.api.events import After, LastEventId, requested_resume
+from hashchat.web.api.imports import router as imports_api_router
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import CsrfCookieMiddleware
 from hashchat.web.body_limit import BodyLimitMiddleware
@@ -42,6 +43,7 @@ from hashchat.web.deps import Ctx
 from hashchat.web.errors import install_error_handlers
 from hashchat.web.nchan_handoff import NchanReconnects
 from hashchat.web.pages import router as pages_router
+from hashchat.web.pages.imports import router as imports_page_router
 from hashchat.web.resume import stream_start
 from hashchat.web.security_headers import SecurityHeadersMiddleware
 
@@ -229,7 +231,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         # Registered before the API so that it answers the stream path in nchan mode.
         install_nchan_handoff(app, ctx.bus)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(imports_api_router, prefix="/api/v1")  # issue 10: archive uploads
     app.include_router(pages_router)
+    app.include_router(imports_page_router)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -10,6 +10,8 @@ sets the same limits per location (`client_max_body_size`), so a front nginx ref
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import Headers
 from starlette.middleware.body_limit import RequestBodyLimitResponder
 from starlette.responses import JSONResponse
@@ -17,6 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Routes under this prefix take uploads (archives): their own, larger limit.
 UPLOAD_PREFIX = "/api/v1/uploads/"
+# And an archive import (issue 10: POST /api/v1/series/{tag}/imports, web.api.imports).
+UPLOAD_ROUTE = re.compile(r"^/api/v1/series/[^/]+/imports$")
 
 
 def declared_length(scope: Scope) -> int | None:
@@ -37,7 +41,9 @@ class BodyLimitMiddleware:
 
     def limit_for(self, path: str) -> int:
         """The limit of a request to `path`."""
-        return self.max_upload_bytes if path.startswith(UPLOAD_PREFIX) else self.max_body_bytes
+        if path.startswith(UPLOAD_PREFIX) or UPLOAD_ROUTE.match(path):
+            return self.max_upload_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
