@@ -51,7 +51,9 @@ def test_export_to_a_file_is_read_by_recap(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(chat_id), "-o", str(out), "--db", url])
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith('{"type":"chat"')
-    recap = runner.invoke(app, ["recap", str(out), "--format", "json"])
+    recap = runner.invoke(
+        app, ["recap", str(out), "--tag", "#KaizenBiz", "--host", "kaizencoach", "--format", "json"]
+    )
     assert recap.exit_code == 0, recap.output
     assert json.loads(recap.stdout)["figures"]["reposts"] == 3
 
