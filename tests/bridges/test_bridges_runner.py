@@ -291,3 +291,51 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
         f"@alice@{mastodon.domain}": "mastodon",
         "reader": "hashchat",
     }
+
+
+def test_x_both_ways_on_the_local_v2_server(ctx: AppContext, host: UserView) -> None:
+    from x_server import GOOD_KEY, LocalX
+
+    from hashchat.bridges import runner as runner_module
+    from hashchat.bridges.x import XAccount
+
+    x = LocalX.start()
+    try:
+        keys = {
+            "api_key": GOOD_KEY,
+            "api_secret": "s",
+            "access_token": "t",
+            "access_token_secret": "ts",
+        }
+        bridge = bridges.do_connect_bridge(
+            ctx,
+            host,
+            "EduChat",
+            "x",
+            keys,
+            lambda network, values: XAccount(values, x.session()).verify(),
+        )
+        assert bridge.account == "@ChatHost"
+        runner_module.X_SESSION[0] = x.session()
+        outbound = _outbound(ctx)
+        chat_id = _live_chat(ctx, host)
+        do_next_question(ctx, host, chat_id)
+        outbound.work_once()
+        opening, q1 = x.tweets
+        assert q1["text"].startswith("Q1 What do you teach?")
+        assert q1["referenced_tweets"] == [{"type": "replied_to", "id": opening["id"]}]
+        answer = x.post_as("alice", "A1 maths #EduChat", reply_to=q1["id"])
+        runner = BridgeRunner(ctx, name="x")
+        runner.x_session = x.session()
+        runner.tick()
+        try:
+            _wait(lambda: len(_posts(ctx, chat_id)) >= 1)
+        finally:
+            runner.close()
+    finally:
+        runner_module.X_SESSION[0] = None
+        x.stop()
+    filed = _posts(ctx, chat_id)
+    assert [(p.external_id, p.author_handle, p.network) for p in filed] == [
+        (answer["id"], "@alice", "x")
+    ]

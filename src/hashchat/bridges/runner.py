@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 CONSUMER = "bridges"
 TICK_SECONDS = 2.0
+X_POLL_SECONDS = 6.0  # recent search with user keys: 180 requests per 15 minutes
 MAX_BACKOFF = 300.0
 
 
@@ -61,6 +62,7 @@ class BridgeRunner:
         self.name = name or worker_name()
         self._followers: dict[int, _Follower] = {}
         self._lock = threading.Lock()
+        self.x_session: Any = None  # tweepy's HTTP session (None: its own)
 
     def tick(self) -> None:
         """Renew claims, start followers for newly claimed bridges, drop removed ones."""
@@ -95,9 +97,11 @@ class BridgeRunner:
             actions.release_bridge(self.ctx, follower.work.id, self.name)
 
     def _follow(self, follower: _Follower) -> None:
-        run = {"mastodon": self._follow_mastodon, "bluesky": self._follow_bluesky}.get(
-            follower.work.network
-        )
+        run = {
+            "mastodon": self._follow_mastodon,
+            "bluesky": self._follow_bluesky,
+            "x": self._follow_x,
+        }.get(follower.work.network)
         if run is None:
             actions.record_health(
                 self.ctx,
@@ -226,6 +230,27 @@ class BridgeRunner:
             if failure:
                 raise failure[0]
 
+    # -- X ---------------------------------------------------------------------------------
+
+    def _follow_x(self, follower: _Follower) -> None:
+        from hashchat.bridges.x import XAccount
+
+        work = follower.work
+        account = XAccount(work.credentials.values, self.x_session)
+        cursor = work.cursor
+        while not follower.stop.is_set():
+            newest = cursor
+            for page in account.since(work.tag, cursor):
+                if page:
+                    top = max(page, key=lambda p: int(p.external_id)).external_id
+                    newest = top if newest is None or int(top) > int(newest) else newest
+                actions.do_file_bridge_posts(self.ctx, work.id, page)
+            if newest != cursor:  # moved once every page of this round is filed
+                actions.do_file_bridge_posts(self.ctx, work.id, (), cursor=newest)
+                cursor = newest
+            actions.record_health(self.ctx, work.id, connected=True)
+            follower.stop.wait(X_POLL_SECONDS)
+
 
 # -- outbound ------------------------------------------------------------------------------
 
@@ -254,6 +279,18 @@ def _post_bluesky(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | 
     return posted.external_id, posted.url, posted
 
 
+def _post_x(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | None, Any]:
+    from hashchat.bridges.x import XAccount
+
+    external_id = XAccount(work.credentials.values, X_SESSION[0]).post(
+        _with_tag(text, work.tag), in_reply_to=parent
+    )
+    return external_id, f"https://x.com/i/status/{external_id}", external_id
+
+
+X_SESSION: list[Any] = [None]  # the HTTP session outbound X posts go through (None: tweepy's)
+
+
 def deliver(ctx: AppContext, message: OutboxMessage) -> None:
     """Post what a chat event asks for on every bridge of the chat's series (once each)."""
     if message.chat_id is None:
@@ -280,6 +317,8 @@ def _deliver_to(
         poster: Callable[[BridgeWork, str, Any], tuple[str, str | None, Any]] = _post_mastodon
     elif work.network == "bluesky":
         poster = _post_bluesky
+    elif work.network == "x":
+        poster = _post_x
     else:
         return
     opening_ref: Any = None
@@ -292,7 +331,7 @@ def _deliver_to(
         words = text or _standard_text(kind, work.tag)
         parent = None
         if kind != "opening" and opening_ref is not None:
-            parent = opening_ref if work.network == "mastodon" else (opening_ref, opening_ref)
+            parent = opening_ref if work.network != "bluesky" else (opening_ref, opening_ref)
         external_id, url, ref = poster(work, words, parent)
         actions.record_bridge_post(ctx, work.id, chat_id, kind, number, external_id, url)
         if kind == "opening":
@@ -300,7 +339,7 @@ def _deliver_to(
 
 
 def _ref(work: BridgeWork, done: Any) -> Any:
-    if work.network == "mastodon":
+    if work.network in ("mastodon", "x"):
         return done.external_id
     repo, _, rkey = done.external_id.removeprefix("at://").partition(f"/{bluesky.POST_COLLECTION}/")
     with bluesky.BlueskyAccount(
