@@ -130,7 +130,8 @@ def _draw(data: ChartData) -> Figure:
         new = [row[2] for row in data.rows]
         axes.bar(x, returning, color=PALETTE[0], label="returning")
         axes.bar(x, new, bottom=returning, color=PALETTE[1], label="new")
-        axes.legend(frameon=False)
+        if data.rows:
+            axes.legend(frameon=False)
         _thin_ticks(axes, x, labels)
     else:
         bottom = [0.0] * len(data.rows)
@@ -139,7 +140,8 @@ def _draw(data: ChartData) -> Figure:
             axes.bar(x, values, bottom=bottom, label=network, color=PALETTE[index % len(PALETTE)])
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         axes.set_ylabel("% of participants")
-        axes.legend(frameon=False, ncol=max(1, len(data.columns) - 1))
+        if data.rows and len(data.columns) > 1:
+            axes.legend(frameon=False, ncol=max(1, len(data.columns) - 1))
         _thin_ticks(axes, x, labels)
     axes.set_title(data.title)
     axes.spines[["top", "right"]].set_visible(False)

@@ -49,6 +49,10 @@ CONTRACT = {
     ("get", "/api/v1/series/{tag}/bridges"),
     ("delete", "/api/v1/series/{tag}/bridges/{bridge_id}"),
     ("post", "/api/v1/series/{tag}/network-blocks"),
+    # Issue 13: insights.
+    ("get", "/api/v1/series/{tag}/insights"),
+    ("get", "/api/v1/chats/{chat_id}/insights"),
+    ("put", "/api/v1/series/{tag}/insights/settings"),
 }
 
 

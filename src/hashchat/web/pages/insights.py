@@ -17,6 +17,7 @@ from hashchat.actions.insights import (
     do_set_insight_settings,
     get_series_insights,
 )
+from hashchat.actions.series import get_series
 from hashchat.formats.charts import CHARTS, chart_data, render_png, render_svg
 from hashchat.formats.insights_json import insights_document
 from hashchat.formats.report_html import render_body, render_report
@@ -94,7 +95,8 @@ async def insights_report(request: Request, tag: str) -> Response:
         report.html,
         media_type="text/html; charset=utf-8",
         headers={
-            "Content-Security-Policy": report.policy,
+            # frame-ancestors works in a header only, not in the file's meta policy
+            "Content-Security-Policy": f"{report.policy}; frame-ancestors 'none'",
             "Content-Disposition": content_disposition(f"{insights.tag}-report.html"),
         },
     )
@@ -108,16 +110,20 @@ async def insights_report(request: Request, tag: str) -> Response:
 async def insights_settings(
     request: Request,
     tag: str,
-    return_k: Annotated[str, Form()],
-    return_n: Annotated[str, Form()],
-    trend_run: Annotated[str, Form()],
-    tumbleweed_participants: Annotated[str, Form()],
-    tumbleweed_network_people: Annotated[str, Form()],
+    return_k: Annotated[str, Form()] = "",
+    return_n: Annotated[str, Form()] = "",
+    trend_run: Annotated[str, Form()] = "",
+    tumbleweed_participants: Annotated[str, Form()] = "",
+    tumbleweed_network_people: Annotated[str, Form()] = "",
 ) -> Response:
     """The hosts' form: thresholds for returning, trends and tumbleweed alerts."""
     viewer = viewer_of(request)
     if viewer is None:
         return refusal(request, 401, "Log in first", "Log in as a host of this series.")
+    try:
+        get_series(context_of(request), tag)  # an unknown series is a 404 whatever the form says
+    except ActionError as error:
+        return refusal(request, error.status, "Not saved", str(error))
     raw = {
         "return_k": return_k,
         "return_n": return_n,
