@@ -1,7 +1,7 @@
 """The X bridge's network side, with `tweepy` (API v2, user context with the host's four keys):
 verify the keys, post (a reply when threaded), and read the hashtag's recent posts after a
 stored post id (`since_id`, paged with `next_token`), turned into `ForeignPost`s. An access
-level without search is said plainly (`XReadForbiddenError`). The runner does not follow X yet.
+level without search is said plainly (`XReadForbiddenError`); the bridge's health shows it.
 
 `session` is the HTTP session tweepy sends through; tweepy's base URL is fixed, so tests mount a
 transport adapter on it that routes to a local server speaking the v2 shapes.
