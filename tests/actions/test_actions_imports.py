@@ -221,3 +221,26 @@ def test_wxr_comments_become_late_answers_and_the_authors_replies_a_hosts(
     assert posts["comment-13"].reply_to_post_id == posts["comment-11"].id
     assert not posts["comment-11"].is_host
     assert "Held for moderation" not in {p.text for p in posts.values()}
+
+
+def test_a_chat_exported_as_wxr_reads_back_threaded(ctx: AppContext, tmp_path: Path) -> None:
+    import io
+
+    from hashchat.formats.wxr import export_chat_wxr, open_wxr
+
+    chat_id = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    ).chats[0]
+    do_import(ctx, "tags-csv", FIXTURES / "tags.csv", series="CafeChat")
+    out = io.StringIO()
+    count = export_chat_wxr(ctx, chat_id, out)
+    assert count == 4 + 16  # the four questions, then every post but the repost
+    path = tmp_path / "recap.xml"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    comments = {p.text: p for p in open_wxr(path).posts()}
+    q2 = comments["Q2 One habit you dropped this year? #CafeChat"]
+    olga = comments["A2 Бросила проверять почту до 10 утра 📵 #CafeChat"]
+    assert olga.reply_to == q2.external_id  # she replied to the host's Q2 post
+    sam = next(p for text, p in comments.items() if text.startswith("A1 & A2"))
+    assert sam.reply_to == "comment-1"  # no reply link: under the question it answers
+    assert comments["@kenji ¡qué bonito! 🥹"].reply_to not in {None, "comment-3"}  # under Kenji's

@@ -11,7 +11,9 @@ no network), one `<item>` at a time. Identity: network `wordpress`, source the b
 (the channel's `<link>`), external id `comment-<wp:comment_id>`.
 
 Writing: `write_wxr` gives a chat's recap as one WordPress post whose answers are threaded
-comments (a reply under the post it answers), importable by WordPress's own importer.
+comments (a reply under the post it answers), importable by WordPress's own importer (WXR 1.2,
+every comment approved, `comment_parent` threading); `export_chat_wxr` writes a stored chat
+that way (its questions as the host's comments, each answer under its question).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from hashchat.actions.context import AppContext
+from hashchat.actions.export import chat_header, exported_posts
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.formats.archives import Archive, ArchiveError, Progress, counting
 from hashchat.formats.mastodon_archive import html_text
@@ -273,3 +277,48 @@ def write_wxr(
         )
     out.write("</item>\n</channel>\n</rss>\n")
     return count
+
+
+def export_chat_wxr(ctx: AppContext, chat_id: int, out: IO[str]) -> int:
+    """A chat's recap as one WordPress post (its questions) whose comments are the answers,
+    threaded: each question is a comment by the host, an answer sits under its question, a
+    reply under the post it replies to. Hidden posts and reposts are left out. Returns the
+    number of comments written."""
+    header = chat_header(ctx, chat_id)
+    asked = header.started_at or header.starts_at
+    body = "".join(
+        f"<p><strong>Q{q.number}</strong> {escape(q.text)}</p>" for q in header.questions
+    )
+    question_ids = {q.number: q.number for q in header.questions}
+    comment_ids: dict[str, int] = {}
+
+    def comments() -> Iterator[WxrComment]:
+        for q in header.questions:
+            yield WxrComment(q.number, "host", f"Q{q.number} {q.text}", q.asked_at or asked)
+        for index, exported in enumerate(exported_posts(ctx, chat_id), start=1000):
+            post = exported.post
+            if post.hidden or post.repost_of is not None:
+                continue
+            comment_ids[exported.line_id] = index
+            parent = comment_ids.get(exported.reply_line_id or "")
+            if parent is None and exported.question is not None:
+                parent = question_ids.get(exported.question)
+            yield WxrComment(
+                index,
+                post.display_name or post.author_handle,
+                post.text,
+                post.created_at,
+                parent_id=parent or 0,
+                url=post.url or "",
+            )
+
+    return write_wxr(
+        out,
+        site_url=ctx.settings.base_url,
+        title=f"#{header.series_tag}: {header.title}",
+        slug=f"{header.series_tag.lower()}-{chat_id}",
+        author="host",
+        body_html=body,
+        published=header.ended_at or asked,
+        comments=comments(),
+    )
