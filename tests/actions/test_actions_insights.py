@@ -285,3 +285,18 @@ def test_every_figure_matches_a_plain_python_reference(
         totals = document["series"]["totals"]
         assert (totals["people"], totals["answers"]) == (expected["people"], expected["answers"])
         assert document["series"]["returning"]["regulars"] == expected["regulars"]
+
+
+def test_figures_kept_in_the_process_follow_a_new_link(
+    new_context: Callable[[], AppContext], clock: Clock
+) -> None:
+    ctx = new_context()
+    cast = hand_made_series(ctx, clock)
+    before = get_series_insights(ctx, "KaizenBiz").figures
+    assert get_series_insights(ctx, "KaizenBiz").figures is before  # kept: nothing changed
+    do_link_handle(ctx, "ann", "x", "tradietom")  # tom turns out to be ann
+    after = get_series_insights(ctx, "KaizenBiz").figures
+    assert after is not before
+    assert [c.participants for c in after.chats] == [2, 2]  # ann and tom are one person
+    assert after.people == 3
+    assert get_chat_insights(ctx, cast["chat1"]).per_network["x"].people == 1
