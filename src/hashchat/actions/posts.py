@@ -22,12 +22,13 @@ from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerpr
 from hashchat.actions.permissions import HOSTS, Mutation, Role, is_allowed
 from hashchat.actions.segments import store_segments_of_new_post
 from hashchat.actions.validation import check_no_controls, check_no_stacked_marks
-from hashchat.actions.views import PostView, UserView, post_view, to_json
+from hashchat.actions.views import PostView, UserView, post_view
 from hashchat.domain.chat import ChatState
 from hashchat.domain.compose import compose_post
+from hashchat.domain.events import HiddenPostEvent, PostEvent, event_data
 from hashchat.domain.text.controls import normalise_line_breaks
 from hashchat.domain.text.length import BLUESKY_MAX_BYTES, measure, over_byte_limit
-from hashchat.store.events import add_event, rewrite_post_event
+from hashchat.store.events import add_typed_event, rewrite_post_event
 from hashchat.store.models import (
     MAX_ROW_ID,
     Block,
@@ -89,16 +90,21 @@ def store_post(
     session.add(row)
     session.flush()
     store_segments_of_new_post(session, chat, row, new.reply_to)
-    add_event(session, chat.id, "post", post_event_data(row), now)
+    add_typed_event(session, chat.id, post_event(row), now)
     return post_view(row)
 
 
-def post_event_data(row: PostRow) -> dict[str, object]:
-    """What a post's `post` event says: the API's JSON of the post, or for a hidden post only
+def post_event(row: PostRow) -> PostEvent | HiddenPostEvent:
+    """A post's `post` event: the post's view (as the API returns it), or for a hidden post only
     that it is hidden (no text, author or attribution: a replay must not bring them back)."""
     if row.hidden:
-        return {"id": row.id, "chat_id": row.chat_id, "hidden": True}
-    data: dict[str, object] = to_json(post_view(row))
+        return HiddenPostEvent(id=row.id, chat_id=row.chat_id)
+    return PostEvent(post_view(row))
+
+
+def post_event_data(row: PostRow) -> dict[str, object]:
+    """The JSON-ready data of `post_event(row)`."""
+    data: dict[str, object] = event_data(post_event(row))
     return data
 
 
