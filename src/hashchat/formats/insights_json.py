@@ -23,7 +23,8 @@ DEFINITIONS: dict[str, str] = {
     "host_share": "The hosts' share of the chat's posts.",
     "replies": "Reply segments: posts that reply to a post rather than answer a question.",
     "conversations": "Posts with at least one visible direct reply by someone else.",
-    "minutes_to_first_answer": "Minutes from a question being asked to its first answer.",
+    "minutes_to_first_answer": "Minutes from a question being asked to its first answer "
+    "(in one chat's figures).",
     "people": "Distinct people who took part in any chat of the series (hosts apart).",
     "answers_per_participant": "All answers divided by the sum of each chat's participants.",
     "returning_rate": "Of the people in the last n chats, the share who came to at least k "
@@ -31,8 +32,7 @@ DEFINITIONS: dict[str, str] = {
     "regulars": "People who came to at least k of the last n chats.",
     "cohorts": "People grouped by the month of their first chat, and how many of them came in "
     "each month since.",
-    "answered_share": "The share of a network's participants who answered at least one "
-    "question.",
+    "answered_share": "The share of a network's participants who answered at least one question.",
     "network_people": "Distinct participants who posted from that network.",
     "cadence": "Mean participants and answers per chat for chats that share a schedule trait, "
     "with a 95% interval; under 5 chats the group is marked 'n is small'.",
