@@ -19,8 +19,10 @@ chats' opening, question and closing posts there.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +33,13 @@ from hashchat.actions.outbox import OutboxMessage, register_consumer, register_h
 from hashchat.actions.runner import Job
 from hashchat.bridges import bluesky, mastodon
 from hashchat.bridges.errors import BridgeError, LoginRefusedError
+from hashchat.domain.ingest import ForeignPost
 
 logger = logging.getLogger(__name__)
 
 CONSUMER = "bridges"
 TICK_SECONDS = 2.0
+BATCH = 500  # streamed items filed together at most
 X_POLL_SECONDS = 6.0  # recent search with user keys: 180 requests per 15 minutes
 MAX_BACKOFF = 300.0
 
@@ -144,16 +148,13 @@ class BridgeRunner:
         )
         cursor = work.cursor
 
+        batcher = _Batcher(self.ctx, work.id, retry=False)  # catch-up covers a failed batch
+
         def on_status(event: str, payload: Any) -> None:
-            try:
-                if event == "delete":
-                    identity = ("mastodon", account.domain, str(payload))
-                    actions.do_file_bridge_posts(self.ctx, work.id, (), deleted=[identity])
-                elif mastodon.is_tagged(payload, work.tag):
-                    post = mastodon.foreign_post(payload, account.domain)
-                    actions.do_file_bridge_posts(self.ctx, work.id, [post])
-            except Exception:  # the next catch-up files it
-                logger.warning("bridge %s: a streamed status was not filed", work.id)
+            if event == "delete":
+                batcher.add((), [("mastodon", account.domain, str(payload))], None)
+            elif mastodon.is_tagged(payload, work.tag):
+                batcher.add([mastodon.foreign_post(payload, account.domain)], (), None)
 
         stream = account.follow(work.tag, on_status)
         try:
@@ -165,6 +166,7 @@ class BridgeRunner:
                 follower.stop.wait(TICK_SECONDS)
         finally:
             stream.close()
+            batcher.close()
 
     def _catch_up(
         self, work: BridgeWork, account: mastodon.MastodonAccount, cursor: str | None
@@ -202,17 +204,14 @@ class BridgeRunner:
             tag_filter = bluesky.TagFilter(work.tag, handle_of)
             failure: list[BaseException] = []
 
+            batcher = _Batcher(self.ctx, work.id, retry=True)  # the cursor moves only after
+
             def on_frame(frame: Any) -> None:
                 item = tag_filter.read(frame)
                 if item.posts or item.deleted:
                     deleted = [("bluesky", bluesky.SOURCE, uri) for uri in item.deleted]
-                    actions.do_file_bridge_posts(
-                        self.ctx,
-                        work.id,
-                        item.posts,
-                        cursor=str(item.seq) if item.seq is not None else None,
-                        deleted=deleted,
-                    )
+                    cursor = str(item.seq) if item.seq is not None else None
+                    batcher.add(item.posts, deleted, cursor)
 
             cursor = int(work.cursor) if work.cursor else None
             firehose = bluesky.Firehose(
@@ -227,6 +226,7 @@ class BridgeRunner:
                     follower.stop.wait(TICK_SECONDS)
             finally:
                 firehose.close()
+                batcher.close()
             if failure:
                 raise failure[0]
 
@@ -250,6 +250,74 @@ class BridgeRunner:
                 cursor = newest
             actions.record_health(self.ctx, work.id, connected=True)
             follower.stop.wait(X_POLL_SECONDS)
+
+
+class _Batcher:
+    """Files what a stream delivers from a thread of its own, everything waiting at once in
+    one call (one transaction, one attribution pass), so a burst costs one write, not one per
+    post, and the stream's reader never waits for the database. With `retry` a failed batch is
+    tried again (the firehose cursor must not pass posts that were not filed)."""
+
+    def __init__(self, ctx: AppContext, bridge_id: int, *, retry: bool) -> None:
+        self.ctx = ctx
+        self.bridge_id = bridge_id
+        self.retry = retry
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"filer-{bridge_id}")
+        self._thread.start()
+
+    def add(
+        self,
+        posts: Sequence[ForeignPost],
+        deleted: Sequence[tuple[str, str, str]],
+        cursor: str | None,
+    ) -> None:
+        """Queue posts, deletions and the cursor after them."""
+        self._queue.put((list(posts), list(deleted), cursor))
+
+    def close(self) -> None:
+        """File what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        ending = False
+        while not ending:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    ending = True
+                    break
+                batch.append(more)
+            posts = [post for item in batch for post in item[0]]
+            deleted = [identity for item in batch for identity in item[1]]
+            cursors = [item[2] for item in batch if item[2] is not None]
+            self._file(posts, deleted, cursors[-1] if cursors else None)
+
+    def _file(
+        self, posts: list[ForeignPost], deleted: list[tuple[str, str, str]], cursor: str | None
+    ) -> None:
+        wait = 1.0
+        while True:
+            try:
+                actions.do_file_bridge_posts(
+                    self.ctx, self.bridge_id, posts, cursor=cursor, deleted=deleted
+                )
+                return
+            except Exception as error:  # the database away: retry, or leave it to catch-up
+                logger.warning("bridge %s: filing failed: %s", self.bridge_id, type(error).__name__)
+                if not self.retry:
+                    return
+                time.sleep(wait)
+                wait = min(wait * 2, 30.0)
 
 
 # -- outbound ------------------------------------------------------------------------------
