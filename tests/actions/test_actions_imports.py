@@ -244,3 +244,66 @@ def test_a_chat_exported_as_wxr_reads_back_threaded(ctx: AppContext, tmp_path: P
     sam = next(p for text, p in comments.items() if text.startswith("A1 & A2"))
     assert sam.reply_to == "comment-1"  # no reply link: under the question it answers
     assert comments["@kenji ¡qué bonito! 🥹"].reply_to not in {None, "comment-3"}  # under Kenji's
+
+
+def _without_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_ids(v)
+            for k, v in value.items()
+            if k not in {"id", "chat_id", "post_id", "reply_to", "url"}
+        }
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def test_every_sample_exported_and_imported_elsewhere_is_unchanged(
+    ctx: AppContext, tmp_path: Path, clock: Any
+) -> None:
+    import json
+
+    from hashchat.actions.posts import list_posts
+    from hashchat.actions.recap import render_recap
+    from hashchat.formats.chat_jsonl import export_chat_jsonl
+    from hashchat.settings import Settings
+    from hashchat.store.migrate import upgrade
+    from hashchat.web.app import build_context
+
+    chat_id = do_import(
+        ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"
+    ).chats[0]
+    for kind, name in (
+        ("x", "x_kenji"),
+        ("tags-csv", "tags.csv"),
+        ("mastodon", "mastodon_kenji.tar.gz"),
+        ("bluesky", "bluesky_kenji.car"),
+    ):
+        do_import(ctx, kind, FIXTURES / name, series="CafeChat")
+    do_import(ctx, "wxr", FIXTURES / "wxr_blog.xml", series="CafeChat", chat_id=chat_id)
+    exported = tmp_path / "chat.jsonl"
+    with exported.open("w", encoding="utf-8") as out:
+        export_chat_jsonl(ctx, chat_id, out)
+    url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    upgrade(url)
+    other = build_context(
+        Settings(database_url=url, clock=clock, argon2_time_cost=1, argon2_memory_kib=1024)
+    )
+    try:
+        _series(other)
+        back = do_import(other, "jsonl", exported, series="CafeChat")
+        assert back.added == len(list_posts(ctx, chat_id, include_hidden=True))
+        again = do_import(other, "jsonl", exported, series="CafeChat")
+        assert again.added == 0
+        new_id = back.chats[0]
+        before = json.loads(render_recap(ctx, chat_id, "json").content)
+        after = json.loads(render_recap(other, new_id, "json").content)
+        assert _without_ids(after) == _without_ids(before)
+
+        def seen(context: AppContext, chat: int) -> list[tuple[str, int | None, bool]]:
+            posts = list_posts(context, chat)  # in id order: sort by what the posts say
+            return sorted(((p.text, p.question, p.is_host) for p in posts), key=repr)
+
+        assert seen(other, new_id) == seen(ctx, chat_id)
+    finally:
+        other.store.dispose()
