@@ -112,12 +112,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def phase_read(folder: Path) -> dict[str, object]:
     from hashchat.formats.x_archive import open_x_archive
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     count = sum(1 for _ in open_x_archive(folder).posts())
-    return {"posts": count, "seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb()}
+    seconds = time.perf_counter() - started
+    return {"posts": count, "seconds": seconds, "cpu": cpu_seconds() - cpu, "rss_mb": peak_rss_mb()}
 
 
 def phase_setup(url: str, chats: int) -> dict[str, object]:
@@ -159,13 +165,23 @@ def phase_import(url: str, folder: Path) -> dict[str, object]:
     from hashchat.web.app import build_context
 
     ctx = build_context(Settings(database_url=url))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     summary = do_import(ctx, "x", folder, series="BenchChat", as_user="benchhost")
     seconds = time.perf_counter() - started
     ctx.store.dispose()
     result = summary.as_dict()
     result.pop("chats")
-    return {**result, "chats": len(summary.chats), "seconds": seconds, "rss_mb": peak_rss_mb()}
+    out = {
+        **result,
+        "chats": len(summary.chats),
+        "seconds": seconds,
+        "cpu": cpu_seconds() - cpu,
+        "rss_mb": peak_rss_mb(),
+        "url": url.split("://", 1)[0],
+    }
+    with (folder.parent / "phases.jsonl").open("a") as log:  # readable while a long run goes on
+        log.write(json.dumps(out) + "\n")
+    return out
 
 
 def child(*args: str) -> dict[str, object]:
@@ -216,7 +232,10 @@ def main() -> None:
             f"generated in {time.perf_counter() - started:.1f} s; load {os.getloadavg()[0]:.1f}"
         )
         read = child("read", str(folder))
-        print(f"baseline, reading alone: {read['seconds']:.1f} s, peak RSS {read['rss_mb']:.0f} MB")
+        print(
+            f"baseline, reading alone: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU, "
+            f"peak RSS {read['rss_mb']:.0f} MB"
+        )
         targets = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
         if args.pg:
             targets.append(("postgresql", fresh_pg(args.pg)))
@@ -226,9 +245,11 @@ def main() -> None:
             again = child("import", url, str(folder))
             for name, result in (("import", first), ("re-import", again)):
                 seconds = float(result["seconds"])  # type: ignore[arg-type]
+                cpu = float(result["cpu"])  # type: ignore[arg-type]
+                ratio = cpu / float(read["cpu"])  # type: ignore[arg-type]
                 print(
-                    f"{label} {name}: {seconds:.1f} s ({seconds / float(read['seconds']):.1f}× "  # type: ignore[arg-type]
-                    f"reading alone), added {result['added']:,}, unchanged "
+                    f"{label} {name}: {seconds:.1f} s wall, {cpu:.1f} s CPU ({ratio:.1f}× reading "
+                    f"alone, CPU), added {result['added']:,}, unchanged "
                     f"{result['unchanged']:,}, skipped {result['skipped']:,}, chats "
                     f"{result['chats']}, peak RSS {result['rss_mb']:.0f} MB"
                 )
