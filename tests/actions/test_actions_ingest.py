@@ -3,6 +3,7 @@ handles, attribution by the domain rules, all or nothing per chat, one `resync` 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from hashchat.actions.ingest import IngestError, do_ingest_posts
 from hashchat.actions.posts import do_create_post, list_posts
 from hashchat.actions.recap import get_recap
 from hashchat.actions.series import do_create_series
+from hashchat.actions.views import to_json
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.store.events import events_after
 from hashchat.store.models import OutboxRow, PostRow
@@ -216,3 +218,39 @@ def test_typed_post_after_imported_history(new_context: Callable[[], AppContext]
     assert typed.question == 1
     texts = {p.text for p in list_posts(ctx, chat_id)}
     assert {"A1 imported", "A1 typed here"} <= texts
+
+
+def test_a_bridges_few_posts_in_a_running_chat_go_out_one_event_each(
+    new_context: Callable[[], AppContext],
+) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    before = events_after(ctx.store, chat_id, 0)[-1].id
+    posts = [
+        _post("1", "A1 from Bluesky", t0 + timedelta(seconds=1), network=Network.BLUESKY),
+        _post("2", "A1 from X", t0 + timedelta(seconds=2)),
+    ]
+    do_ingest_posts(ctx, "bridge 1", chat_id, posts)
+    new = events_after(ctx.store, chat_id, before)
+    assert [e.type for e in new] == ["post", "post"]
+    views = {v.id: v for v in list_posts(ctx, chat_id)}
+    for event in new:
+        data = json.loads(event.data)
+        assert data == to_json(views[data["id"]])  # the same JSON as the API's
+    # deleted at the source: hidden here, a hide event, and its post event no longer has text
+    deleted = _post("2", "A1 from X", t0 + timedelta(seconds=2), deleted=True)
+    do_ingest_posts(ctx, "bridge 1", chat_id, [deleted])
+    latest = events_after(ctx.store, chat_id, new[-1].id)
+    assert [e.type for e in latest] == ["hide"]
+    replay = [json.loads(e.data) for e in events_after(ctx.store, chat_id, before)]
+    hidden_id = json.loads(latest[0].data)["post_id"]
+    assert {"id": hidden_id, "chat_id": chat_id, "hidden": True} in replay
+
+
+def test_history_into_a_closed_chat_is_one_resync(new_context: Callable[[], AppContext]) -> None:
+    ctx = new_context()
+    host = do_register(ctx, "kaizencoach", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    chat = do_create_chat(ctx, host, "KaizenBiz", "Old", ctx.now(), 60, ["Wins?"])
+    do_ingest_posts(ctx, "archive", chat.id, [_post("1", "A1 old", ctx.now())])
+    assert [e.type for e in events_after(ctx.store, chat.id, 0)] == ["resync"]

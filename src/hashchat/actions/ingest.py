@@ -43,7 +43,7 @@ from hashchat.actions.segments import StoredSegment, chat_questions, chat_window
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import UserView
 from hashchat.domain.chat import ChatState, Post
-from hashchat.domain.events import ResyncEvent
+from hashchat.domain.events import HideEvent, ResyncEvent
 from hashchat.domain.ingest import ForeignChat, ForeignPost, Network
 from hashchat.domain.recap import Entry, transcript_of_posts
 from hashchat.store.events import add_typed_event
@@ -60,7 +60,10 @@ from hashchat.store.models import (
 
 _POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
 _SEGMENTS: sa.Table = SegmentRow.__table__  # type: ignore[assignment]
-BATCH = 2_000  # posts read, looked up and inserted together
+BATCH = 2_000
+# At most this many posts added or changed by one call in a running chat go out one event each
+# (a bridge's latest posts); more is history, and open rooms reload once (`resync`).
+LIVE_EVENTS = 50  # posts read, looked up and inserted together
 _MAX = {"external_id": 200, "author_handle": 200, "display_name": 200, "url": 500, "source": 300}
 
 
@@ -82,7 +85,9 @@ class IngestCounts:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
-    post_ids: list[int] = field(default_factory=list, repr=False)
+    # Identities added and ids updated, kept while few enough to go out one event each.
+    added_identities: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    updated_ids: list[int] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, int]:
         """The four counts, as the import command prints them."""
@@ -351,9 +356,43 @@ def _ingest_into(
     if counts.added or counts.updated:
         _link_replies(session, chat.id, ctx.settings.base_url)
         refresh_segments(session, chat)
-        resync = ResyncEvent(chat.id, "ingest", source, counts.added, counts.updated)
-        add_typed_event(session, chat.id, resync, now, outbox=False)  # history stays in
+        live = chat.state in (ChatState.LIVE.value, ChatState.LATE_ANSWERS.value)
+        if live and counts.added + counts.updated <= LIVE_EVENTS:
+            _live_events(session, chat, counts)
+        else:
+            resync = ResyncEvent(chat.id, "ingest", source, counts.added, counts.updated)
+            add_typed_event(session, chat.id, resync, now, outbox=False)  # history stays in
     return counts
+
+
+def _live_events(session: Session, chat: ChatRow, counts: IngestCounts) -> None:
+    """A bridge's few new posts in a running chat go out one `post` event each, as typed posts
+    do (written at the post's time, like theirs); a post deleted at its source gets a `hide`
+    event, an edited one its `post` event rewritten. Never to the outbox."""
+    from hashchat.actions.posts import post_event, refresh_post_event  # posts imports us
+
+    added: list[PostRow] = []
+    by_origin: dict[tuple[str, str], list[str]] = {}
+    for network, origin, external_id in counts.added_identities:
+        by_origin.setdefault((network, origin), []).append(external_id)
+    for (network, origin), ids in by_origin.items():
+        added.extend(
+            session.scalars(
+                sa.select(PostRow).where(
+                    PostRow.chat_id == chat.id,
+                    PostRow.network == network,
+                    PostRow.source == origin,
+                    PostRow.external_id.in_(ids),
+                )
+            )
+        )
+    for row in sorted(added, key=lambda r: (r.created_at, r.id)):
+        add_typed_event(session, chat.id, post_event(row), row.created_at, outbox=False)
+    for row in session.scalars(sa.select(PostRow).where(PostRow.id.in_(counts.updated_ids))):
+        current = refresh_post_event(session, row)
+        if current.hidden:
+            hide = HideEvent(post_id=current.id, chat_id=chat.id)
+            add_typed_event(session, chat.id, hide, current.created_at, outbox=False)
 
 
 def _ingest_batch(
@@ -406,12 +445,19 @@ def _ingest_batch(
         if changes:
             session.execute(sa.update(PostRow).where(PostRow.id == stored.id).values(**changes))
             counts.updated += 1
+            if len(counts.updated_ids) <= LIVE_EVENTS:
+                counts.updated_ids.append(stored.id)
         else:
             counts.unchanged += 1
     counts.unchanged += len(batch) - len(latest)  # the same identity twice in one batch
     if new_rows:
         bulk_insert(session, _POSTS, new_rows)
         counts.added += len(new_rows)
+        if len(counts.added_identities) <= LIVE_EVENTS:
+            counts.added_identities.extend(
+                (row["network"], row["source"], row["external_id"])
+                for row in new_rows[: LIVE_EVENTS + 1]
+            )
 
 
 def _is_sqlite(session: Session) -> bool:
