@@ -247,3 +247,61 @@ def test_the_runner_stops_its_jobs_cleanly() -> None:
     assert rounds.count("fail") >= 2  # a failing round never stops its job
     assert "slow" in rounds
     assert sorted(closed) == ["failing", "slow"]
+
+
+@pytest.mark.pg
+def test_a_cursor_never_skips_an_event_committed_late_on_postgresql(
+    pg_database_url: str, clock: object
+) -> None:
+    """Posts in two chats from four threads while a consumer fans out all the time: every
+    outbox row gets exactly one delivery (ids commit in order under the outbox lock)."""
+    from hashchat.settings import RateLimit, Settings
+    from hashchat.web.app import build_context
+
+    def make() -> AppContext:
+        return build_context(
+            Settings(
+                database_url=pg_database_url,
+                argon2_time_cost=1,
+                argon2_memory_kib=1024,
+                post_rate=RateLimit(10_000, 1.0),
+            )
+        )
+
+    contexts = [make() for _ in range(5)]
+    try:
+        host, chats = _two_chats(contexts[0])
+        cursor = register_consumer(contexts[0], "follower")
+        done = threading.Event()
+
+        def post(ctx: AppContext, chat_id: int, name: str) -> None:
+            for n in range(25):
+                do_create_post(ctx, host, chat_id, f"A1 {name} {n}")
+
+        def follow() -> None:
+            while not done.is_set():
+                outbox.fan_out(contexts[4])
+            outbox.fan_out(contexts[4])
+
+        follower = threading.Thread(target=follow)
+        follower.start()
+        writers = [
+            threading.Thread(target=post, args=(contexts[i], chats[i % 2], f"w{i}"))
+            for i in range(4)
+        ]
+        for thread in writers:
+            thread.start()
+        for thread in writers:
+            thread.join(60)
+        done.set()
+        follower.join(60)
+        expected = [i for i in _outbox_ids(contexts[0]) if i > cursor]
+        assert len(expected) == 100
+        with contexts[0].store.read() as session:
+            delivered = list(
+                session.scalars(sa.select(DeliveryRow.outbox_id).order_by(DeliveryRow.outbox_id))
+            )
+        assert delivered == expected
+    finally:
+        for ctx in contexts:
+            ctx.store.dispose()
