@@ -156,6 +156,8 @@ class ChatRow(Base):
     created_at: Mapped[datetime]
     # The host's framing of the chat (issue 9, migration 0010); editable until it starts.
     topic: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The host showed the questions before the start (the upcoming room lists them).
+    questions_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class QuestionRow(Base):
