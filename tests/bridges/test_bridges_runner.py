@@ -277,6 +277,18 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
         _wait(lambda: len(_posts(ctx, chat_id)) >= 2)
     finally:
         runner.close()
+    where = bridges.chat_networks(ctx, chat_id)
+    assert [(n.network, n.account) for n in where.networks] == [
+        ("bluesky", "chathost.test"),
+        ("mastodon", f"@host@{mastodon.domain}"),
+    ]
+    assert all(n.opening_url for n in where.networks)
+    assert (where.rule, where.limit) == ("x", 280)  # the series' X rule is stricter than both
+    from hashchat.actions.series import SeriesChanges, do_edit_series
+
+    do_edit_series(ctx, host, "EduChat", SeriesChanges(char_rule="mastodon", char_limit=500))
+    where = bridges.chat_networks(ctx, chat_id)
+    assert (where.rule, where.limit) == ("bluesky", 300)  # now Bluesky's is the strictest
     answers = _questions_of(ctx, chat_id)
     assert answers[on_b.external_id] == {1}
     assert answers[on_m["id"]] == {1}

@@ -580,3 +580,53 @@ def _deleted_copy(
         edited_at=stored.edited_at,
         deleted=True,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatNetwork:
+    """A network a chat runs on: the account, and its opening post there (None: not yet)."""
+
+    network: str
+    account: str
+    opening_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatNetworks:
+    """Where a chat runs, and the character rule its compose counter should use: the
+    strictest (smallest limit) among the series' own rule and every bridged network's."""
+
+    networks: tuple[ChatNetwork, ...]
+    rule: str
+    limit: int
+
+
+def chat_networks(ctx: AppContext, chat_id: int) -> ChatNetworks:
+    """The networks a chat is bridged to, with links to its opening post on each, and the
+    strictest character rule among them (what the console and the compose box show)."""
+    from hashchat.actions.access import load_chat
+    from hashchat.domain.text.length import NETWORK_LIMITS
+    from hashchat.store.models import SeriesRow
+
+    with ctx.store.read() as session:
+        chat = load_chat(session, chat_id)
+        series = session.get(SeriesRow, chat.series_id)
+        assert series is not None
+        rows = session.execute(
+            sa.select(BridgeRow.id, BridgeRow.network, BridgeRow.account)
+            .where(BridgeRow.series_id == chat.series_id)
+            .order_by(BridgeRow.id)
+        ).all()
+        opening_rows = session.execute(
+            sa.select(BridgePostRow.bridge_id, BridgePostRow.url).where(
+                BridgePostRow.chat_id == chat_id, BridgePostRow.kind == "opening"
+            )
+        ).all()
+        openings = {row.bridge_id: row.url for row in opening_rows}
+        rule, limit = series.char_rule, series.char_limit
+    for row in rows:
+        network_limit = NETWORK_LIMITS.get(row.network)
+        if network_limit is not None and network_limit < limit:
+            rule, limit = row.network, network_limit
+    networks = tuple(ChatNetwork(r.network, r.account, openings.get(r.id)) for r in rows)
+    return ChatNetworks(networks, rule, limit)

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 CONSUMER = "bridges"
 TICK_SECONDS = 2.0
+HEALTHY_SECONDS = 30.0
 BATCH = 500  # streamed items filed together at most
 X_POLL_SECONDS = 6.0  # recent search with user keys: 180 requests per 15 minutes
 MAX_BACKOFF = 300.0
@@ -117,6 +118,7 @@ class BridgeRunner:
             return
         failures = 0
         while not follower.stop.is_set():
+            started = time.monotonic()
             try:
                 run(follower)
                 return
@@ -130,7 +132,8 @@ class BridgeRunner:
                 )
                 return
             except Exception as error:  # any failure backs off; the chat goes on
-                failures += 1
+                # A bridge that ran well for a while starts its back-off afresh.
+                failures = 1 if time.monotonic() - started > HEALTHY_SECONDS else failures + 1
                 wait = backoff(failures)
                 reason = error.reason if isinstance(error, BridgeError) else repr(error)
                 logger.warning("bridge %s failed: %s", follower.work.id, type(error).__name__)
