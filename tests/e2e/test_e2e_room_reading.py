@@ -19,6 +19,7 @@ from hashchat.actions.chats import do_create_chat, do_end_chat, do_next_question
 from hashchat.actions.moderation import do_spotlight_post
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.series import do_add_member, do_create_series
+from hashchat.actions.upcoming import do_set_questions_public
 from hashchat.actions.views import UserView
 from hashchat.domain.text.length import measure
 
@@ -238,7 +239,9 @@ def test_the_upcoming_room_counts_down_and_goes_live(
 ) -> None:
     users = _people(live_server, "soon")
     chat_id = _chat(live_server, "soon", users, minutes=125)
+    do_set_questions_public(live_server.ctx, users["host"], chat_id, True)
     page = _open(new_context, live_server, users["pia"].name, f"/chats/{chat_id}")
+    expect(page.locator("#early-questions li")).to_have_text(["What went well?", "What is next?"])
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^Starts in 2 hours( 4 minutes)?$"))
     expect(page.get_by_role("link", name="Add to calendar (.ics)")).to_have_attribute(
         "href", f"/chats/{chat_id}/calendar.ics"

@@ -261,3 +261,33 @@ def test_the_room_shows_the_chats_topic(world: World) -> None:
     assert re.search(
         r'<p class="text" id="topic-text">Read https://example.com &lt;b&gt;first', page
     )
+
+
+def test_a_host_shows_the_questions_in_the_upcoming_room(world: World) -> None:
+    room = f"/chats/{world.chat_id}"
+    reader = client_for(world, "reader")
+    assert 'id="early-questions"' not in reader.get(room).text
+    assert "Show the questions" not in reader.get(room).text
+    refused = reader.post(
+        f"{room}/questions-public",
+        data={"public": "true", "csrf_token": csrf_of(reader.get(room).text)},
+    )
+    assert refused.status_code == 403
+    host = client_for(world, "kaizencoach")
+    page = host.get(room).text
+    assert "Show the questions to everyone now" in page
+    shown = host.post(
+        f"{room}/questions-public", data={"public": "true", "csrf_token": csrf_of(page)}
+    )
+    assert shown.status_code == 303
+    listed = reader.get(room).text
+    assert re.search(
+        r'<li value="1">What went &lt;well&gt;\?</li>\s*<li value="2">What next\?</li>', listed
+    )
+    assert "Hide the questions until they are asked" in host.get(room).text
+    do_start_chat(world.ctx, world.host, world.chat_id)
+    assert 'id="early-questions"' not in reader.get(room).text
+    late = host.post(
+        f"{room}/questions-public", data={"public": "false", "csrf_token": csrf_of(page)}
+    )
+    assert late.status_code == 409

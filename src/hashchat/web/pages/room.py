@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from hashchat.actions.errors import ActionError
 from hashchat.actions.permissions import HOSTS
 from hashchat.actions.posts import do_create_post
+from hashchat.actions.upcoming import do_set_questions_public, questions_shown_early
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule
 from hashchat.formats.ics import CalendarEntry, calendar_ics
 from hashchat.store.models import ChatRow
@@ -66,7 +67,10 @@ def _room(
         blocked = queries.is_blocked(session, series.id, viewer.id) if viewer else False
         posts = queries.posts_of_chat(session, chat.id)
         row = session.get(ChatRow, chat.id)
-        topic = getattr(row, "topic", "") or ""
+        assert row is not None
+        topic = row.topic
+        early_questions = questions_shown_early(session, row)
+        questions_public = row.questions_public
     # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
     can_post = viewer is not None and not blocked and chat.state != "closed"
     is_host_viewer = viewer is not None and (viewer.is_admin or role in HOSTS)
@@ -99,6 +103,8 @@ def _room(
         groups=groups,
         spotlighted=[post for post in posts if post.spotlight and not post.hidden],
         topic=topic,
+        early_questions=early_questions,
+        questions_public=questions_public,
         countdown=countdown_text((chat.starts_at - ctx.now()).total_seconds()),
         can_post=can_post,
         blocked=blocked,
@@ -147,6 +153,27 @@ def chat_calendar(request: Request, chat_id: ChatId) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": content_disposition(f"{series.tag}-chat-{chat.id}.ics")},
     )
+
+
+@router.post(
+    "/chats/{chat_id}/questions-public",
+    dependencies=[Depends(require_csrf)],
+    response_model=None,
+)
+def questions_public_from_form(
+    request: Request,
+    chat_id: ChatId,
+    public: Annotated[str, Form()] = "",
+) -> Response:
+    """A host shows the questions in the upcoming room (or hides them again), then back."""
+    viewer = viewer_of(request)
+    if viewer is None:
+        return see_other(f"/login?next=/chats/{chat_id}")
+    try:
+        do_set_questions_public(context_of(request), actor_of(viewer), chat_id, public == "true")
+    except ActionError as error:
+        return _room(request, chat_id, error=error.reason, status_code=error.status)
+    return see_other(f"/chats/{chat_id}")
 
 
 @router.post("/chats/{chat_id}/posts", dependencies=[Depends(require_csrf)], response_model=None)
