@@ -33,7 +33,10 @@ Public functions:
 - cadence: `run_due(ctx, now, chat_id=None, *, runner=None) -> int` (the app runs it every
   tick with `hashchat.store.locks.runner_locks(engine)`: on PostgreSQL only the chats whose
   advisory lock this process holds; on SQLite all of them).
-- recap: `get_recap(ctx, chat_id) -> RecapData` and `render_recap(ctx, chat_id, fmt)`.
+- recap: `get_recap(ctx, chat_id) -> RecapData`, `render_recap(ctx, chat_id, fmt)` (formats from
+  `hashchat.formats.recaps.RECAP_FORMATS`) and `recap_summaries(ctx, chat_ids)` (the feed's stored
+  sentences).
+- upcoming: `do_set_questions_public(ctx, actor, chat_id, public)`, `questions_shown_early(...)`.
 - permissions: `Role`, `Mutation`, `PERMISSIONS` (the matrix as data), `is_allowed(...)`.
 - views: `UserView`, `SeriesView`, `ChatView`, `QuestionView`, `PostView`, `to_json(view)`.
 `actor` is always a `UserView` (from `hashchat.web.auth.require_user`).
