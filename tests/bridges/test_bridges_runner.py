@@ -351,3 +351,27 @@ def test_x_both_ways_on_the_local_v2_server(ctx: AppContext, host: UserView) -> 
     assert [(p.external_id, p.author_handle, p.network) for p in filed] == [
         (answer["id"], "@alice", "x")
     ]
+
+
+def test_reminders_go_out_two_hours_and_thirty_minutes_before(
+    ctx: AppContext, host: UserView, mastodon: LocalMastodon
+) -> None:
+    fields = {"instance": mastodon.base_url, "access_token": TOKEN, "reminders": "on"}
+    bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
+    start = ctx.now() + timedelta(minutes=100)
+    do_create_chat(ctx, host, "EduChat", "Assessment", start, 60, ["What do you teach?", "How?"])
+    runner = BridgeRunner(ctx, name="reminders")
+    try:
+        runner.tick()
+        runner.tick()  # once only
+        reminders = [s for s in mastodon.statuses() if "starts in" in s["content"]]
+        assert len(reminders) == 1
+        assert "EduChat</span></a> starts in 2 hours: Assessment" in reminders[0]["content"]
+        assert "Q1 What do you teach?" in reminders[0]["content"]
+        ctx.settings.clock.skew = timedelta(minutes=75)  # type: ignore[attr-defined]
+        runner.tick()
+        reminders = [s for s in mastodon.statuses() if "starts in" in s["content"]]
+        assert len(reminders) == 2
+        assert "starts in 30 minutes" in reminders[1]["content"]
+    finally:
+        runner.close()

@@ -42,10 +42,12 @@ from hashchat.store.models import BridgePostRow, BridgeRow, ChatRow, NetworkBloc
 NETWORKS = (Network.BLUESKY.value, Network.MASTODON.value, Network.X.value)
 # What each network's connection needs: settings (kept in clear) and secrets (sealed).
 SETTINGS: Mapping[str, tuple[str, ...]] = {
-    "bluesky": ("service", "handle", "firehose"),
-    "mastodon": ("instance",),
-    "x": (),
+    "bluesky": ("service", "handle", "firehose", "reminders"),
+    "mastodon": ("instance", "reminders"),
+    "x": ("reminders",),
 }
+# `reminders: "on"`: a chat's questions go out 2 hours and 30 minutes before it starts.
+REMINDER_MINUTES = (120, 30)
 SECRETS: Mapping[str, tuple[str, ...]] = {
     "bluesky": ("app_password",),
     "mastodon": ("access_token",),
@@ -140,6 +142,8 @@ def check_fields(network: str, fields: Mapping[str, object]) -> dict[str, str]:
     for name in REQUIRED[network]:
         if not values.get(name):
             raise InvalidInputError(f"{network} needs {name}")
+    if values.get("reminders", "off") not in ("on", "off"):
+        raise InvalidInputError("reminders is 'on' or 'off'")
     return values
 
 
@@ -630,3 +634,56 @@ def chat_networks(ctx: AppContext, chat_id: int) -> ChatNetworks:
             rule, limit = row.network, network_limit
     networks = tuple(ChatNetwork(r.network, r.account, openings.get(r.id)) for r in rows)
     return ChatNetworks(networks, rule, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A reminder due on a bridge: the chat, how many minutes before its start, the text."""
+
+    chat_id: int
+    minutes: int
+    text: str
+
+
+def due_reminders(ctx: AppContext, work: BridgeWork, now: datetime | None = None) -> list[Reminder]:
+    """The reminders a bridge with `reminders: on` owes now: for each scheduled chat of its
+    series starting within 2 hours (or 30 minutes), once each (`bridge_posts` kind
+    `reminder`), the title, the start and the questions."""
+    if work.settings.get("reminders") != "on":
+        return []
+    from hashchat.store.models import QuestionRow
+
+    now = now or ctx.now()
+    due: list[Reminder] = []
+    with ctx.store.read() as session:
+        chats = session.scalars(
+            sa.select(ChatRow).where(
+                ChatRow.series_id == work.series_id,
+                ChatRow.state == ChatState.SCHEDULED.value,
+                ChatRow.starts_at > now,
+                ChatRow.starts_at <= now + timedelta(minutes=max(REMINDER_MINUTES)),
+            )
+        ).all()
+        for chat in chats:
+            left = (chat.starts_at - now).total_seconds() / 60
+            minutes = min(m for m in REMINDER_MINUTES if left <= m)
+            sent = session.scalar(
+                sa.select(BridgePostRow.id).where(
+                    BridgePostRow.bridge_id == work.id,
+                    BridgePostRow.chat_id == chat.id,
+                    BridgePostRow.kind == "reminder",
+                    BridgePostRow.number == minutes,
+                )
+            )
+            if sent is not None:
+                continue
+            questions = session.scalars(
+                sa.select(QuestionRow.text)
+                .where(QuestionRow.chat_id == chat.id)
+                .order_by(QuestionRow.number)
+            ).all()
+            when = "2 hours" if minutes == 120 else f"{minutes} minutes"
+            lines = [f"#{work.tag} starts in {when}: {chat.title}"]
+            lines += [f"Q{n} {text}" for n, text in enumerate(questions, start=1)]
+            due.append(Reminder(chat.id, minutes, "\n".join(lines)))
+    return due

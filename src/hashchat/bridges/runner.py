@@ -70,8 +70,15 @@ class BridgeRunner:
         self.x_session: Any = None  # tweepy's HTTP session (None: its own)
 
     def tick(self) -> None:
-        """Renew claims, start followers for newly claimed bridges, drop removed ones."""
+        """Renew claims, start followers for newly claimed bridges, drop removed ones, and
+        post the reminders due on the claimed bridges."""
         claimed = {work.id: work for work in actions.claim_bridges(self.ctx, self.name)}
+        for work in claimed.values():
+            for reminder in actions.due_reminders(self.ctx, work):
+                try:
+                    _post_reminder(self.ctx, work, reminder)
+                except Exception as error:  # tried again next tick
+                    logger.warning("bridge %s: reminder failed: %s", work.id, type(error).__name__)
         with self._lock:
             for bridge_id in list(self._followers):
                 if bridge_id not in claimed:
@@ -429,6 +436,19 @@ def _standard_text(kind: str, tag: str) -> str:
     if kind == "opening":
         return f"#{bare} starts now! Questions come as Q1, Q2…; answer with A1, A2… and #{bare}."
     return f"That's a wrap for #{bare}: thank you all! Late answers are still welcome today."
+
+
+def _post_reminder(ctx: AppContext, work: BridgeWork, reminder: actions.Reminder) -> None:
+    posters = {"mastodon": _post_mastodon, "bluesky": _post_bluesky, "x": _post_x}
+    poster = posters.get(work.network)
+    if poster is None:
+        return
+    limit = {"x": 280, "bluesky": 300}.get(work.network, 500) - len(work.tag) - 2
+    text = reminder.text if len(reminder.text) <= limit else reminder.text[: limit - 1] + "…"
+    external_id, url, _ = poster(work, text, None)
+    actions.record_bridge_post(
+        ctx, work.id, reminder.chat_id, "reminder", reminder.minutes, external_id, url
+    )
 
 
 def register_outbound(ctx: AppContext) -> None:
