@@ -305,3 +305,24 @@ def test_a_cursor_never_skips_an_event_committed_late_on_postgresql(
     finally:
         for ctx in contexts:
             ctx.store.dispose()
+
+
+def test_prune_forgets_only_what_every_consumer_is_done_with(
+    new_context: Callable[[], AppContext], clock: object
+) -> None:
+    ctx = new_context()
+    host, (one, _) = _two_chats(ctx)
+    register_consumer(ctx, "fast")
+    register_consumer(ctx, "slow")
+    do_create_post(ctx, host, one, "A1 hello")
+    OutboxWorker(ctx, {"fast": lambda message: None}).work_once()
+    later = ctx.now() + outbox.KEEP + timedelta(minutes=1)
+    outbox.prune(ctx, later)
+    # the slow consumer has not been served: its delivery and the event stay
+    status = consumer_status(ctx, "slow")
+    assert (status.pending, status.done) == (1, 0)
+    assert len(_outbox_ids(ctx)) >= 1
+    assert consumer_status(ctx, "fast").done == 0  # its done delivery was forgotten
+    OutboxWorker(ctx, {"slow": lambda message: None}).work_once(later)
+    outbox.prune(ctx, later + outbox.KEEP + timedelta(minutes=1))
+    assert _outbox_ids(ctx) == []

@@ -326,6 +326,30 @@ def consumer_status(ctx: AppContext, name: str) -> ConsumerView:
     )
 
 
+KEEP = timedelta(days=7)
+
+
+def prune(ctx: AppContext, now: datetime | None = None, keep: timedelta = KEEP) -> int:
+    """Forget what every consumer is done with, once older than `keep`: done deliveries, and
+    outbox rows behind every consumer's cursor with no delivery left (pending and dead ones
+    keep theirs). Returns how many rows went."""
+    now = now or ctx.now()
+    before = now - keep
+    with ctx.store.write() as session:
+        gone = session.execute(
+            sa.delete(DeliveryRow).where(DeliveryRow.state == DONE, DeliveryRow.done_at < before)
+        ).rowcount  # type: ignore[attr-defined]
+        slowest = session.scalar(sa.select(sa.func.min(OutboxConsumer.cursor)))
+        rows = sa.delete(OutboxRow).where(
+            OutboxRow.created_at < before,
+            ~sa.exists().where(DeliveryRow.outbox_id == OutboxRow.id),
+        )
+        if slowest is not None:
+            rows = rows.where(OutboxRow.id <= slowest)
+        gone += session.execute(rows.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    return int(gone)
+
+
 def outbox_after(session: Session, cursor: int, limit: int = 1000) -> list[OutboxRow]:
     """Outbox rows after `cursor`, oldest first (a consumer reading without deliveries)."""
     return list(

@@ -1,6 +1,6 @@
 """The one runner of background work in `hashchat serve`: cadence ticks, schedule top-ups,
-outbox deliveries (and, later, the bridges' pollers), each a `Job` run every few seconds in a
-worker thread, all stopped cleanly on shutdown.
+outbox deliveries and pruning (and the bridges' pollers), each a `Job` run every few seconds
+in a worker thread, all stopped cleanly on shutdown.
 
 A job's round runs in a thread (the store is synchronous); a failing round is logged and the
 next one retries. On cancel (server shutdown) each job lets its round in flight finish (a
@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 from hashchat.actions import cadence, schedule
 from hashchat.actions.context import AppContext
-from hashchat.actions.outbox import HANDLERS, Handler, OutboxWorker
+from hashchat.actions.outbox import HANDLERS, Handler, OutboxWorker, prune
 from hashchat.store.locks import runner_locks
 
 logger = logging.getLogger(__name__)
 
 OUTBOX_TICK_SECONDS = 1.0
+PRUNE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ def server_jobs(ctx: AppContext, handlers: Mapping[str, Handler] | None = None) 
         ),
         Job("schedules", schedule.TOP_UP_SECONDS, lambda: schedule.do_top_up_schedules(ctx)),
     ]
+    jobs.append(Job("outbox-prune", PRUNE_SECONDS, lambda: prune(ctx)))
     handlers = HANDLERS if handlers is None else handlers
     if handlers:
         worker = OutboxWorker(ctx, handlers)
