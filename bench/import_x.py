@@ -162,8 +162,10 @@ def phase_setup(url: str, chats: int) -> dict[str, object]:
 def phase_import(url: str, folder: Path) -> dict[str, object]:
     from hashchat.actions.imports import do_import
     from hashchat.settings import Settings
+    from hashchat.store.migrate import upgrade
     from hashchat.web.app import build_context
 
+    upgrade(url)  # a long run may see the tree gain a migration between its steps
     ctx = build_context(Settings(database_url=url))
     started, cpu = time.perf_counter(), cpu_seconds()
     summary = do_import(ctx, "x", folder, series="BenchChat", as_user="benchhost")
