@@ -375,3 +375,20 @@ def test_reminders_go_out_two_hours_and_thirty_minutes_before(
         assert "starts in 30 minutes" in reminders[1]["content"]
     finally:
         runner.close()
+
+
+def test_a_new_bridge_on_an_empty_timeline_misses_nothing_of_a_burst(
+    ctx: AppContext, host: UserView, mastodon: LocalMastodon
+) -> None:
+    from hashchat.bridges.mastodon import MastodonAccount
+
+    fields = {"instance": mastodon.base_url, "access_token": TOKEN}
+    bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
+    chat_id = _live_chat(ctx, host)
+    (work,) = bridges.claim_bridges(ctx, "test")
+    runner = BridgeRunner(ctx, name="test")
+    account = MastodonAccount(mastodon.base_url, TOKEN)
+    cursor = runner._catch_up(work, account, None)  # nothing there yet
+    burst = [mastodon.post_as("alice", f"A1 answer {n} #educhat") for n in range(45)]
+    runner._catch_up(work, account, cursor)  # more than a page arrived in between
+    assert sorted(p.external_id for p in _posts(ctx, chat_id)) == sorted(s["id"] for s in burst)

@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 CONSUMER = "bridges"
 TICK_SECONDS = 2.0
 HEALTHY_SECONDS = 30.0
+# Held while one of our posts is published and recorded, and while read posts are filed: a
+# network's copy of our own question, read back at once, is then known as ours and not filed.
+# (Per process: when scaled, a copy read by another process in that instant can still slip in.)
+OWN_POSTS = threading.RLock()
 BATCH = 500  # streamed items filed together at most
 X_POLL_SECONDS = 6.0  # recent search with user keys: 180 requests per 15 minutes
 MAX_BACKOFF = 300.0
@@ -187,8 +191,12 @@ class BridgeRunner:
                 for s in page
                 if mastodon.is_tagged(s, work.tag)
             ]
-            cursor = str(page[-1]["id"]) if page else cursor
-            actions.do_file_bridge_posts(self.ctx, work.id, posts, cursor=cursor)
+            # A new bridge starts at the newest page; an empty timeline starts it at "0", so
+            # the next round pages forward from there instead of taking the newest page again
+            # (which would skip whatever more than a page arrived in between).
+            cursor = str(page[-1]["id"]) if page else (cursor or "0")
+            with OWN_POSTS:
+                actions.do_file_bridge_posts(self.ctx, work.id, posts, cursor=cursor)
         return cursor
 
     # -- Bluesky ----------------------------------------------------------------------------
@@ -254,7 +262,8 @@ class BridgeRunner:
                 if page:
                     top = max(page, key=lambda p: int(p.external_id)).external_id
                     newest = top if newest is None or int(top) > int(newest) else newest
-                actions.do_file_bridge_posts(self.ctx, work.id, page)
+                with OWN_POSTS:
+                    actions.do_file_bridge_posts(self.ctx, work.id, page)
             if newest != cursor:  # moved once every page of this round is filed
                 actions.do_file_bridge_posts(self.ctx, work.id, (), cursor=newest)
                 cursor = newest
@@ -318,9 +327,10 @@ class _Batcher:
         wait = 1.0
         while True:
             try:
-                actions.do_file_bridge_posts(
-                    self.ctx, self.bridge_id, posts, cursor=cursor, deleted=deleted
-                )
+                with OWN_POSTS:
+                    actions.do_file_bridge_posts(
+                        self.ctx, self.bridge_id, posts, cursor=cursor, deleted=deleted
+                    )
                 return
             except Exception as error:  # the database away: retry, or leave it to catch-up
                 logger.warning("bridge %s: filing failed: %s", self.bridge_id, type(error).__name__)
@@ -410,8 +420,9 @@ def _deliver_to(
         parent = None
         if kind != "opening" and opening_ref is not None:
             parent = opening_ref if work.network != "bluesky" else (opening_ref, opening_ref)
-        external_id, url, ref = poster(work, words, parent)
-        actions.record_bridge_post(ctx, work.id, chat_id, kind, number, external_id, url)
+        with OWN_POSTS:  # recorded before this process files the network's copy of it
+            external_id, url, ref = poster(work, words, parent)
+            actions.record_bridge_post(ctx, work.id, chat_id, kind, number, external_id, url)
         if kind == "opening":
             opening_ref = ref
 
@@ -445,10 +456,11 @@ def _post_reminder(ctx: AppContext, work: BridgeWork, reminder: actions.Reminder
         return
     limit = {"x": 280, "bluesky": 300}.get(work.network, 500) - len(work.tag) - 2
     text = reminder.text if len(reminder.text) <= limit else reminder.text[: limit - 1] + "…"
-    external_id, url, _ = poster(work, text, None)
-    actions.record_bridge_post(
-        ctx, work.id, reminder.chat_id, "reminder", reminder.minutes, external_id, url
-    )
+    with OWN_POSTS:
+        external_id, url, _ = poster(work, text, None)
+        actions.record_bridge_post(
+            ctx, work.id, reminder.chat_id, "reminder", reminder.minutes, external_id, url
+        )
 
 
 def register_outbound(ctx: AppContext) -> None:
