@@ -213,20 +213,22 @@ def _keep_known(ctx: AppContext, posts: list[ForeignPost]) -> list[ForeignPost]:
     if not wanted:
         return posts
     known: dict[tuple[str, str, str], tuple[str, str]] = {}
+    by_origin: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for post in wanted:
+        by_origin[(post.network.value, post.source)].append(post.external_id)
     with ctx.store.read() as session:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = session.execute(
-                sa.select(
-                    PostRow.network,
-                    PostRow.source,
-                    PostRow.external_id,
-                    PostRow.text,
-                    PostRow.display_name,
-                ).where(PostRow.external_id.in_([p.external_id for p in chunk]))
-            )
-            for network, source, external_id, text, name in rows:
-                known[(network, source, external_id or "")] = (text, name)
+        for (network, source), ids in by_origin.items():
+            for start in range(0, len(ids), 500):
+                # The whole identity, so the look-up uses its unique index.
+                rows = session.execute(
+                    sa.select(PostRow.external_id, PostRow.text, PostRow.display_name).where(
+                        PostRow.network == network,
+                        PostRow.source == source,
+                        PostRow.external_id.in_(ids[start : start + 500]),
+                    )
+                )
+                for external_id, text, name in rows:
+                    known[(network, source, external_id or "")] = (text, name)
     merged = []
     for post in posts:
         stored = known.get((post.network.value, post.source, post.external_id))
