@@ -212,6 +212,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--chats", type=int, default=1_000)
     parser.add_argument("--pg", default=None)
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--phase", nargs="+", default=None)
     args = parser.parse_args()
     if args.phase:
@@ -238,7 +239,7 @@ def main() -> None:
             f"baseline, reading alone: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU, "
             f"peak RSS {read['rss_mb']:.0f} MB"
         )
-        targets = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
+        targets = [] if args.no_sqlite else [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
         if args.pg:
             targets.append(("postgresql", fresh_pg(args.pg)))
         for label, url in targets:
