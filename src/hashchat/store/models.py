@@ -504,3 +504,50 @@ class RecapSummaryRow(Base):
     event_id: Mapped[int | None]
     summary: Mapped[str] = mapped_column(sa.Text)
     computed_at: Mapped[datetime]
+
+
+class BlogRow(Base):
+    """A series' connected WordPress blog (issue 12, one per series): the address the host
+    gave, the site's home URL (`source`: the identity of its comments, as a WXR export names
+    it), the WordPress user and her Application Password (sealed), how the recap goes out
+    (`post` or `append`), and how pulling its comments goes."""
+
+    __tablename__ = "blogs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(_fk("series.id"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(sa.String(500))
+    source: Mapped[str] = mapped_column(sa.String(300))
+    wp_user: Mapped[str] = mapped_column(sa.String(200))
+    wp_user_id: Mapped[int]
+    wp_name: Mapped[str] = mapped_column(sa.String(200))
+    secret: Mapped[str] = mapped_column(sa.Text)
+    recap: Mapped[str] = mapped_column(sa.String(10))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    failures: Mapped[int] = mapped_column(default=0)
+    backoff_until: Mapped[datetime | None]
+    last_pulled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class BlogPostRow(Base):
+    """One of our posts on a blog: a chat's announcement, its recap, or a host's reply posted
+    back as a comment (`number`: our post's id). `wp_id` is None while it is being published;
+    the digests say what was last published and which comments were last filed."""
+
+    __tablename__ = "blog_posts"
+    __table_args__ = (sa.UniqueConstraint("blog_id", "chat_id", "kind", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    blog_id: Mapped[int] = mapped_column(_fk("blogs.id"))
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    number: Mapped[int] = mapped_column(default=0)
+    wp_id: Mapped[int | None]
+    url: Mapped[str | None] = mapped_column(sa.String(500))
+    reveal_questions: Mapped[bool] = mapped_column(default=False)
+    content_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    comments_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    comments_closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
