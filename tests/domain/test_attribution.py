@@ -149,6 +149,26 @@ def test_an_untagged_reply_inherits_its_parents_question_and_part() -> None:
     assert attribute(parent, reply)[1] == Attribution("p2", 2, "b", "Same here, it changed my life")
 
 
+def test_a_reply_to_a_questions_own_post_elsewhere_answers_that_question() -> None:
+    # p1 and p3 reply, on a network, to the post our bridge made of question 1; p1 during Q3's
+    # turn, p3 after the hour; a tag still wins, and a reply to nothing known is inferred.
+    posts = [
+        post("p1", "late to Q1, sorry: mentoring", 30, reply_to="ext-q1"),
+        post("p2", "A2 meetings", 31, reply_to="ext-q1"),
+        post("p3", "and coffee", 70, reply_to="ext-q1"),
+        post("p4", "no idea", 32, reply_to="ext-elsewhere"),
+    ]
+    replies = {"p1": 1, "p2": 1, "p3": 1}
+    result = attribute_posts(posts, QUESTIONS, WINDOW, question_replies=replies)
+    assert [(a.question, a.inferred, a.late) for a in result] == [
+        (1, False, False),
+        (2, False, False),
+        (1, False, True),
+        (3, True, False),
+    ]
+    assert only(attribute(posts[0])).question == 3  # without the map: the current question
+
+
 def test_replies_to_replies_inherit_down_the_chain() -> None:
     chain = [
         post("p1", "A1: nothing", 8),

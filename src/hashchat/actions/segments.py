@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 from hashchat.domain.attribution import attribute_posts
 from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
 from hashchat.domain.recap import Entry, build_transcript, transcript_of_posts
-from hashchat.store.models import ChatRow, PostRow, QuestionRow, SegmentRow
+from hashchat.store.models import (
+    BridgePostRow,
+    BridgeRow,
+    ChatRow,
+    PostRow,
+    QuestionRow,
+    SegmentRow,
+)
 
 # A stored segment: (kind, question, part, text, inferred, late), in the post's order.
 StoredSegment = tuple[str, int | None, str | None, str, bool, bool]
@@ -67,6 +74,33 @@ def chat_window(chat: ChatRow, hosts: frozenset[str] = frozenset()) -> ChatWindo
     return ChatWindow(
         started_at=chat.started_at or chat.starts_at, ended_at=chat.ended_at, hosts=hosts
     )
+
+
+def question_replies(session: Session, chat_id: int) -> dict[str, int]:
+    """The chat's posts that reply, on their network, to one of our question posts there (a
+    bridge posted question n: `bridge_posts` of kind `question`): post id → n. Such a reply
+    carries no `An` tag and its parent is no post of the room, yet it answers question n
+    (`domain.attribution`, rule 5), whenever it was written."""
+    ours = session.execute(
+        sa.select(BridgeRow.network, BridgePostRow.external_id, BridgePostRow.number)
+        .join(BridgeRow, BridgeRow.id == BridgePostRow.bridge_id)
+        .where(BridgePostRow.chat_id == chat_id, BridgePostRow.kind == "question")
+    ).all()
+    if not ours:
+        return {}
+    number_of = {(row.network, row.external_id): row.number for row in ours}
+    replies = session.execute(
+        sa.select(PostRow.id, PostRow.network, PostRow.reply_to_external_id).where(
+            PostRow.chat_id == chat_id,
+            PostRow.reply_to_post_id.is_(None),
+            PostRow.reply_to_external_id.in_({row.external_id for row in ours}),
+        )
+    )
+    return {
+        str(row.id): number_of[key]
+        for row in replies
+        if (key := (row.network, row.reply_to_external_id)) in number_of
+    }
 
 
 def stored_attributions(rows: Sequence[SegmentRow]) -> list[Attribution]:
@@ -162,6 +196,7 @@ def refresh_chat_segments(session: Session, chat: ChatRow, since: datetime | Non
         chat_questions(session, chat.id),
         chat_window(chat),
         frozenset(str(row.id) for row in rows if row.hidden),
+        question_replies(session, chat.id),
     )
     wanted: dict[str, list[StoredSegment]] = {}
     for entry in transcript.segments:

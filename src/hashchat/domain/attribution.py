@@ -7,7 +7,9 @@ The rules, in the order they are tried for one post:
 4. any other post of a host is conversation: the hosts' own comments, and the automatic
    welcome, how-to and closing posts (written as the host), are never answers unless tagged;
 5. an untagged reply to an earlier post of the list takes that post's first question and
-   part, and its `inferred` mark (a reply to conversation is conversation);
+   part, and its `inferred` mark (a reply to conversation is conversation); an untagged reply
+   to the question's own post on another network (`question_replies`: a bridge posted our
+   question there) answers that question;
 6. an untagged post during the live hour answers the question current at that moment,
    marked inferred;
 7. anything else is conversation (question None).
@@ -35,6 +37,7 @@ def attribute_posts(
     questions: Sequence[Question],
     window: ChatWindow | None,
     earlier: Mapping[str, Attribution] | None = None,
+    question_replies: Mapping[str, int] | None = None,
 ) -> list[Attribution]:
     """Attribute every post to the question(s) it answers, one or more entries per post.
 
@@ -43,8 +46,10 @@ def attribute_posts(
     attribution of posts that come before the list, already attributed: how one new post is
     attributed exactly as the whole chat would be). `questions` without `asked_at`
     never become the inferred current question. With no `window`, nothing is inferred and
-    nothing is late.
+    nothing is late. `question_replies` maps the id of a post that replies to a question's
+    own post elsewhere (our question as a bridge posted it on a network) to that question.
     """
+    replies_to_questions = question_replies or {}
     is_host = HostAuthors(window.hosts if window is not None else ())
     asked = sorted((q.asked_at, q.number) for q in questions if q.asked_at is not None)
     asked_times = [asked_at for asked_at, _ in asked]
@@ -77,6 +82,8 @@ def attribute_posts(
             question = parent.question
             late = late and question is not None
             add(_attribution((post_id, question, parent.part, text.strip(), parent.inferred, late)))
+        elif (replied := replies_to_questions.get(post_id)) is not None:
+            add(_attribution((post_id, replied, None, text.strip(), False, late)))
         else:
             current = None
             if started_at is not None and started_at <= created_at and not late:

@@ -9,7 +9,7 @@ on what counts as late, which is the kinder mistake.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from hashchat.domain.attribution import attribute_posts, questions_from_host_posts
@@ -92,15 +92,18 @@ def transcript_of_posts(
     questions: Sequence[Question],
     window: ChatWindow,
     hidden_ids: frozenset[str] = frozenset(),
+    question_replies: Mapping[str, int] | None = None,
 ) -> Transcript:
     """The one recap pipeline, for an archive (`recap_chat`) and for a stored chat alike.
 
     Hidden posts are left out before attribution (a reply to spam must not inherit its
-    guessed question) and then from the transcript; `window.hosts` are the hosts. The
+    guessed question) and then from the transcript; `window.hosts` are the hosts;
+    `question_replies` names the posts that reply to a question's own post on a network
+    (post id → question; see `attribute_posts`). The
     server stores the result's segments (`actions.segments`) and reads them back through
     `build_transcript`, so both give the same transcript for the same posts.
     """
     ordered = in_time_order(posts)
     visible = [post for post in ordered if post.id not in hidden_ids] if hidden_ids else ordered
-    attributions = attribute_posts(visible, questions, window)
+    attributions = attribute_posts(visible, questions, window, question_replies=question_replies)
     return build_transcript(ordered, attributions, questions, window, window.hosts, hidden_ids)
