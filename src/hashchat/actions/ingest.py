@@ -39,7 +39,12 @@ from hashchat.actions.chats import MAX_DURATION_MINUTES, MAX_QUESTIONS, MAX_TOPI
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import HOSTS, Mutation
-from hashchat.actions.segments import StoredSegment, chat_questions, chat_window
+from hashchat.actions.segments import (
+    StoredSegment,
+    chat_questions,
+    chat_window,
+    question_replies,
+)
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import UserView
 from hashchat.domain.chat import ChatState, Post
@@ -631,6 +636,7 @@ def refresh_segments(session: Session, chat: ChatRow) -> int:
         chat_questions(session, chat.id),
         chat_window(chat),
         frozenset(str(row.id) for row in rows if row.hidden),
+        question_replies(session, chat.id),  # bridged replies to our question posts
     )
     wanted: dict[int, list[StoredSegment]] = {}
     for entry in transcript.segments:
