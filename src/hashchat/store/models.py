@@ -456,6 +456,7 @@ class BridgeRow(Base):
     last_event_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     lag_seconds: Mapped[float | None] = mapped_column(sa.Float)  # newest post: filed - written
+    rate_limit_remaining: Mapped[int | None]  # requests left, as the network's headers last said
     failures: Mapped[int] = mapped_column(default=0)
     backoff_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
