@@ -3,14 +3,22 @@ and short calls to the API as one of them."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from hashchat.actions.accounts import do_create_token, do_register
+from hashchat.actions.chats import do_create_chat, do_start_chat
 from hashchat.actions.context import AppContext
+from hashchat.actions.outbox import OutboxWorker
+from hashchat.actions.views import UserView
+from hashchat.bridges.runner import CONSUMER, deliver, register_outbound
+from hashchat.store.models import PostRow, SegmentRow
 
 
 @dataclass
@@ -66,3 +74,57 @@ class Api:
     async def series(self, owner: Person, tag: str) -> None:
         body = {"tag": tag, "title": "A chat about teaching", "timezone": "Europe/London"}
         await self.ok(owner, "POST", "/series", json=body)
+
+
+KEY = "a-long-random-test-key-0123456789"
+
+
+def live_chat(ctx: AppContext, host: UserView) -> int:
+    """A running chat of #EduChat with two questions, none asked yet."""
+    chat = do_create_chat(
+        ctx, host, "EduChat", "Assessment", ctx.now(), 60, ["What do you teach?", "How?"]
+    )
+    do_start_chat(ctx, host, chat.id)
+    return chat.id
+
+
+def outbound_worker(ctx: AppContext) -> OutboxWorker:
+    """An outbox worker serving the `bridges` consumer (our posts going out), run by hand."""
+    register_outbound(ctx)
+    return OutboxWorker(ctx, {CONSUMER: lambda message: deliver(ctx, message)}, name="test")
+
+
+def filed_posts(ctx: AppContext, chat_id: int) -> list[PostRow]:
+    """The chat's posts from other networks, in the order they were filed."""
+    with ctx.store.read() as session:
+        rows = session.scalars(
+            sa.select(PostRow)
+            .where(PostRow.chat_id == chat_id, PostRow.network != "hashchat")
+            .order_by(PostRow.id)
+        ).all()
+        for row in rows:
+            session.expunge(row)
+        return list(rows)
+
+
+def questions_of(ctx: AppContext, chat_id: int) -> dict[str, set[int]]:
+    """External id → the questions its post answers (by its stored segments)."""
+    with ctx.store.read() as session:
+        found = session.execute(
+            sa.select(PostRow.external_id, SegmentRow.question)
+            .join(SegmentRow, SegmentRow.post_id == PostRow.id)
+            .where(PostRow.chat_id == chat_id)
+        ).all()
+    answered: dict[str, set[int]] = {}
+    for external_id, question in found:
+        if question is not None:
+            answered.setdefault(str(external_id), set()).add(question)
+    return answered
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait until `condition()` holds; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)

@@ -4,12 +4,20 @@ worker), installed into a cache outside the clone once, and the local Mastodon s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from bridge_support import KEY, Clock
 from mastodon_server import LocalMastodon
 from pds_support import LocalPds, install
 
 from ci_support import skip_or_fail
+from hashchat.actions.accounts import do_register
+from hashchat.actions.context import AppContext
+from hashchat.actions.series import do_create_series
+from hashchat.actions.views import UserView
+from hashchat.settings import Settings
+from hashchat.store.migrate import upgrade
 
 PDS_HANDLES = ("chathost.test", "alice.test", "bob.test", "spam.test")
 
@@ -35,3 +43,26 @@ def mastodon() -> Iterator[LocalMastodon]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
+    """The app's context on a fresh SQLite file, with a secret key and a clock to skew."""
+    from hashchat.web.app import build_context
+
+    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
+    url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
+    upgrade(url)
+    context = build_context(
+        Settings(database_url=url, clock=Clock(), argon2_time_cost=1, argon2_memory_kib=1024)
+    )
+    yield context
+    context.store.dispose()
+
+
+@pytest.fixture
+def host(ctx: AppContext) -> UserView:
+    """The owner of #EduChat."""
+    owner = do_register(ctx, "owner", "correct horse battery")
+    do_create_series(ctx, owner, "EduChat", "A chat about teaching", "Europe/London")
+    return owner

@@ -5,98 +5,20 @@ and a killed worker lose nothing and duplicate nothing, blocked handles stay out
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-import sqlalchemy as sa
-from bridge_support import Clock
+from bridge_support import filed_posts, live_chat, outbound_worker, questions_of, wait_for
 from mastodon_server import TOKEN, LocalMastodon
 from pds_support import LocalPds
 
 from hashchat.actions import bridges
 from hashchat.actions.accounts import do_register
-from hashchat.actions.chats import do_create_chat, do_next_question, do_start_chat
+from hashchat.actions.chats import do_create_chat, do_next_question
 from hashchat.actions.context import AppContext
-from hashchat.actions.outbox import OutboxWorker
-from hashchat.actions.series import do_create_series
 from hashchat.actions.views import UserView
 from hashchat.bridges.bluesky import BlueskyAccount, Posted, record_tags
 from hashchat.bridges.registry import verify_login
-from hashchat.bridges.runner import CONSUMER, BridgeRunner, deliver, register_outbound
-from hashchat.settings import Settings
-from hashchat.store.migrate import upgrade
-from hashchat.store.models import PostRow, SegmentRow
-
-KEY = "a-long-random-test-key-0123456789"
-
-
-@pytest.fixture
-def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
-    from hashchat.web.app import build_context
-
-    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
-    url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
-    upgrade(url)
-    context = build_context(
-        Settings(database_url=url, clock=Clock(), argon2_time_cost=1, argon2_memory_kib=1024)
-    )
-    yield context
-    context.store.dispose()
-
-
-@pytest.fixture
-def host(ctx: AppContext) -> UserView:
-    owner = do_register(ctx, "owner", "correct horse battery")
-    do_create_series(ctx, owner, "EduChat", "A chat about teaching", "Europe/London")
-    return owner
-
-
-def _live_chat(ctx: AppContext, host: UserView) -> int:
-    chat = do_create_chat(
-        ctx, host, "EduChat", "Assessment", ctx.now(), 60, ["What do you teach?", "How?"]
-    )
-    do_start_chat(ctx, host, chat.id)
-    return chat.id
-
-
-def _outbound(ctx: AppContext) -> OutboxWorker:
-    register_outbound(ctx)
-    return OutboxWorker(ctx, {CONSUMER: lambda message: deliver(ctx, message)}, name="test")
-
-
-def _posts(ctx: AppContext, chat_id: int) -> list[PostRow]:
-    with ctx.store.read() as session:
-        rows = session.scalars(
-            sa.select(PostRow)
-            .where(PostRow.chat_id == chat_id, PostRow.network != "hashchat")
-            .order_by(PostRow.id)
-        ).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
-
-
-def _questions_of(ctx: AppContext, chat_id: int) -> dict[str, set[int]]:
-    with ctx.store.read() as session:
-        found = session.execute(
-            sa.select(PostRow.external_id, SegmentRow.question)
-            .join(SegmentRow, SegmentRow.post_id == PostRow.id)
-            .where(PostRow.chat_id == chat_id)
-        ).all()
-    answered: dict[str, set[int]] = {}
-    for external_id, question in found:
-        if question is not None:
-            answered.setdefault(external_id, set()).add(question)
-    return answered
-
-
-def _wait(condition: Callable[[], bool], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+from hashchat.bridges.runner import BridgeRunner
 
 
 def test_mastodon_both_ways_with_a_dropped_stream_and_a_killed_worker(
@@ -104,8 +26,8 @@ def test_mastodon_both_ways_with_a_dropped_stream_and_a_killed_worker(
 ) -> None:
     fields = {"instance": mastodon.base_url, "access_token": TOKEN}
     bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
-    outbound = _outbound(ctx)
-    chat_id = _live_chat(ctx, host)
+    outbound = outbound_worker(ctx)
+    chat_id = live_chat(ctx, host)
     do_next_question(ctx, host, chat_id)
     outbound.work_once()
     ours = mastodon.statuses()
@@ -120,25 +42,25 @@ def test_mastodon_both_ways_with_a_dropped_stream_and_a_killed_worker(
     runner = BridgeRunner(ctx, name="first")
     runner.tick()
     try:
-        _wait(lambda: bool(mastodon.state.listeners))
+        wait_for(lambda: bool(mastodon.state.listeners))
         a1 = mastodon.post_as("alice", "I teach maths #EDUCHAT", in_reply_to_id=q1["id"])
         boost = mastodon.boost("bob", a1["id"])
         mastodon.post_as("carol", "unrelated #other")
-        _wait(lambda: len(_posts(ctx, chat_id)) >= 2)
+        wait_for(lambda: len(filed_posts(ctx, chat_id)) >= 2)
         mastodon.drop_streams()  # the stream drops; this status arrives while it is down
         missed = mastodon.post_as("dan", "A1 physics #EduChat")
-        _wait(lambda: any(p.external_id == missed["id"] for p in _posts(ctx, chat_id)))
+        wait_for(lambda: any(p.external_id == missed["id"] for p in filed_posts(ctx, chat_id)))
         mastodon.edit(a1["id"], "I teach maths and art #educhat")
-        _wait(lambda: any("art" in p.text for p in _posts(ctx, chat_id)))
+        wait_for(lambda: any("art" in p.text for p in filed_posts(ctx, chat_id)))
     finally:
         runner._followers.clear()  # killed: no release, its lease stays until it runs out
-    posts = {p.external_id: p for p in _posts(ctx, chat_id)}
+    posts = {p.external_id: p for p in filed_posts(ctx, chat_id)}
     assert set(posts) == {a1["id"], boost["id"], missed["id"]}
     assert posts[a1["id"]].text == "I teach maths and art #educhat"
     assert posts[a1["id"]].author_handle == f"@alice@{mastodon.domain}"
     assert posts[boost["id"]].is_repost
-    assert _questions_of(ctx, chat_id)[a1["id"]] == {1}
-    assert boost["id"] not in _questions_of(ctx, chat_id)
+    assert questions_of(ctx, chat_id)[a1["id"]] == {1}
+    assert boost["id"] not in questions_of(ctx, chat_id)
 
     while_down = [mastodon.post_as("erin", f"A1 answer {n} #educhat") for n in range(45)]
     health = bridges.bridges_of_series(ctx, host, "EduChat")[0]
@@ -147,12 +69,12 @@ def test_mastodon_both_ways_with_a_dropped_stream_and_a_killed_worker(
     second = BridgeRunner(ctx, name="second")
     second.tick()
     try:
-        _wait(lambda: len(_posts(ctx, chat_id)) == 3 + 45)
+        wait_for(lambda: len(filed_posts(ctx, chat_id)) == 3 + 45)
         mastodon.delete(missed["id"])
-        _wait(lambda: any(p.hidden for p in _posts(ctx, chat_id)))
+        wait_for(lambda: any(p.hidden for p in filed_posts(ctx, chat_id)))
     finally:
         second.close()
-    ids = [p.external_id for p in _posts(ctx, chat_id)]
+    ids = [p.external_id for p in filed_posts(ctx, chat_id)]
     assert len(ids) == len(set(ids))  # nothing twice
     assert {s["id"] for s in while_down} <= set(ids)  # nothing lost
     health = bridges.bridges_of_series(ctx, host, "EduChat")[0]
@@ -165,23 +87,23 @@ def test_blocked_handles_stay_out_and_rate_limits_back_off(
 ) -> None:
     fields = {"instance": mastodon.base_url, "access_token": TOKEN}
     bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
-    chat_id = _live_chat(ctx, host)
+    chat_id = live_chat(ctx, host)
     bridges.do_block_handle(ctx, host, "EduChat", "mastodon", f"@SPAM@{mastodon.domain}")
     mastodon.fail_next(429, times=2)
     runner = BridgeRunner(ctx, name="one")
     runner.tick()
     try:
-        _wait(lambda: bridges.bridges_of_series(ctx, host, "EduChat")[0].status == "backing_off")
+        wait_for(lambda: bridges.bridges_of_series(ctx, host, "EduChat")[0].status == "backing_off")
         health = bridges.bridges_of_series(ctx, host, "EduChat")[0]
         assert "429" in (health.last_error or "")
         assert health.backoff_seconds > 0
         mastodon.post_as("spam", "buy now #educhat")
         kept = mastodon.post_as("alice", "A1 hello #educhat")
-        _wait(lambda: len(_posts(ctx, chat_id)) >= 1, seconds=40)
+        wait_for(lambda: len(filed_posts(ctx, chat_id)) >= 1, seconds=40)
         time.sleep(2.5)  # a later catch-up would have filed the spam too
     finally:
         runner.close()
-    assert [p.external_id for p in _posts(ctx, chat_id)] == [kept["id"]]
+    assert [p.external_id for p in filed_posts(ctx, chat_id)] == [kept["id"]]
 
 
 def test_bluesky_both_ways_on_the_local_pds(ctx: AppContext, host: UserView, pds: LocalPds) -> None:
@@ -192,8 +114,8 @@ def test_bluesky_both_ways_on_the_local_pds(ctx: AppContext, host: UserView, pds
         "firehose": pds.firehose,
     }
     bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "bluesky", fields, verify_login)
-    outbound = _outbound(ctx)
-    chat_id = _live_chat(ctx, host)
+    outbound = outbound_worker(ctx)
+    chat_id = live_chat(ctx, host)
     do_next_question(ctx, host, chat_id)
     outbound.work_once()
     q1 = bridges.bridge_post(ctx, bridge.id, chat_id, "question", 1)
@@ -215,14 +137,14 @@ def test_bluesky_both_ways_on_the_local_pds(ctx: AppContext, host: UserView, pds
             time.sleep(1.5)  # the firehose is open
             question = Posted(q1.external_id, str(got.cid), q1.url)
             answer = alice.post("A1 I teach maths", "EduChat", (question, question))
-            _wait(lambda: len(_posts(ctx, chat_id)) >= 1)
+            wait_for(lambda: len(filed_posts(ctx, chat_id)) >= 1)
         finally:
             runner.close()
-    filed = _posts(ctx, chat_id)
+    filed = filed_posts(ctx, chat_id)
     assert [p.external_id for p in filed] == [answer.external_id]
     assert filed[0].author_handle == "alice.test"
     assert filed[0].network == "bluesky"
-    assert _questions_of(ctx, chat_id)[answer.external_id] == {1}
+    assert questions_of(ctx, chat_id)[answer.external_id] == {1}
 
 
 def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
@@ -250,8 +172,8 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
         {"instance": mastodon.base_url, "access_token": TOKEN},
         verify_login,
     )
-    outbound = _outbound(ctx)
-    chat_id = _live_chat(ctx, host)
+    outbound = outbound_worker(ctx)
+    chat_id = live_chat(ctx, host)
     do_next_question(ctx, host, chat_id)
     outbound.work_once()
     m_q1 = bridges.bridge_post(ctx, on_mastodon.id, chat_id, "question", 1)
@@ -262,7 +184,7 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
     runner = BridgeRunner(ctx, name="all")
     runner.tick()
     try:
-        _wait(lambda: bool(mastodon.state.listeners))
+        wait_for(lambda: bool(mastodon.state.listeners))
         time.sleep(1.5)  # the firehose is open
         with BlueskyAccount(pds.service, "bob.test", pds.password) as bob:
             bob.verify()
@@ -274,7 +196,7 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
             on_b = bob.post("A1 history, mostly", "EduChat", (question, question))
         on_m = mastodon.post_as("alice", "A1 maths #educhat", in_reply_to_id=m_q1.external_id)
         do_create_post(ctx, reader, chat_id, "A1 I teach art #EduChat")
-        _wait(lambda: len(_posts(ctx, chat_id)) >= 2)
+        wait_for(lambda: len(filed_posts(ctx, chat_id)) >= 2)
     finally:
         runner.close()
     where = bridges.chat_networks(ctx, chat_id)
@@ -289,7 +211,7 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
     do_edit_series(ctx, host, "EduChat", SeriesChanges(char_rule="mastodon", char_limit=500))
     where = bridges.chat_networks(ctx, chat_id)
     assert (where.rule, where.limit) == ("bluesky", 300)  # now Bluesky's is the strictest
-    answers = _questions_of(ctx, chat_id)
+    answers = questions_of(ctx, chat_id)
     assert answers[on_b.external_id] == {1}
     assert answers[on_m["id"]] == {1}
     recap = json.loads(render_recap(ctx, chat_id, "json").content)
@@ -329,8 +251,8 @@ def test_x_both_ways_on_the_local_v2_server(ctx: AppContext, host: UserView) -> 
         )
         assert bridge.account == "@ChatHost"
         runner_module.X_SESSION[0] = x.session()
-        outbound = _outbound(ctx)
-        chat_id = _live_chat(ctx, host)
+        outbound = outbound_worker(ctx)
+        chat_id = live_chat(ctx, host)
         do_next_question(ctx, host, chat_id)
         outbound.work_once()
         opening, q1 = x.tweets
@@ -341,13 +263,13 @@ def test_x_both_ways_on_the_local_v2_server(ctx: AppContext, host: UserView) -> 
         runner.x_session = x.session()
         runner.tick()
         try:
-            _wait(lambda: len(_posts(ctx, chat_id)) >= 1)
+            wait_for(lambda: len(filed_posts(ctx, chat_id)) >= 1)
         finally:
             runner.close()
     finally:
         runner_module.X_SESSION[0] = None
         x.stop()
-    filed = _posts(ctx, chat_id)
+    filed = filed_posts(ctx, chat_id)
     assert [(p.external_id, p.author_handle, p.network) for p in filed] == [
         (answer["id"], "@alice", "x")
     ]
@@ -384,11 +306,12 @@ def test_a_new_bridge_on_an_empty_timeline_misses_nothing_of_a_burst(
 
     fields = {"instance": mastodon.base_url, "access_token": TOKEN}
     bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
-    chat_id = _live_chat(ctx, host)
+    chat_id = live_chat(ctx, host)
     (work,) = bridges.claim_bridges(ctx, "test")
     runner = BridgeRunner(ctx, name="test")
     account = MastodonAccount(mastodon.base_url, TOKEN)
     cursor = runner._catch_up(work, account, None)  # nothing there yet
     burst = [mastodon.post_as("alice", f"A1 answer {n} #educhat") for n in range(45)]
     runner._catch_up(work, account, cursor)  # more than a page arrived in between
-    assert sorted(p.external_id for p in _posts(ctx, chat_id)) == sorted(s["id"] for s in burst)
+    filed = sorted(p.external_id for p in filed_posts(ctx, chat_id))
+    assert filed == sorted(s["id"] for s in burst)

@@ -198,14 +198,19 @@ def do_connect_bridge(
 
 def bridges_of_series(ctx: AppContext, actor: UserView, tag: str) -> list[BridgeView]:
     """The series' bridges with their health, oldest first (owners and cohosts)."""
-    now = ctx.now()
     with ctx.store.read() as session:
         series = load_series(session, tag)
         require(session, series.id, actor, Mutation.MANAGE_BRIDGES)
-        rows = session.scalars(
-            sa.select(BridgeRow).where(BridgeRow.series_id == series.id).order_by(BridgeRow.id)
-        )
-        return [_view(row, now) for row in rows]
+        return health_of_series(session, series.id, ctx.now())
+
+
+def health_of_series(session: Session, series_id: int, now: datetime) -> list[BridgeView]:
+    """The series' bridges with their health, oldest first; the caller has authorised the
+    read (the API and the bridges page for `MANAGE_BRIDGES`, the console for running a chat)."""
+    rows = session.scalars(
+        sa.select(BridgeRow).where(BridgeRow.series_id == series_id).order_by(BridgeRow.id)
+    )
+    return [_view(row, now) for row in rows]
 
 
 def do_remove_bridge(ctx: AppContext, actor: UserView, tag: str, bridge_id: int) -> None:
@@ -450,21 +455,20 @@ class Filed:
     outside: int = 0  # no chat of the series was running for it
 
 
-def _chat_for(
-    session: Session, bridge_id: int, series_id: int, post: ForeignPost
-) -> tuple[int | None, int | None]:
-    """The chat a post belongs to and the question it answers by thread (None: the rules
-    decide): a reply to our question post is that question's; a reply to a filed post goes
-    where its parent is; otherwise the series' running chat."""
+def _chat_for(session: Session, bridge_id: int, series_id: int, post: ForeignPost) -> int | None:
+    """The chat a post belongs to: a reply to one of our posts on the network is that post's
+    chat (its `reply_to` is kept: a reply to our question answers it, `actions.segments.
+    question_replies`); a reply to a filed post goes where its parent is; otherwise the
+    series' running chat."""
     if post.reply_to is not None:
-        ours = session.execute(
-            sa.select(BridgePostRow.chat_id, BridgePostRow.kind, BridgePostRow.number).where(
+        ours = session.scalar(
+            sa.select(BridgePostRow.chat_id).where(
                 BridgePostRow.bridge_id == bridge_id,
                 BridgePostRow.external_id == post.reply_to,
             )
-        ).first()
+        )
         if ours is not None:
-            return ours.chat_id, ours.number if ours.kind == "question" else None
+            return ours
         parent_chat = session.scalar(
             sa.select(PostRow.chat_id).where(
                 PostRow.network == post.network.value,
@@ -473,14 +477,13 @@ def _chat_for(
             )
         )
         if parent_chat is not None:
-            return parent_chat, None
-    running = session.scalar(
+            return parent_chat
+    return session.scalar(
         sa.select(ChatRow.id)
         .where(ChatRow.series_id == series_id, ChatRow.state.in_(LIVE_STATES))
         .order_by(ChatRow.started_at.desc(), ChatRow.id.desc())
         .limit(1)
     )
-    return running, None
 
 
 def do_file_bridge_posts(
@@ -492,7 +495,7 @@ def do_file_bridge_posts(
     deleted: Sequence[tuple[str, str, str]] = (),
 ) -> Filed:
     """File what a bridge read: each post into its chat through the ingest door (blocked
-    handles dropped, replies to our questions given that question), deletions (network,
+    handles dropped, replies to our posts into their chat), deletions (network,
     source, external id) hide the stored posts; then move the bridge's cursor to `cursor` and
     note the newest post's lag. A crash before the cursor moves re-reads posts the door
     already has: they are updated, never added twice."""
@@ -526,12 +529,10 @@ def do_file_bridge_posts(
             if (post.network.value, handle_key(post.author_handle)) in blocked:
                 filed.blocked += 1
                 continue
-            chat_id, question = _chat_for(session, bridge_id, series_id, post)
+            chat_id = _chat_for(session, bridge_id, series_id, post)
             if chat_id is None:
                 filed.outside += 1
                 continue
-            if question is not None:
-                post = _answering(post, question)
             by_chat.setdefault(chat_id, []).append(post)
             newest = post.created_at if newest is None else max(newest, post.created_at)
         gone = [_deleted_copy(session, identity) for identity in deleted]
@@ -551,12 +552,6 @@ def do_file_bridge_posts(
                 row.last_event_at = newest
                 row.lag_seconds = max(0.0, round((now - newest).total_seconds(), 3))
     return filed
-
-
-def _answering(post: ForeignPost, question: int) -> ForeignPost:
-    from dataclasses import replace
-
-    return replace(post, question=question, reply_to=None)
 
 
 def _deleted_copy(
@@ -588,8 +583,10 @@ def _deleted_copy(
 
 @dataclass(frozen=True, slots=True)
 class ChatNetwork:
-    """A network a chat runs on: the account, and its opening post there (None: not yet)."""
+    """A network a chat runs on: the bridge, its account, and the chat's opening post there
+    (None: not yet)."""
 
+    bridge_id: int
     network: str
     account: str
     opening_url: str | None
@@ -632,7 +629,7 @@ def chat_networks(ctx: AppContext, chat_id: int) -> ChatNetworks:
         network_limit = NETWORK_LIMITS.get(row.network)
         if network_limit is not None and network_limit < limit:
             rule, limit = row.network, network_limit
-    networks = tuple(ChatNetwork(r.network, r.account, openings.get(r.id)) for r in rows)
+    networks = tuple(ChatNetwork(r.id, r.network, r.account, openings.get(r.id)) for r in rows)
     return ChatNetworks(networks, rule, limit)
 
 
