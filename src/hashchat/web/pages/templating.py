@@ -20,6 +20,12 @@ def iso_utc(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_utc_exact(instant: datetime) -> str:
+    """`instant` in UTC with its fraction of a second, as the event stream writes it: the
+    room orders posts by it (`data-created`), so the page and the stream must agree."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -48,6 +54,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True,  # every template, including .xml ones: user text is never trusted
     )
     environment.filters["iso_utc"] = iso_utc
+    environment.filters["iso_utc_exact"] = iso_utc_exact
     environment.filters["in_zone"] = in_zone
     return environment
 

@@ -356,6 +356,7 @@
     item.id = "post-" + post.id;
     item.setAttribute("data-post-id", String(post.id));
     item.setAttribute("data-author", post.author);
+    item.setAttribute("data-created", post.created_at);
     if (post.question !== null && post.question !== undefined) {
       item.setAttribute("data-question", String(post.question));
     }
@@ -408,14 +409,41 @@
     fillPost(item, post);
     var parent = post.reply_to ? document.getElementById("post-" + post.reply_to) : null;
     if (parent) {
-      parent.querySelector(":scope > ol.replies").appendChild(item);
+      insertInOrder(parent.querySelector(":scope > ol.replies"), item, false);
     } else {
       var list = ensureGroup(post.question === undefined ? null : post.question).querySelector("ol.posts");
-      list.insertBefore(item, newestFirst ? list.firstChild : null);
+      insertInOrder(list, item, newestFirst);
     }
     if (post.spotlight) { pin(item); }
     applyPostFilters();
     return true;
+  }
+
+  // A post's place is the page's order, by time then id (the server renders it so): a new post
+  // goes last (first when newest-first) at no cost, and a post that comes back (unhidden, or a
+  // late arrival from another network) goes where it belongs.
+  function postKey(item) {
+    return [Date.parse(item.getAttribute("data-created") || "") || 0, Number(item.getAttribute("data-post-id"))];
+  }
+
+  function isBefore(a, b) { return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]); }
+
+  function insertInOrder(list, item, descending) {
+    var key = postKey(item);
+    var items = list.querySelectorAll(":scope > li.post");
+    var edge = descending ? items[0] : items[items.length - 1];
+    if (!edge || isBefore(postKey(edge), key)) {
+      list.insertBefore(item, descending ? list.firstChild : null);
+      return;
+    }
+    for (var i = 0; i < items.length; i++) {
+      var other = postKey(items[i]);
+      if (descending ? isBefore(other, key) : isBefore(key, other)) {
+        list.insertBefore(item, items[i]);
+        return;
+      }
+    }
+    list.appendChild(item);
   }
 
   function setSpotlight(postId, on) {
@@ -477,6 +505,12 @@
       var hidden = document.getElementById("post-" + (data.post_id || data.id));
       if (hidden) { hidden.remove(); }
       unpin(data.post_id || data.id);
+    } else if (type === "unhide") {
+      // A hide undone: the event carries the restored post, which takes its place again.
+      if (data.post) {
+        postsFromStream[data.post.id] = true;
+        placePost(data.post);
+      }
     } else if (type === "spotlight") {
       setSpotlight(data.post_id || data.id, data.spotlight !== false);
     } else if (type === "state") {
@@ -535,7 +569,7 @@
     // and whatever happened between this page and the connection would be lost.
     var url = "/api/v1/chats/" + config.chat_id + "/events?after=" + lastEventApplied;
     var source = new EventSource(url);
-    ["post", "question", "state", "hide", "spotlight"].forEach(function (type) {
+    ["post", "question", "state", "hide", "unhide", "spotlight"].forEach(function (type) {
       source.addEventListener(type, function (event) {
         var id = Number(event.lastEventId);
         if (id && id <= lastEventApplied) { return; }
