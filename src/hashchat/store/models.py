@@ -179,10 +179,23 @@ class PostRow(Base):
     __table_args__ = (
         # A foreign post's identity (issue 10, migration 0008): ids are unique per site only.
         sa.UniqueConstraint("network", "source", "external_id"),
-        sa.Index("ix_posts_chat_id_created_at", "chat_id", "created_at"),
+        # Covering indexes of the series insights' passes (issue 13, migration 0016): posts by
+        # minute, and posts by author driving the join to their segments.
+        sa.Index("ix_posts_chat_id_created_at", "chat_id", "created_at", "hidden", "is_repost"),
+        sa.Index(
+            "ix_posts_chat_author",
+            "chat_id",
+            "author_id",
+            "network",
+            "author_handle",
+            "hidden",
+            "is_repost",
+            "is_host",
+            "reply_to_post_id",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    chat_id: Mapped[int] = mapped_column(_fk("chats.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(_fk("chats.id"))
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -226,7 +239,8 @@ class SegmentRow(Base):
     __tablename__ = "post_segments"
     __table_args__ = (
         sa.UniqueConstraint("post_id", "position"),
-        sa.Index("ix_post_segments_chat_id_question", "chat_id", "question"),
+        sa.Index("ix_post_segments_chat_id_question", "chat_id", "question", "kind", "late"),
+        sa.Index("ix_post_segments_post_kind", "post_id", "position", "kind", "late"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(_fk("chats.id"))
