@@ -130,10 +130,10 @@ def phase_setup(url: str, chats: int) -> dict[str, object]:
     from hashchat.actions.accounts import do_register
     from hashchat.actions.ingest import do_restore_chat
     from hashchat.actions.series import do_create_series
+    from hashchat.assembly import build_context
     from hashchat.domain.ingest import ForeignChat
     from hashchat.settings import Settings
     from hashchat.store.migrate import upgrade
-    from hashchat.web.app import build_context
 
     upgrade(url)
     ctx = build_context(Settings(database_url=url, argon2_time_cost=1, argon2_memory_kib=1024))
@@ -161,9 +161,9 @@ def phase_setup(url: str, chats: int) -> dict[str, object]:
 
 def phase_import(url: str, folder: Path) -> dict[str, object]:
     from hashchat.actions.imports import do_import
+    from hashchat.assembly import build_context
     from hashchat.settings import Settings
     from hashchat.store.migrate import upgrade
-    from hashchat.web.app import build_context
 
     upgrade(url)  # a long run may see the tree gain a migration between its steps
     ctx = build_context(Settings(database_url=url))

@@ -36,9 +36,9 @@ import sqlalchemy as sa
 from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.chats import do_create_chat, do_start_chat
 from hashchat.actions.series import do_add_member, do_create_series
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 
 P99_BUDGET_MS = 50.0
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

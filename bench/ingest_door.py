@@ -22,10 +22,10 @@ from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_create_chat
 from hashchat.actions.ingest import do_ingest_posts
 from hashchat.actions.series import do_create_series
+from hashchat.assembly import build_context
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 
 T0 = datetime(2026, 1, 9, 17, 0, tzinfo=UTC)
 

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from hashchat.actions.insights import get_series_insights
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
 from hashchat.store.models import (
@@ -44,7 +45,6 @@ from hashchat.store.models import (
     SeriesRow,
     User,
 )
-from hashchat.web.app import build_context
 
 TAG = "BenchInsights"
 NETWORKS = ("hashchat", "x", "mastodon")

@@ -20,9 +20,9 @@ from pathlib import Path
 from hashchat.actions.accounts import do_register
 from hashchat.actions.schedule import do_create_schedule, do_top_up_schedules
 from hashchat.actions.series import do_create_series, get_series
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 
 
 class Clock:

@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 
 from hashchat.actions.accounts import check_login
 from hashchat.actions.recap import transcript_of
+from hashchat.assembly import build_context
 from hashchat.cli import app as cli_app
 from hashchat.demo import seed_demo
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
 from hashchat.store.models import ChatRow, PostRow
-from hashchat.web.app import build_context
 from hashchat.web.pages import queries
 
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)

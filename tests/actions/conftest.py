@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from hashchat.actions.context import AppContext
+from hashchat.assembly import build_context
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 from pg_support import fresh_pg_schema
 
 

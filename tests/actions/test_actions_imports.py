@@ -265,10 +265,10 @@ def test_every_sample_exported_and_imported_elsewhere_is_unchanged(
 
     from hashchat.actions.posts import list_posts
     from hashchat.actions.recap import render_recap
+    from hashchat.assembly import build_context
     from hashchat.formats.chat_jsonl import export_chat_jsonl
     from hashchat.settings import Settings
     from hashchat.store.migrate import upgrade
-    from hashchat.web.app import build_context
 
     chat_id = do_import(
         ctx, "x", FIXTURES / "x_host.zip", series="CafeChat", split=True, as_user="cafehost"

@@ -157,8 +157,8 @@ def test_a_killed_workers_claim_expires(
 def test_two_runners_on_postgresql_deliver_each_event_exactly_once(
     pg_database_url: str, clock: object
 ) -> None:
+    from hashchat.assembly import build_context
     from hashchat.settings import RateLimit, Settings
-    from hashchat.web.app import build_context
 
     def make() -> AppContext:
         return build_context(
@@ -255,8 +255,8 @@ def test_a_cursor_never_skips_an_event_committed_late_on_postgresql(
 ) -> None:
     """Posts in two chats from four threads while a consumer fans out all the time: every
     outbox row gets exactly one delivery (ids commit in order under the outbox lock)."""
+    from hashchat.assembly import build_context
     from hashchat.settings import RateLimit, Settings
-    from hashchat.web.app import build_context
 
     def make() -> AppContext:
         return build_context(

@@ -48,7 +48,7 @@ def mastodon() -> Iterator[LocalMastodon]:
 @pytest.fixture
 def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
     """The app's context on a fresh SQLite file, with a secret key and a clock to skew."""
-    from hashchat.web.app import build_context
+    from hashchat.assembly import build_context
 
     monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
     url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"

@@ -27,9 +27,9 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    from hashchat.assembly import build_context
     from hashchat.settings import Settings
     from hashchat.store.migrate import upgrade
-    from hashchat.web.app import build_context
 
     url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
     upgrade(url)

@@ -32,7 +32,7 @@ KEY = "a-long-random-test-key-0123456789"
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, AppContext]]:
-    from hashchat.web.app import build_context
+    from hashchat.assembly import build_context
 
     monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)  # the server inherits it
     url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from hashchat.assembly import build_context
 from hashchat.cli import app
 from hashchat.demo import seed_demo
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 
 runner = CliRunner()
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)

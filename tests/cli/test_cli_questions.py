@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 from hashchat.actions.accounts import do_register, get_user
 from hashchat.actions.chats import do_create_chat, do_start_chat, get_chat
 from hashchat.actions.series import do_create_series
+from hashchat.assembly import build_context
 from hashchat.cli import app
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 
 runner = CliRunner()
 

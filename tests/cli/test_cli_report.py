@@ -11,10 +11,10 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from hashchat.assembly import build_context
 from hashchat.cli import report
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context
 from insights_support import hand_made_series
 
 runner = CliRunner()

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hashchat.actions.series import get_series
+from hashchat.assembly import build_context
 from hashchat.cli import app
 from hashchat.settings import Settings
-from hashchat.web.app import build_context
 
 runner = CliRunner()
 

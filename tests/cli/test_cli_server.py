@@ -7,9 +7,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from hashchat.actions.accounts import resolve_token
+from hashchat.assembly import build_context
 from hashchat.cli import app
 from hashchat.settings import Settings
-from hashchat.web.app import build_context
 
 
 def test_users_add_then_token_gives_a_working_bearer_token(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from durability_support import Server
 from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.chats import do_create_chat, do_start_chat
 from hashchat.actions.series import do_create_series
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.models import EventRow, PostRow
-from hashchat.web.app import build_context
 
 ACKS_BEFORE_KILL = 40
 ACKS_AFTER_RESTART = 40

@@ -28,6 +28,7 @@ from hashchat.actions.posts import do_create_post, list_posts
 from hashchat.actions.recap import get_recap
 from hashchat.actions.series import do_add_member, do_create_series
 from hashchat.actions.views import PostView, to_json
+from hashchat.assembly import build_context
 from hashchat.demo import seed_demo
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.formats.chat_jsonl import (
@@ -41,7 +42,6 @@ from hashchat.formats.recap_json import recap_document
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
 from hashchat.store.models import ChatRow
-from hashchat.web.app import build_context
 
 T0 = datetime(2026, 1, 9, 17, 0, tzinfo=UTC)
 

@@ -14,8 +14,9 @@ from hashchat.actions.chats import do_create_chat, do_next_question, do_start_ch
 from hashchat.actions.context import AppContext
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.series import do_add_member, do_create_series
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
-from hashchat.web.app import build_context, create_app
+from hashchat.web.app import create_app
 
 # The endless event stream is left out: its inputs are checked by test_api_events.py and the
 # hypothesis test of its resume-point parser.

@@ -12,11 +12,11 @@ from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_create_chat, do_start_chat
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.series import do_create_series
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.events import events_after
 from hashchat.store.migrate import alembic_config, upgrade
 from hashchat.store.models import PostRow
-from hashchat.web.app import build_context
 
 
 def test_upgrading_redacts_the_post_events_of_posts_hidden_before(

@@ -13,10 +13,11 @@ from hashchat.actions import outbox
 from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_create_chat, do_start_chat
 from hashchat.actions.series import do_create_series
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.events import events_after
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context, create_app
+from hashchat.web.app import create_app
 
 
 def test_the_server_runs_the_cadence_and_the_outbox_and_stops_them(

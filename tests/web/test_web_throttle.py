@@ -24,10 +24,11 @@ import uvicorn
 from hashchat.actions.accounts import do_register
 from hashchat.actions.context import AppContext, RateLimiters
 from hashchat.actions.limits import RedisTokenBuckets
+from hashchat.assembly import UVICORN_OPTIONS, build_context
 from hashchat.live.redis_client import connect
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import UVICORN_OPTIONS, build_context, create_app
+from hashchat.web.app import create_app
 
 PASSWORD = "correct horse battery"
 LOGIN_LIMIT = RateLimit(10, 300.0)

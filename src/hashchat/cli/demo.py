@@ -25,11 +25,9 @@ def demo(
     """Recreate the demo database (#KaizenBiz: a past chat with its recap, an upcoming chat,
     a chat ready to start, demo accounts with fresh random passwords), print the logins and
     serve it."""
-    import uvicorn
-
+    from hashchat.assembly import serve
     from hashchat.cli.server import load_settings, migrated_context
     from hashchat.demo import seed_demo
-    from hashchat.web.app import UVICORN_OPTIONS, create_app
 
     if db.is_dir():
         fail(f"--db {db} is a directory; give a file path")
@@ -50,9 +48,7 @@ def demo(
     print(f"Past chat recap: {url}chats/{community.past_chat_id}/recap")
     print(f"Ready to start:  {url}chats/{community.ready_chat_id}/host (log in as kaizencoach)")
     sys.stdout.flush()
-    uvicorn.run(
-        create_app(context=ctx), host=host, port=port, log_level="warning", **UVICORN_OPTIONS
-    )
+    serve(ctx, host, port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,10 +10,11 @@ import typer
 from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ActionError
+from hashchat.assembly import build_context
+from hashchat.assembly import serve as serve_app
 from hashchat.cli.errors import fail
 from hashchat.settings import ENVIRONMENT, Settings, SettingsError, parse_fanout
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import UVICORN_OPTIONS, build_context
 
 DbOption = Annotated[
     str | None,
@@ -84,10 +85,6 @@ def serve(
     ] = None,
 ) -> None:
     """Run the server: migrate the database, then serve the API, pages and event streams."""
-    import uvicorn
-
-    from hashchat.web.app import create_app
-
     try:
         chosen_fanout = None if fanout is None else parse_fanout(fanout)
     except SettingsError as error:
@@ -107,15 +104,7 @@ def serve(
         f"fan-out {settings.fanout}",
         file=sys.stderr,
     )
-    uvicorn.run(
-        create_app(context=ctx),
-        host=host,
-        port=port,
-        access_log=access_log,
-        backlog=4096,
-        log_level="info",
-        **UVICORN_OPTIONS,
-    )
+    serve_app(ctx, host, port, access_log=access_log, backlog=4096, log_level="info")
 
 
 @users_app.command("add")

@@ -17,9 +17,10 @@ import pytest
 
 from hashchat.actions.accounts import do_create_token, do_register
 from hashchat.actions.context import AppContext
+from hashchat.assembly import build_context
 from hashchat.settings import RateLimit, Settings
 from hashchat.store.migrate import upgrade
-from hashchat.web.app import build_context, create_app
+from hashchat.web.app import create_app
 from pg_support import fresh_pg_schema
 
 BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.pg)]

@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from hashchat.actions.context import AppContext
+from hashchat.assembly import build_context
 from hashchat.settings import Settings
-from hashchat.web.app import build_context, create_app
+from hashchat.web.app import create_app
 
 pytestmark = pytest.mark.anyio
 
