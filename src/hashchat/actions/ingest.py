@@ -24,10 +24,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -41,9 +40,9 @@ from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.permissions import HOSTS, Mutation
 from hashchat.actions.segments import (
     StoredSegment,
+    bridged_question_posts,
     chat_questions,
     chat_window,
-    question_replies,
 )
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import UserView
@@ -52,6 +51,7 @@ from hashchat.domain.events import HideEvent, ResyncEvent
 from hashchat.domain.ingest import ForeignChat, ForeignPost, Network
 from hashchat.domain.recap import Entry, transcript_of_posts
 from hashchat.store.events import add_typed_event
+from hashchat.store.locks import lock_chat_events
 from hashchat.store.models import (
     ChatRow,
     LinkedHandle,
@@ -65,10 +65,10 @@ from hashchat.store.models import (
 
 _POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
 _SEGMENTS: sa.Table = SegmentRow.__table__  # type: ignore[assignment]
-BATCH = 2_000
+BATCH = 2_000  # identities looked up in one query
 # At most this many posts added or changed by one call in a running chat go out one event each
 # (a bridge's latest posts); more is history, and open rooms reload once (`resync`).
-LIVE_EVENTS = 50  # posts read, looked up and inserted together
+LIVE_EVENTS = 50
 _MAX = {"external_id": 200, "author_handle": 200, "display_name": 200, "url": 500, "source": 300}
 
 
@@ -154,12 +154,6 @@ def _check(post: ForeignPost) -> None:
         raise IngestError(post.external_id, "the parent's identity is too long")
 
 
-def _batches(posts: Iterable[ForeignPost]) -> Iterator[list[ForeignPost]]:
-    iterator = iter(posts)
-    while batch := list(islice(iterator, BATCH)):
-        yield batch
-
-
 class _Authors:
     """Who each handle is: a linked local user (a host or not), or nobody here."""
 
@@ -188,6 +182,7 @@ class _Authors:
         return _Author(user_id, user_id is not None and user_id in self._hosts)
 
 
+Identity = tuple[str, str, str]  # (network, source, external id)
 _SEP = "\x1f"  # joins a parent's (network, source, id) when it is not the reply's own origin
 
 
@@ -245,12 +240,12 @@ _UPDATABLE = (
 )
 
 
-def _changes(stored: Any, wanted: dict[str, Any]) -> dict[str, Any]:
-    changes = {name: wanted[name] for name in _UPDATABLE if getattr(stored, name) != wanted[name]}
+def _changes(stored: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    changes = {name: wanted[name] for name in _UPDATABLE if stored[name] != wanted[name]}
     if "reply_to_external_id" in changes:
         changes["reply_to_post_id"] = None  # relinked below
     for flag in ("hidden", "spotlight"):
-        if wanted[flag] and not getattr(stored, flag):
+        if wanted[flag] and not stored[flag]:
             changes[flag] = True
     return changes
 
@@ -342,32 +337,405 @@ def _ingest_into(
     as_user: str | None,
     as_handle: str | None,
 ) -> IngestCounts:
+    """The door's work in the caller's transaction: read the call's posts (the last copy of an
+    identity wins), read the chat's stored posts once, then write only what is new or changed,
+    with the attribution the recap pipeline gives the whole chat, in bulk."""
     now = ctx.now()
+    own_source = ctx.settings.base_url
     counts = IngestCounts()
     authors = _Authors(session, chat)
     linked_user = load_user(session, as_user) if as_user is not None else None
+    as_key = None if as_handle is None else handle_key(as_handle)
     linked_networks: set[str] = set()
-    for batch in _batches(posts):
-        if linked_user is not None and as_handle is not None:
-            for post in batch:
-                network = post.network.value
-                if network not in linked_networks and handle_key(post.author_handle) == handle_key(
-                    as_handle
-                ):
-                    link_handle(session, linked_user, network, as_handle, now)
-                    authors.link(network, as_handle, linked_user.id)
-                    linked_networks.add(network)
-        _ingest_batch(session, chat, batch, authors, counts, ctx.settings.base_url)
-    if counts.added or counts.updated:
-        _link_replies(session, chat.id, ctx.settings.base_url)
-        refresh_segments(session, chat)
-        live = chat.state in (ChatState.LIVE.value, ChatState.LATE_ANSWERS.value)
-        if live and counts.added + counts.updated <= LIVE_EVENTS:
-            _live_events(session, chat, counts)
+    latest: dict[Identity, ForeignPost] = {}
+    read = 0
+    for post in posts:
+        read += 1
+        _check(post)
+        network = post.network.value
+        if (
+            linked_user is not None
+            and as_handle is not None
+            and network not in linked_networks
+            and handle_key(post.author_handle) == as_key
+        ):
+            link_handle(session, linked_user, network, as_handle, now)
+            authors.link(network, as_handle, linked_user.id)
+            linked_networks.add(network)
+        latest[(network, post.source, post.external_id)] = post  # the last wins
+    counts.unchanged += read - len(latest)  # the same identity twice in one call
+    if not latest:
+        return counts
+    _hold_chat(session, chat.id)
+    stored_rows = _chat_rows(session, chat.id)
+    by_identity = _by_identity(stored_rows, own_source)
+    missing = [identity for identity in latest if identity not in by_identity]
+    elsewhere = _stored_elsewhere(session, missing, own_source) if missing else set()
+    new_rows: list[dict[str, Any]] = []
+    changed: dict[int, dict[str, Any]] = {}  # stored post id → its changed columns
+    for identity, post in latest.items():
+        wanted = _row_values(chat.id, post, authors.of(post))
+        stored = by_identity.get(identity)
+        if stored is None:
+            if identity in elsewhere:
+                counts.skipped += 1
+            else:
+                new_rows.append(wanted)
+            continue
+        changes = _changes(stored, wanted)
+        if not stored["source"]:  # typed here: only its moderation state can come back
+            changes = {k: v for k, v in changes.items() if k in ("hidden", "spotlight")}
+        if changes:
+            stored.update(changes)
+            changed[stored["id"]] = changes
+            counts.updated += 1
+            if len(counts.updated_ids) <= LIVE_EVENTS:
+                counts.updated_ids.append(stored["id"])
         else:
-            resync = ResyncEvent(chat.id, "ingest", source, counts.added, counts.updated)
-            add_typed_event(session, chat.id, resync, now, outbox=False)  # history stays in
+            counts.unchanged += 1
+    if not new_rows and not changed:
+        return counts
+    for row, post_id in zip(new_rows, _new_post_ids(session, len(new_rows)), strict=True):
+        row["id"] = post_id
+    counts.added += len(new_rows)
+    if len(counts.added_identities) <= LIVE_EVENTS:
+        counts.added_identities.extend(
+            (row["network"], row["source"], row["external_id"])
+            for row in new_rows[: LIVE_EVENTS + 1]
+        )
+    stored_ids = {row["id"] for row in stored_rows}
+    rows = stored_rows + new_rows
+    for row in _link_replies(rows, own_source):
+        if row["id"] in stored_ids:
+            changed.setdefault(row["id"], {})["reply_to_post_id"] = row["reply_to_post_id"]
+    _write(session, chat, rows, new_rows, changed)
+    live = chat.state in (ChatState.LIVE.value, ChatState.LATE_ANSWERS.value)
+    if live and counts.added + counts.updated <= LIVE_EVENTS:
+        _live_events(session, chat, counts)
+    else:
+        resync = ResyncEvent(chat.id, "ingest", source, counts.added, counts.updated)
+        add_typed_event(session, chat.id, resync, now, outbox=False)  # history stays in
     return counts
+
+
+def _hold_chat(session: Session, chat_id: int) -> None:
+    """Take the chat for this transaction before its posts are read, so they are the posts
+    written over: on PostgreSQL its event lock (another ingest into the chat waits for the
+    commit), on SQLite the database's write lock, by a write that changes nothing (the new
+    posts' ids then follow the largest stored one with no other writer in between)."""
+    if _is_sqlite(session):
+        session.connection().exec_driver_sql(
+            "UPDATE chats SET title = title WHERE id = ?", (chat_id,)
+        )
+    else:
+        lock_chat_events(session, chat_id)
+
+
+# What is read of each stored post of the chat: where it belongs, what a later ingest may
+# change, and what the recap pipeline reads.
+_READ = (
+    "id",
+    "chat_id",
+    "network",
+    "source",
+    "external_id",
+    "reply_to_post_id",
+    *_UPDATABLE,
+    "hidden",
+    "spotlight",
+)
+
+
+def _chat_rows(session: Session, chat_id: int) -> list[dict[str, Any]]:
+    """Every stored post of the chat, as mutable column dicts (one query, by the chat index)."""
+    query = sa.select(*(_POSTS.c[name] for name in _READ)).where(_POSTS.c.chat_id == chat_id)
+    return [dict(row._mapping) for row in session.connection().execute(query)]
+
+
+def _by_identity(rows: Sequence[dict[str, Any]], own_source: str) -> dict[Identity, dict[str, Any]]:
+    """The chat's posts by identity: a foreign post's own, a post typed here by the identity
+    our export gives it (this server's network and source, its id)."""
+    found: dict[Identity, dict[str, Any]] = {}
+    for row in rows:
+        if row["source"] and row["external_id"] is not None:
+            found[(row["network"], row["source"], row["external_id"])] = row
+    for row in rows:
+        if not row["source"]:
+            found[(Network.HASHCHAT.value, own_source, str(row["id"]))] = row
+    return found
+
+
+def _stored_elsewhere(
+    session: Session, identities: Sequence[Identity], own_source: str
+) -> set[Identity]:
+    """Which of `identities` (none of them in the chat) are stored, so in another chat."""
+    by_origin: dict[tuple[str, str], list[str]] = {}
+    for network, origin, external_id in identities:
+        by_origin.setdefault((network, origin), []).append(external_id)
+    found: set[Identity] = set()
+    connection = session.connection()
+    for (network, origin), ids in by_origin.items():
+        for start in range(0, len(ids), BATCH):
+            found.update(
+                (row.network, row.source, row.external_id)
+                for row in connection.execute(
+                    sa.select(_POSTS.c.network, _POSTS.c.source, _POSTS.c.external_id).where(
+                        _POSTS.c.network == network,
+                        _POSTS.c.source == origin,
+                        _POSTS.c.external_id.in_(ids[start : start + BATCH]),
+                    )
+                )
+            )
+        if (network, origin) == (Network.HASHCHAT.value, own_source):
+            # Our own export read back here: its posts typed here are these rows.
+            local = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 10]
+            for start in range(0, len(local), BATCH):
+                found.update(
+                    (network, origin, str(post_id))
+                    for post_id in connection.execute(
+                        sa.select(_POSTS.c.id).where(
+                            _POSTS.c.id.in_(local[start : start + BATCH]), _POSTS.c.source == ""
+                        )
+                    ).scalars()
+                )
+    return found
+
+
+def _new_post_ids(session: Session, count: int) -> list[int]:
+    """Ids for `count` new posts, increasing, drawn before they are inserted so that their
+    links and attribution are written with them (no second pass over the rows). SQLite: after
+    the largest (the chat is held: no other writer); PostgreSQL: from the table's sequence."""
+    if count == 0:
+        return []
+    connection = session.connection()
+    if _is_sqlite(session):
+        last = int(
+            connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM posts").scalar_one()
+        )
+        return list(range(last + 1, last + 1 + count))
+    drawn = connection.execute(
+        sa.text(
+            "SELECT nextval(pg_get_serial_sequence('posts', 'id')) FROM generate_series(1, :n)"
+        ),
+        {"n": count},
+    ).scalars()
+    return sorted(int(post_id) for post_id in drawn)
+
+
+def _link_replies(rows: Sequence[dict[str, Any]], own_source: str) -> list[dict[str, Any]]:
+    """Link every reply of the chat whose parent is now in the chat (by external id in the
+    reply's own network and source, or by the whole identity joined by U+001F for a parent
+    elsewhere, our own posts by their id); sets `reply_to_post_id` in the rows and returns
+    the rows it linked."""
+    pending = [
+        row
+        for row in rows
+        if row["reply_to_external_id"] is not None and row["reply_to_post_id"] is None
+    ]
+    if not pending:
+        return []
+    parents: dict[Identity, int] = {}
+    for row in rows:
+        if row["external_id"] is not None:
+            parents[(row["network"], row["source"], row["external_id"])] = row["id"]
+    local = {str(row["id"]): row["id"] for row in rows if not row["source"]}
+    linked = []
+    for row in pending:
+        wanted = row["reply_to_external_id"]
+        if _SEP in wanted:
+            identity = tuple(wanted.split(_SEP, 2))
+            parent = None
+            if len(identity) == 3:
+                parent = parents.get(identity)
+                if identity[:2] == (Network.HASHCHAT.value, own_source):
+                    parent = local.get(identity[2], parent)
+        elif row["source"]:
+            parent = parents.get((row["network"], row["source"], wanted))
+        else:
+            parent = None
+        if parent is not None:
+            row["reply_to_post_id"] = parent
+            linked.append(row)
+    return linked
+
+
+def _domain_post(row: dict[str, Any]) -> Post:
+    parent = row["reply_to_post_id"]
+    return Post(
+        id=str(row["id"]),
+        author=row["author_handle"],
+        text=row["text"],
+        created_at=row["created_at"],
+        network=row["network"],
+        reply_to=None if parent is None else str(parent),
+        external_id=row["external_id"],
+        url=row["external_url"],
+        is_repost=row["is_repost"],
+        by_host=row["is_host"],
+    )
+
+
+def _stored(entry: Entry) -> StoredSegment:
+    a = entry.attribution
+    return (entry.kind.value, a.question, a.part, a.text, a.inferred, a.late)
+
+
+def _segments_of_chat(
+    session: Session, chat: ChatRow, rows: Sequence[dict[str, Any]]
+) -> dict[int, list[StoredSegment]]:
+    """Each post's segments by the one recap pipeline over the whole chat (as it will be
+    stored), as `actions.segments` does for typed posts."""
+    number_of = bridged_question_posts(session, chat.id)
+    replies = {
+        str(row["id"]): number_of[key]
+        for row in rows
+        if number_of
+        and row["reply_to_post_id"] is None
+        and (key := (row["network"], row["reply_to_external_id"])) in number_of
+    }
+    transcript = transcript_of_posts(
+        [_domain_post(row) for row in rows],
+        chat_questions(session, chat.id),
+        chat_window(chat),
+        frozenset(str(row["id"]) for row in rows if row["hidden"]),
+        replies,  # bridged replies to our question posts
+    )
+    wanted: dict[int, list[StoredSegment]] = {}
+    for entry in transcript.segments:
+        wanted.setdefault(int(entry.post.id), []).append(_stored(entry))
+    return wanted
+
+
+def _stored_segments(session: Session, chat_id: int) -> dict[int, list[StoredSegment]]:
+    stored: dict[int, list[StoredSegment]] = {}
+    for segment in session.connection().execute(
+        sa.select(
+            _SEGMENTS.c.post_id,
+            _SEGMENTS.c.kind,
+            _SEGMENTS.c.question,
+            _SEGMENTS.c.part,
+            _SEGMENTS.c.text,
+            _SEGMENTS.c.inferred,
+            _SEGMENTS.c.late,
+        )
+        .where(_SEGMENTS.c.chat_id == chat_id)
+        .order_by(_SEGMENTS.c.post_id, _SEGMENTS.c.position)
+    ):
+        stored.setdefault(segment.post_id, []).append(tuple(segment[1:]))
+    return stored
+
+
+def _attribution_columns(segments: Sequence[StoredSegment]) -> dict[str, Any]:
+    """A post's own attribution columns, from its segments (what its views and events say)."""
+    _, question, part, _, inferred, _ = segments[0]
+    return {
+        "question": question,
+        "part": part,
+        "inferred": inferred,
+        "late": any(segment[5] for segment in segments),
+        "segments": [
+            {"question": q, "part": p, "text": t, "inferred": i, "late": la}
+            for _, q, p, t, i, la in segments
+        ],
+    }
+
+
+def _write(
+    session: Session,
+    chat: ChatRow,
+    rows: Sequence[dict[str, Any]],
+    new_rows: list[dict[str, Any]],
+    changed: dict[int, dict[str, Any]],
+) -> None:
+    """Write the call's new posts (with their links and attribution), the stored posts'
+    changes, and the segments of every post whose segments changed."""
+    wanted = _segments_of_chat(session, chat, rows)
+    new_ids = {row["id"] for row in new_rows}
+    previous = _stored_segments(session, chat.id) if len(new_ids) < len(rows) else {}
+    resegmented = [
+        row
+        for row in rows
+        if row["id"] not in new_ids and previous.get(row["id"], []) != wanted.get(row["id"], [])
+    ]
+    later_parents: list[dict[str, Any]] = []  # links to a new post inserted after the reply
+    for row in new_rows:
+        segments = wanted.get(row["id"])
+        if segments:  # a hidden post has none: it keeps the defaults; nothing shows it
+            row.update(_attribution_columns(segments))
+        parent = row["reply_to_post_id"]
+        if parent is not None and parent in new_ids and parent > row["id"]:
+            later_parents.append({"b_id": row["id"], "parent": parent})
+            row["reply_to_post_id"] = None
+    if new_rows:
+        insert_rows(session, _POSTS, new_rows)
+    for post_id, changes in changed.items():
+        session.connection().execute(
+            sa.update(_POSTS).where(_POSTS.c.id == post_id).values(**changes)
+        )
+    if later_parents:
+        session.connection().execute(
+            sa.update(_POSTS)
+            .where(_POSTS.c.id == sa.bindparam("b_id"))
+            .values(reply_to_post_id=sa.bindparam("parent")),
+            later_parents,
+        )
+    ids = [row["id"] for row in resegmented]
+    for start in range(0, len(ids), 500):
+        session.connection().execute(
+            sa.delete(_SEGMENTS).where(_SEGMENTS.c.post_id.in_(ids[start : start + 500]))
+        )
+    segment_rows = [
+        {
+            "chat_id": chat.id,
+            "post_id": row["id"],
+            "position": position,
+            "kind": kind,
+            "question": question,
+            "part": part,
+            "text": text,
+            "inferred": inferred,
+            "late": late,
+        }
+        for row in (*new_rows, *resegmented)
+        for position, (kind, question, part, text, inferred, late) in enumerate(
+            wanted.get(row["id"], ())
+        )
+    ]
+    if segment_rows:
+        insert_rows(session, _SEGMENTS, segment_rows)
+    post_updates = [
+        {"b_id": row["id"], **_attribution_columns(segments)}
+        for row in resegmented
+        if (segments := wanted.get(row["id"]))
+    ]
+    if post_updates and _is_sqlite(session):
+        _sqlite_executemany(
+            session,
+            _POSTS,
+            "UPDATE posts SET question = ?, part = ?, inferred = ?, late = ?, segments = ? "
+            "WHERE id = ?",
+            ("question", "part", "inferred", "late", "segments", "b_id"),
+            post_updates,
+        )
+    elif post_updates:
+        session.connection().execute(
+            sa.update(_POSTS)
+            .where(_POSTS.c.id == sa.bindparam("b_id"))
+            .values(
+                question=sa.bindparam("question"),
+                part=sa.bindparam("part"),
+                inferred=sa.bindparam("inferred"),
+                late=sa.bindparam("late"),
+                segments=sa.bindparam("segments", type_=sa.JSON),
+            ),
+            post_updates,
+        )
+    typed = [row["id"] for row in resegmented if not row["source"]]
+    if typed:
+        from hashchat.actions.posts import refresh_post_event  # posts imports segments
+
+        for post in session.scalars(sa.select(PostRow).where(PostRow.id.in_(typed))):
+            refresh_post_event(session, post)
 
 
 def _live_events(session: Session, chat: ChatRow, counts: IngestCounts) -> None:
@@ -398,71 +766,6 @@ def _live_events(session: Session, chat: ChatRow, counts: IngestCounts) -> None:
         if current.hidden:
             hide = HideEvent(post_id=current.id, chat_id=chat.id)
             add_typed_event(session, chat.id, hide, current.created_at, outbox=False)
-
-
-def _ingest_batch(
-    session: Session,
-    chat: ChatRow,
-    batch: Sequence[ForeignPost],
-    authors: _Authors,
-    counts: IngestCounts,
-    own_source: str,
-) -> None:
-    latest: dict[tuple[str, str, str], ForeignPost] = {}
-    for post in batch:
-        _check(post)
-        latest[(post.network.value, post.source, post.external_id)] = post  # the last wins
-    by_origin: dict[tuple[str, str], list[str]] = {}
-    for network, origin, external_id in latest:
-        by_origin.setdefault((network, origin), []).append(external_id)
-    existing: dict[tuple[str, str, str], Any] = {}
-    columns = [PostRow.id, PostRow.chat_id, PostRow.network, PostRow.source, PostRow.external_id]
-    columns += [getattr(PostRow, name) for name in (*_UPDATABLE, "hidden", "spotlight")]
-    for (network, origin), ids in by_origin.items():
-        for row in session.execute(
-            sa.select(*columns).where(
-                PostRow.network == network,
-                PostRow.source == origin,
-                PostRow.external_id.in_(ids),
-            )
-        ):
-            existing[(row.network, row.source, row.external_id)] = row
-        if (network, origin) == (Network.HASHCHAT.value, own_source):
-            # Our own export read back here: its posts typed here are these rows.
-            local = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 10]
-            for row in session.execute(
-                sa.select(*columns).where(PostRow.id.in_(local), PostRow.source == "")
-            ):
-                existing[(network, origin, str(row.id))] = row
-    new_rows: list[dict[str, Any]] = []
-    for identity, post in latest.items():
-        wanted = _row_values(chat.id, post, authors.of(post))
-        stored = existing.get(identity)
-        if stored is None:
-            new_rows.append(wanted)
-            continue
-        if stored.chat_id != chat.id:
-            counts.skipped += 1
-            continue
-        changes = _changes(stored, wanted)
-        if not stored.source:  # typed here: only its moderation state can come back
-            changes = {k: v for k, v in changes.items() if k in ("hidden", "spotlight")}
-        if changes:
-            session.execute(sa.update(PostRow).where(PostRow.id == stored.id).values(**changes))
-            counts.updated += 1
-            if len(counts.updated_ids) <= LIVE_EVENTS:
-                counts.updated_ids.append(stored.id)
-        else:
-            counts.unchanged += 1
-    counts.unchanged += len(batch) - len(latest)  # the same identity twice in one batch
-    if new_rows:
-        bulk_insert(session, _POSTS, new_rows)
-        counts.added += len(new_rows)
-        if len(counts.added_identities) <= LIVE_EVENTS:
-            counts.added_identities.extend(
-                (row["network"], row["source"], row["external_id"])
-                for row in new_rows[: LIVE_EVENTS + 1]
-            )
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -526,208 +829,30 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
     _sqlite_executemany(session, table, sql, keys, rows)
 
 
-def _link_replies(session: Session, chat_id: int, own_source: str) -> None:
-    """Link every reply of the chat whose parent is now stored in the chat: by external id in
-    the reply's own network and source (one UPDATE), then the replies to another origin."""
-    parent = sa.orm.aliased(PostRow)
-    parent_id = (
-        sa.select(parent.id)
-        .where(
-            parent.chat_id == PostRow.chat_id,
-            parent.network == PostRow.network,
-            parent.source == PostRow.source,
-            parent.external_id == PostRow.reply_to_external_id,
-        )
-        .scalar_subquery()
-    )
-    pending = (
-        PostRow.chat_id == chat_id,
-        PostRow.reply_to_external_id.is_not(None),
-        PostRow.reply_to_post_id.is_(None),
-    )
-    session.execute(
-        sa.update(PostRow)
-        .where(*pending)
-        .values(reply_to_post_id=parent_id)
-        .execution_options(synchronize_session=False)
-    )
-    crossing = session.execute(
-        sa.select(PostRow.id, PostRow.reply_to_external_id).where(
-            *pending, PostRow.reply_to_external_id.contains(_SEP, autoescape=True)
-        )
-    ).all()
-    if not crossing:
+def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys): on SQLite `bulk_insert`; on PostgreSQL one
+    `COPY … FROM STDIN` (psycopg's `cursor.copy`), several times faster than an executemany
+    of INSERTs for a chat's thousands of posts; elsewhere a Core executemany."""
+    if not rows:
         return
-    wanted = {row.id: tuple(str(row.reply_to_external_id).split(_SEP, 2)) for row in crossing}
-    parents: dict[tuple[str, ...], int] = {}
-    external_ids = sorted({identity[2] for identity in wanted.values() if len(identity) == 3})
-    for start in range(0, len(external_ids), 500):
-        for row in session.execute(
-            sa.select(PostRow.id, PostRow.network, PostRow.source, PostRow.external_id).where(
-                PostRow.chat_id == chat_id,
-                PostRow.external_id.in_(external_ids[start : start + 500]),
-            )
-        ):
-            parents[(row.network, row.source, str(row.external_id))] = row.id
-    local = [int(i) for i in external_ids if i.isascii() and i.isdigit() and len(i) < 10]
-    for local_id in session.scalars(
-        sa.select(PostRow.id).where(
-            PostRow.chat_id == chat_id, PostRow.source == "", PostRow.id.in_(local)
-        )
-    ):
-        parents[(Network.HASHCHAT.value, own_source, str(local_id))] = local_id
-    links = [
-        {"b_id": post_id, "parent": parents[identity]}
-        for post_id, identity in wanted.items()
-        if identity in parents
-    ]
-    if links:
-        session.connection().execute(
-            sa.update(_POSTS)
-            .where(_POSTS.c.id == sa.bindparam("b_id"))
-            .values(reply_to_post_id=sa.bindparam("parent")),
-            links,
-        )
-
-
-def _domain_post(row: Any) -> Post:
-    return Post(
-        id=str(row.id),
-        author=row.author_handle,
-        text=row.text,
-        created_at=row.created_at,
-        network=row.network,
-        reply_to=None if row.reply_to_post_id is None else str(row.reply_to_post_id),
-        external_id=row.external_id,
-        url=row.external_url,
-        is_repost=row.is_repost,
-        by_host=row.is_host,
-    )
-
-
-def _stored(entry: Entry) -> StoredSegment:
-    a = entry.attribution
-    return (entry.kind.value, a.question, a.part, a.text, a.inferred, a.late)
-
-
-def refresh_segments(session: Session, chat: ChatRow) -> int:
-    """Recompute a whole chat's segments (the one recap pipeline) and write what changed, in
-    bulk: `actions.segments.refresh_chat_segments` for thousands of posts at once. A changed
-    post typed here also gets its `post` event rewritten; imported posts have no events."""
-    session.flush()
-    rows = session.execute(
-        sa.select(
-            PostRow.id,
-            PostRow.author_handle,
-            PostRow.text,
-            PostRow.created_at,
-            PostRow.network,
-            PostRow.source,
-            PostRow.reply_to_post_id,
-            PostRow.external_id,
-            PostRow.external_url,
-            PostRow.is_repost,
-            PostRow.is_host,
-            PostRow.hidden,
-        ).where(PostRow.chat_id == chat.id)
-    ).all()
-    transcript = transcript_of_posts(
-        [_domain_post(row) for row in rows],
-        chat_questions(session, chat.id),
-        chat_window(chat),
-        frozenset(str(row.id) for row in rows if row.hidden),
-        question_replies(session, chat.id),  # bridged replies to our question posts
-    )
-    wanted: dict[int, list[StoredSegment]] = {}
-    for entry in transcript.segments:
-        wanted.setdefault(int(entry.post.id), []).append(_stored(entry))
-    stored: dict[int, list[StoredSegment]] = {}
-    for segment in session.execute(
-        sa.select(
-            SegmentRow.post_id,
-            SegmentRow.kind,
-            SegmentRow.question,
-            SegmentRow.part,
-            SegmentRow.text,
-            SegmentRow.inferred,
-            SegmentRow.late,
-        )
-        .where(SegmentRow.chat_id == chat.id)
-        .order_by(SegmentRow.post_id, SegmentRow.position)
-    ):
-        stored.setdefault(segment.post_id, []).append(tuple(segment[1:]))  # type: ignore[arg-type]
-    changed = [row for row in rows if stored.get(row.id, []) != wanted.get(row.id, [])]
-    if not changed:
-        return 0
-    ids = [row.id for row in changed]
-    for start in range(0, len(ids), 500):
-        session.execute(
-            sa.delete(SegmentRow).where(SegmentRow.post_id.in_(ids[start : start + 500]))
-        )
-    segment_rows: list[dict[str, Any]] = []
-    post_updates: list[dict[str, Any]] = []
-    for row in changed:
-        segments = wanted.get(row.id, [])
-        for position, (kind, question, part, text, inferred, late) in enumerate(segments):
-            segment_rows.append(
-                {
-                    "chat_id": chat.id,
-                    "post_id": row.id,
-                    "position": position,
-                    "kind": kind,
-                    "question": question,
-                    "part": part,
-                    "text": text,
-                    "inferred": inferred,
-                    "late": late,
-                }
-            )
-        if segments:  # a hidden post keeps the attribution it last had; nothing shows it
-            _, question, part, _, inferred, _ = segments[0]
-            post_updates.append(
-                {
-                    "b_id": row.id,
-                    "question": question,
-                    "part": part,
-                    "inferred": inferred,
-                    "late": any(segment[5] for segment in segments),
-                    "segments": [
-                        {"question": q, "part": p, "text": t, "inferred": i, "late": la}
-                        for _, q, p, t, i, la in segments
-                    ],
-                }
-            )
-    if segment_rows:
-        bulk_insert(session, _SEGMENTS, segment_rows)
-    if post_updates and _is_sqlite(session):
-        _sqlite_executemany(
-            session,
-            _POSTS,
-            "UPDATE posts SET question = ?, part = ?, inferred = ?, late = ?, segments = ? "
-            "WHERE id = ?",
-            ("question", "part", "inferred", "late", "segments", "b_id"),
-            post_updates,
-        )
-    elif post_updates:
-        session.connection().execute(
-            sa.update(_POSTS)
-            .where(_POSTS.c.id == sa.bindparam("b_id"))
-            .values(
-                question=sa.bindparam("question"),
-                part=sa.bindparam("part"),
-                inferred=sa.bindparam("inferred"),
-                late=sa.bindparam("late"),
-                segments=sa.bindparam("segments", type_=sa.JSON),
-            ),
-            post_updates,
-        )
-    typed = [row.id for row in changed if not row.source]
-    if typed:
-        from hashchat.actions.posts import refresh_post_event  # posts imports segments
-
-        for post in session.scalars(sa.select(PostRow).where(PostRow.id.in_(typed))):
-            refresh_post_event(session, post)
-    return len(changed)
+    if session.get_bind().dialect.name != "postgresql":
+        bulk_insert(session, table, rows)
+        return
+    keys = list(rows[0])
+    if not set(keys) <= set(table.c.keys()):
+        raise ValueError(f"not columns of {table.name}: {sorted(set(keys) - set(table.c.keys()))}")
+    as_json = {index for index, key in enumerate(keys) if isinstance(table.c[key].type, sa.JSON)}
+    pick = itemgetter(*keys)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    # Only our own table's and columns' names are formatted in; every value is copied as data.
+    copy_sql = f"COPY {table.name} ({', '.join(keys)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for row in rows:
+            values = list(pick(row))
+            for index in as_json:
+                values[index] = None if values[index] is None else json.dumps(values[index])
+            copy.write_row(values)
 
 
 def do_restore_chat(
@@ -826,6 +951,7 @@ def imported_post_count(ctx: AppContext, chat_id: int) -> int:
 
 __all__ = [
     "BATCH",
+    "Identity",
     "IngestCounts",
     "IngestError",
     "do_import_chat",
@@ -833,6 +959,6 @@ __all__ = [
     "do_link_handle",
     "do_restore_chat",
     "handle_key",
+    "insert_rows",
     "link_handle",
-    "refresh_segments",
 ]

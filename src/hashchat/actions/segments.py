@@ -76,24 +76,31 @@ def chat_window(chat: ChatRow, hosts: frozenset[str] = frozenset()) -> ChatWindo
     )
 
 
+def bridged_question_posts(session: Session, chat_id: int) -> dict[tuple[str, str], int]:
+    """Our question posts of the chat as bridges posted them: (network, external id) → n."""
+    return {
+        (row.network, row.external_id): row.number
+        for row in session.execute(
+            sa.select(BridgeRow.network, BridgePostRow.external_id, BridgePostRow.number)
+            .join(BridgeRow, BridgeRow.id == BridgePostRow.bridge_id)
+            .where(BridgePostRow.chat_id == chat_id, BridgePostRow.kind == "question")
+        )
+    }
+
+
 def question_replies(session: Session, chat_id: int) -> dict[str, int]:
     """The chat's posts that reply, on their network, to one of our question posts there (a
     bridge posted question n: `bridge_posts` of kind `question`): post id → n. Such a reply
     carries no `An` tag and its parent is no post of the room, yet it answers question n
     (`domain.attribution`, rule 5), whenever it was written."""
-    ours = session.execute(
-        sa.select(BridgeRow.network, BridgePostRow.external_id, BridgePostRow.number)
-        .join(BridgeRow, BridgeRow.id == BridgePostRow.bridge_id)
-        .where(BridgePostRow.chat_id == chat_id, BridgePostRow.kind == "question")
-    ).all()
-    if not ours:
+    number_of = bridged_question_posts(session, chat_id)
+    if not number_of:
         return {}
-    number_of = {(row.network, row.external_id): row.number for row in ours}
     replies = session.execute(
         sa.select(PostRow.id, PostRow.network, PostRow.reply_to_external_id).where(
             PostRow.chat_id == chat_id,
             PostRow.reply_to_post_id.is_(None),
-            PostRow.reply_to_external_id.in_({row.external_id for row in ours}),
+            PostRow.reply_to_external_id.in_({external_id for _, external_id in number_of}),
         )
     )
     return {
