@@ -110,6 +110,12 @@ def _blog(path: Path, where: str) -> _Blog:
     return blog
 
 
+def comment_external_id(comment_id: int | str) -> str:
+    """A WordPress comment's external id, the same whether it came in live (`bridges.wordpress`)
+    or from an export: `comment-<wp:comment_id>`."""
+    return f"comment-{comment_id}"
+
+
 def comment_post(comment: Any, blog: _Blog, author: str, where: str) -> ForeignPost | None:
     """One `<wp:comment>` as a ForeignPost, or None when it is not an approved comment."""
     if _child(comment, "comment_approved").strip() != "1":
@@ -135,13 +141,13 @@ def comment_post(comment: Any, blog: _Blog, author: str, where: str) -> ForeignP
     return ForeignPost(
         network=Network.WORDPRESS,
         source=blog.link,
-        external_id=f"comment-{comment_id}",
+        external_id=comment_external_id(comment_id),
         author_handle=handle or name,
         display_name=name,
         text=text,
         created_at=created,
         url=f"{_child(comment.getparent(), 'link').strip() or blog.link}#comment-{comment_id}",
-        reply_to=f"comment-{parent}" if parent not in {"", "0"} else None,
+        reply_to=comment_external_id(parent) if parent not in {"", "0"} else None,
     )
 
 

@@ -53,6 +53,11 @@ CONTRACT = {
     ("get", "/api/v1/series/{tag}/insights"),
     ("get", "/api/v1/chats/{chat_id}/insights"),
     ("put", "/api/v1/series/{tag}/insights/settings"),
+    # Issue 12: the host's blog.
+    ("post", "/api/v1/series/{tag}/blog"),
+    ("get", "/api/v1/series/{tag}/blog"),
+    ("delete", "/api/v1/series/{tag}/blog"),
+    ("post", "/api/v1/chats/{chat_id}/blog/announce"),
 }
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hashchat.web.api import bridges, chats, events, insights, posts, recap, series
+from hashchat.web.api import blog, bridges, chats, events, insights, posts, recap, series
 
 router = APIRouter()
-for module in (series, chats, posts, events, recap, insights, bridges):
+for module in (series, chats, posts, events, recap, insights, bridges, blog):
     router.include_router(module.router)

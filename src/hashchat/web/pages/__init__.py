@@ -7,6 +7,7 @@ from fastapi.routing import APIRoute
 
 from hashchat.web.pages import (
     accounts,
+    blog,
     bridges,
     host,
     host_prepare,
@@ -29,6 +30,7 @@ _MODULES = (
     recap,
     insights,
     bridges,
+    blog,
 )
 router = APIRouter(include_in_schema=False)
 for module in _MODULES:

@@ -13,6 +13,7 @@ from hashchat.actions.permissions import Mutation
 from hashchat.actions.recap import recap_summaries
 from hashchat.actions.schedule import list_schedules
 from hashchat.actions.series import may_in_series
+from hashchat.domain import announce
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule, announcement_line
 from hashchat.formats.ics import CalendarEntry, calendar_ics, calendar_name
 from hashchat.store.models import ChatRow
@@ -24,27 +25,19 @@ from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_des
 
 router = APIRouter()
 
-# The announcement line names the host's zone and the zones most regulars read in.
-ANNOUNCEMENT_ZONES = ("Europe/London", "America/New_York", "America/Los_Angeles")
 PAST_STATES = ("late_answers", "closed")
 
 
 def announcement_zones(series: SeriesView) -> tuple[str, ...]:
     """The zones the host chose (settings), else the series' own zone first, then the usual
     ones it does not already cover."""
-    if series.announcement_zones:
-        return series.announcement_zones
-    return (series.timezone, *(z for z in ANNOUNCEMENT_ZONES if z != series.timezone))
+    return announce.announcement_zones(series.timezone, series.announcement_zones)
 
 
 def guide_text(series: SeriesView) -> str:
     """The participation guide for calendar descriptions: the host's words when she wrote
     them, then the rules in one paragraph."""
-    rules = (
-        f"Answer with the question's number first (A1 …) and end with #{series.tag}. "
-        f"Limit: {series.char_limit} characters, counted {rule_description(series.char_rule)}."
-    )
-    return f"{series.guide}\n\n{rules}" if series.guide else rules
+    return announce.guide_text(series.tag, series.guide, series.char_limit, series.char_rule)
 
 
 def _announcement(series: SeriesView, chat: ChatView) -> str:

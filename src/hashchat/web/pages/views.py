@@ -10,6 +10,8 @@ from datetime import datetime
 from hashchat.actions.views import PostView as PostView
 from hashchat.actions.views import SeriesView as SeriesView
 from hashchat.actions.views import UserView
+from hashchat.domain.announce import RULE_DESCRIPTIONS as RULE_DESCRIPTIONS
+from hashchat.domain.announce import rule_description as rule_description
 
 Viewer = UserView
 
@@ -19,17 +21,6 @@ STATE_LABELS = {
     "late_answers": "late answers open",
     "closed": "closed",
 }
-
-RULE_DESCRIPTIONS = {
-    "x": "the way X counts (links 23, CJK and emoji 2)",
-    "mastodon": "the way Mastodon counts (links 23, @user@server as @user)",
-    "bluesky": "in graphemes, the way Bluesky counts",
-}
-
-
-def rule_description(char_rule: str) -> str:
-    """How a series' character rule counts, in words for the participation guide."""
-    return RULE_DESCRIPTIONS.get(char_rule.lower(), "in characters")
 
 
 @dataclass(frozen=True, slots=True)
