@@ -78,8 +78,9 @@ async def run_background(jobs: Sequence[Job]) -> None:
 
 def server_jobs(ctx: AppContext, handlers: Mapping[str, Handler] | None = None) -> list[Job]:
     """The background work of one server process: the cadence (of the chats whose runner
-    lock it holds), the schedules' top-ups, and the outbox deliveries of `handlers` (consumers
-    served in this process: the bridges register theirs)."""
+    lock it holds), the schedules' top-ups, the blog's comment pull, and the outbox deliveries
+    of `handlers` (consumers served in this process: the bridges and the blog register
+    theirs)."""
     locks = runner_locks(ctx.store.engine)
     jobs = [
         Job(
@@ -91,8 +92,20 @@ def server_jobs(ctx: AppContext, handlers: Mapping[str, Handler] | None = None) 
         Job("schedules", schedule.TOP_UP_SECONDS, lambda: schedule.do_top_up_schedules(ctx)),
     ]
     jobs.append(Job("outbox-prune", PRUNE_SECONDS, lambda: prune(ctx)))
+    if handlers is None:
+        jobs.extend(_blog_jobs(ctx))  # registers the `blog` consumer before the worker is made
     handlers = HANDLERS if handlers is None else handlers
     if handlers:
         worker = OutboxWorker(ctx, handlers)
         jobs.append(Job("outbox", OUTBOX_TICK_SECONDS, worker.work_once))
     return jobs
+
+
+def _blog_jobs(ctx: AppContext) -> list[Job]:
+    """Issue 12: the host's blog kept in step (its comments pulled, our posts published through
+    the `blog` outbox consumer). The network code is passed in, as the bridges' login check is;
+    imported here because `actions.blog_sync` builds on this module."""
+    from hashchat.actions.blog_sync import blog_jobs, register_blog
+    from hashchat.bridges.wordpress import open_site
+
+    return blog_jobs(register_blog(ctx, open_site))
