@@ -89,6 +89,7 @@ async def test_connect_list_and_remove_a_mastodon_bridge(
             "last_event_at": None,
             "last_error": None,
             "backoff_seconds": 0.0,
+            "rate_limit_remaining": None,  # no answer from the network since the login check
         }
     ]
     gone = await api.call(owner, "DELETE", f"/series/EduChat/bridges/{made['id']}")

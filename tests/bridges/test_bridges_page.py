@@ -3,6 +3,7 @@ health, disconnect; secrets never come back into the page; others are refused.""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,3 +64,64 @@ def test_only_hosts_see_the_page(world: World) -> None:
     assert client_for(world, "leanlaura").get("/series/KaizenBiz/bridges").status_code == 200
     anonymous = client_for(world).get("/series/KaizenBiz/bridges", follow_redirects=False)
     assert anonymous.status_code == 303
+
+
+def test_console_and_room_show_the_networks_and_the_strictest_rule(
+    world: World, mastodon: LocalMastodon
+) -> None:
+    from hashchat.actions import bridges
+    from hashchat.actions.chats import do_start_chat
+    from hashchat.actions.series import SeriesChanges, do_edit_series
+    from hashchat.bridges.registry import verify_login
+
+    ctx = world.ctx
+    do_start_chat(ctx, world.host, world.chat_id)
+    host = client_for(world, "kaizencoach")
+    console = host.get(f"/chats/{world.chat_id}/host")
+    assert 'id="chat-networks"' not in console.text  # the room only
+    assert "0 / 280" in console.text
+
+    fields = {"instance": mastodon.base_url, "access_token": TOKEN}
+    on_mastodon = bridges.do_connect_bridge(
+        ctx, world.host, "KaizenBiz", "mastodon", fields, verify_login
+    )
+    opening = "https://mastodon.example/@host/110000000000000001"
+    bridges.record_bridge_post(ctx, on_mastodon.id, world.chat_id, "opening", 0, "1", opening)
+    bridges.record_health(
+        ctx, on_mastodon.id, connected=False, error="Mastodon answered 503", backoff_seconds=8
+    )
+    bridges.record_rate_limit(ctx, on_mastodon.id, 287)
+    console = host.get(f"/chats/{world.chat_id}/host")
+    networks = console.text.split('id="chat-networks"', 1)[1].split("</section>", 1)[0]
+    assert f'<a href="{opening}"' in networks
+    assert f"@host@{mastodon.domain}" in networks
+    assert "backing off, not connected, retrying in 8 s" in networks
+    assert "Mastodon answered 503" in networks
+    assert ">287<" in networks
+    assert "X&#39;s rule, the strictest of the room and Mastodon (280)" in networks
+
+    # A Bluesky bridge (its login check is the network's, passed in) and a series rule laxer
+    # than both: Bluesky's 300 graphemes is now the strictest, in the room and the console.
+    bridges.do_connect_bridge(
+        ctx,
+        world.host,
+        "KaizenBiz",
+        "bluesky",
+        {"handle": "chathost.test", "app_password": "p"},
+        lambda network, values: "chathost.test",
+    )
+    do_edit_series(
+        ctx, world.host, "KaizenBiz", SeriesChanges(char_rule="mastodon", char_limit=500)
+    )
+    console = host.get(f"/chats/{world.chat_id}/host")
+    assert (
+        "Bluesky&#39;s rule, the strictest of the room, Mastodon and Bluesky (300)" in console.text
+    )
+    assert "not posted yet" in console.text  # no opening post on Bluesky yet
+    config = json.loads(console.text.split('id="host-config">', 1)[1].split("</script>", 1)[0])
+    assert (config["char_rule"], config["char_limit"]) == ("bluesky", 300)
+    room = client_for(world, "reader").get(f"/chats/{world.chat_id}")
+    assert "Bluesky&#39;s rule, the strictest of the room, Mastodon and Bluesky" in room.text
+    config = json.loads(room.text.split('id="room-config">', 1)[1].split("</script>", 1)[0])
+    assert (config["char_rule"], config["char_limit"]) == ("bluesky", 300)
+    assert '<span id="compose-counter" class="counter">0 / 300</span>' in room.text

@@ -48,6 +48,7 @@ class LocalX:
         self.users = {"1": {"id": "1", "name": "Chat Host", "username": "ChatHost"}}
         self.next_id = 1_500_000_000_000_000_000
         self.search_allowed = True
+        self.search_budget = 180  # recent search with user keys: 180 requests per 15 minutes
         self.base_url = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -136,6 +137,12 @@ class LocalX:
                 return JSONResponse(UNAUTHORIZED, 401)
             if not self.search_allowed:
                 return JSONResponse(NOT_ENROLLED, 403)
+            self.search_budget = max(0, self.search_budget - 1)
+            limits = {
+                "x-rate-limit-limit": "180",
+                "x-rate-limit-remaining": str(self.search_budget),
+                "x-rate-limit-reset": str(int(time.time()) + 900),
+            }
             query = request.query_params
             tag = query["query"].lstrip("#").casefold()
             since = int(query.get("since_id", "0"))
@@ -157,7 +164,7 @@ class LocalX:
             if page:
                 body["data"] = page
                 body["includes"] = {"users": list({u["id"]: u for u in users}.values())}
-            return JSONResponse(body)
+            return JSONResponse(body, headers=limits)
 
         return Starlette(
             routes=[

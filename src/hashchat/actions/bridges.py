@@ -94,6 +94,7 @@ class BridgeView:
     last_event_at: datetime | None
     last_error: str | None
     backoff_seconds: float
+    rate_limit_remaining: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ def _view(row: BridgeRow, now: datetime) -> BridgeView:
         last_event_at=row.last_event_at,
         last_error=row.last_error,
         backoff_seconds=max(0.0, round(wait, 3)),
+        rate_limit_remaining=row.rate_limit_remaining,
     )
 
 
@@ -341,15 +343,19 @@ def record_health(
     error: str | None = None,
     backoff_seconds: float = 0.0,
     login_refused: bool = False,
+    rate_limit_remaining: int | None = None,
 ) -> None:
     """Note how a bridge is doing: ok, backing off after `error` for `backoff_seconds`, or
-    failed (`login_refused`: the host must connect it again)."""
+    failed (`login_refused`: the host must connect it again); and the rate-limit budget left
+    when the network's last answer said it (None: unchanged)."""
     now = ctx.now()
     with ctx.store.write() as session:
         row = session.get(BridgeRow, bridge_id)
         if row is None:
             return
         row.connected = connected
+        if rate_limit_remaining is not None:
+            row.rate_limit_remaining = rate_limit_remaining
         if login_refused:
             row.status, row.last_error, row.backoff_until = FAILED, error, None
         elif error is not None:
@@ -358,6 +364,18 @@ def record_health(
             row.backoff_until = now + timedelta(seconds=backoff_seconds)
         else:
             row.status, row.failures, row.backoff_until = OK, 0, None
+
+
+def record_rate_limit(ctx: AppContext, bridge_id: int, remaining: int | None) -> None:
+    """Note the rate-limit budget the network's last answer left (None: it said nothing)."""
+    if remaining is None:
+        return
+    with ctx.store.write() as session:
+        session.execute(
+            sa.update(BridgeRow)
+            .where(BridgeRow.id == bridge_id)
+            .values(rate_limit_remaining=remaining)
+        )
 
 
 def bridge_post(

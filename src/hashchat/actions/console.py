@@ -1,5 +1,7 @@
 """What the host console reads, in one call: the chat, its plan, the recent posts (hidden ones
-too), who the hosts are and who is blocked. Hosts only, as the permission matrix says."""
+too), who the hosts are and who is blocked, the networks the chat runs on (with its opening post
+on each, the strictest character rule) and each bridge's health. Hosts only, as the permission
+matrix says."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hashchat.actions.access import load_chat, require
+from hashchat.actions.bridges import BridgeView, ChatNetworks, chat_networks, health_of_series
 from hashchat.actions.chats import PlanItemView, cadence_from_json, chat_plan, read_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.moderation import list_blocked
@@ -30,6 +33,8 @@ class ConsoleView:
     recent_posts: tuple[PostView, ...]
     host_handles: frozenset[str]
     blocked: tuple[str, ...]
+    networks: ChatNetworks
+    bridges: tuple[BridgeView, ...]
 
 
 def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
@@ -48,6 +53,7 @@ def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
         ).all()
         posts = tuple(post_view(row) for row in rows)
         cadence = cadence_from_json(chat_row.cadence)
+        health = tuple(health_of_series(session, chat_row.series_id, ctx.now()))
     return ConsoleView(
         chat=chat,
         cadence=cadence,
@@ -55,4 +61,6 @@ def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
         recent_posts=posts,
         host_handles=hosts,
         blocked=tuple(list_blocked(ctx, chat.series_tag)),
+        networks=chat_networks(ctx, chat_id),
+        bridges=health,
     )

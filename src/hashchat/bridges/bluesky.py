@@ -61,11 +61,32 @@ def web_url(uri: str, handle: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
 
+class _BudgetClient(Client):  # type: ignore[misc]
+    """atproto's client noting the `ratelimit-remaining` of every answer (429s included)."""
+
+    rate_limit_remaining: int | None = None
+
+    def _invoke(self, invoke_type: Any, **kwargs: Any) -> Any:
+        try:
+            response = super()._invoke(invoke_type, **kwargs)
+        except at_errors.RequestErrorBase as error:
+            self._note(getattr(error, "response", None))
+            raise
+        self._note(response)
+        return response
+
+    def _note(self, response: Any) -> None:
+        headers = getattr(response, "headers", None) or {}
+        value = next((v for k, v in headers.items() if k.lower() == "ratelimit-remaining"), None)
+        if value is not None and str(value).isdigit():
+            self.rate_limit_remaining = int(value)
+
+
 class BlueskyAccount:
     """One account on its PDS (`service`), logged in with an app password."""
 
     def __init__(self, service: str, handle: str, app_password: str) -> None:
-        self.client = Client(base_url=service.rstrip("/"))
+        self.client = _BudgetClient(base_url=service.rstrip("/"))
         self.handle = handle.lstrip("@")
         self._password = app_password
         self.did = ""
@@ -79,6 +100,11 @@ class BlueskyAccount:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """Requests left, as the PDS's last `ratelimit-remaining` said (None: never)."""
+        return self.client.rate_limit_remaining
 
     def verify(self) -> str:
         """Log in; the account's handle. `LoginRefusedError` with the PDS's reason otherwise."""

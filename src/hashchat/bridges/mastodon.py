@@ -104,6 +104,13 @@ class MastodonAccount:
             request_timeout=TIMEOUT,
         )
 
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """Requests left, as the instance's last `X-RateLimit-Remaining` said (None: never)."""
+        if self.client.ratelimit_lastcall is None:
+            return None
+        return int(self.client.ratelimit_remaining)
+
     def verify(self) -> str:
         """The account's full handle (`@host@instance`); `LoginRefusedError` with the instance's
         reason when the token does not work."""

@@ -174,7 +174,12 @@ class BridgeRunner:
         try:
             while not follower.stop.is_set():
                 cursor = self._catch_up(work, account, cursor)
-                actions.record_health(self.ctx, work.id, connected=stream.is_alive())
+                actions.record_health(
+                    self.ctx,
+                    work.id,
+                    connected=stream.is_alive(),
+                    rate_limit_remaining=account.rate_limit_remaining,
+                )
                 if not stream.is_alive():
                     stream = account.follow(work.tag, on_status)
                 follower.stop.wait(TICK_SECONDS)
@@ -240,7 +245,12 @@ class BridgeRunner:
                     if not firehose.is_alive():
                         failure.append(firehose.error or ConnectionError("the firehose ended"))
                         break
-                    actions.record_health(self.ctx, work.id, connected=True)
+                    actions.record_health(
+                        self.ctx,
+                        work.id,
+                        connected=True,
+                        rate_limit_remaining=account.rate_limit_remaining,
+                    )
                     follower.stop.wait(TICK_SECONDS)
             finally:
                 firehose.close()
@@ -267,7 +277,9 @@ class BridgeRunner:
             if newest != cursor:  # moved once every page of this round is filed
                 actions.do_file_bridge_posts(self.ctx, work.id, (), cursor=newest)
                 cursor = newest
-            actions.record_health(self.ctx, work.id, connected=True)
+            actions.record_health(
+                self.ctx, work.id, connected=True, rate_limit_remaining=account.rate_limit_remaining
+            )
             follower.stop.wait(X_POLL_SECONDS)
 
 
@@ -348,32 +360,35 @@ def _with_tag(text: str, tag: str) -> str:
     return text if f"#{bare}".casefold() in text.casefold() else f"{text} #{bare}"
 
 
-Poster = Callable[[BridgeWork, str, str | None], tuple[str, str | None, Any]]
+# A post made: (its external id, its address, what a reply to it names, the rate-limit budget
+# the network's answer left).
+Made = tuple[str, str | None, Any, int | None]
+Poster = Callable[[BridgeWork, str, Any], Made]
 
 
-def _post_mastodon(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | None, Any]:
+def _post_mastodon(work: BridgeWork, text: str, parent: Any) -> Made:
     account = mastodon.MastodonAccount(work.settings["instance"], work.credentials["access_token"])
     posted = account.post(_with_tag(text, work.tag), in_reply_to=parent)
-    return posted.external_id, posted.url, posted.external_id
+    return posted.external_id, posted.url, posted.external_id, account.rate_limit_remaining
 
 
-def _post_bluesky(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | None, Any]:
+def _post_bluesky(work: BridgeWork, text: str, parent: Any) -> Made:
     with bluesky.BlueskyAccount(
         work.settings.get("service", "https://bsky.social"),
         work.settings.get("handle", work.account),
         work.credentials["app_password"],
     ) as account:
         posted = account.post(text, work.tag, parent)
-    return posted.external_id, posted.url, posted
+    return posted.external_id, posted.url, posted, account.rate_limit_remaining
 
 
-def _post_x(work: BridgeWork, text: str, parent: Any) -> tuple[str, str | None, Any]:
+def _post_x(work: BridgeWork, text: str, parent: Any) -> Made:
     from hashchat.bridges.x import XAccount
 
-    external_id = XAccount(work.credentials.values, X_SESSION[0]).post(
-        _with_tag(text, work.tag), in_reply_to=parent
-    )
-    return external_id, f"https://x.com/i/status/{external_id}", external_id
+    account = XAccount(work.credentials.values, X_SESSION[0])
+    external_id = account.post(_with_tag(text, work.tag), in_reply_to=parent)
+    url = f"https://x.com/i/status/{external_id}"
+    return external_id, url, external_id, account.rate_limit_remaining
 
 
 X_SESSION: list[Any] = [None]  # the HTTP session outbound X posts go through (None: tweepy's)
@@ -402,7 +417,7 @@ def _deliver_to(
     ctx: AppContext, work: BridgeWork, chat_id: int, plan: list[tuple[str, int, str | None]]
 ) -> None:
     if work.network == "mastodon":
-        poster: Callable[[BridgeWork, str, Any], tuple[str, str | None, Any]] = _post_mastodon
+        poster: Poster = _post_mastodon
     elif work.network == "bluesky":
         poster = _post_bluesky
     elif work.network == "x":
@@ -421,8 +436,9 @@ def _deliver_to(
         if kind != "opening" and opening_ref is not None:
             parent = opening_ref if work.network != "bluesky" else (opening_ref, opening_ref)
         with OWN_POSTS:  # recorded before this process files the network's copy of it
-            external_id, url, ref = poster(work, words, parent)
+            external_id, url, ref, budget = poster(work, words, parent)
             actions.record_bridge_post(ctx, work.id, chat_id, kind, number, external_id, url)
+        actions.record_rate_limit(ctx, work.id, budget)
         if kind == "opening":
             opening_ref = ref
 
@@ -457,10 +473,11 @@ def _post_reminder(ctx: AppContext, work: BridgeWork, reminder: actions.Reminder
     limit = {"x": 280, "bluesky": 300}.get(work.network, 500) - len(work.tag) - 2
     text = reminder.text if len(reminder.text) <= limit else reminder.text[: limit - 1] + "…"
     with OWN_POSTS:
-        external_id, url, _ = poster(work, text, None)
+        external_id, url, _, budget = poster(work, text, None)
         actions.record_bridge_post(
             ctx, work.id, reminder.chat_id, "reminder", reminder.minutes, external_id, url
         )
+    actions.record_rate_limit(ctx, work.id, budget)
 
 
 def register_outbound(ctx: AppContext) -> None:

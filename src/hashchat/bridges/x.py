@@ -39,11 +39,31 @@ def _translate(error: Exception) -> Exception:
     return error
 
 
+class _BudgetClient(tweepy.Client):  # type: ignore[misc]
+    """tweepy's client noting the `x-rate-limit-remaining` of every answer (429s included)."""
+
+    rate_limit_remaining: int | None = None
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = super().request(*args, **kwargs)
+        except tweepy.HTTPException as error:
+            self._note(error.response)
+            raise
+        self._note(response)
+        return response
+
+    def _note(self, response: Any) -> None:
+        value = getattr(response, "headers", {}).get("x-rate-limit-remaining")
+        if value is not None and str(value).isdigit():
+            self.rate_limit_remaining = int(value)
+
+
 class XAccount:
     """An X account with the host's four keys (OAuth 1.0a user context)."""
 
     def __init__(self, keys: Mapping[str, str], session: requests.Session | None = None) -> None:
-        self.client = tweepy.Client(
+        self.client = _BudgetClient(
             consumer_key=keys["api_key"],
             consumer_secret=keys["api_secret"],
             access_token=keys["access_token"],
@@ -51,6 +71,11 @@ class XAccount:
         )
         if session is not None:
             self.client.session = session
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """Requests left, as X's last `x-rate-limit-remaining` said (None: never)."""
+        return self.client.rate_limit_remaining
 
     def verify(self) -> str:
         """The account's `@handle`; `LoginRefusedError` with X's reason when refused."""

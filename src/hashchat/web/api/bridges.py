@@ -51,13 +51,16 @@ class BridgeOut(BaseModel):
 
 
 class BridgeHealthOut(BridgeOut):
-    """A bridge's health: `status` one of connecting, ok, backing_off, failed."""
+    """A bridge's health: `status` one of connecting, ok, backing_off, failed;
+    `rate_limit_remaining`: requests left as the network's rate-limit headers last said (null
+    until one did)."""
 
     connected: bool
     lag_seconds: float | None
     last_event_at: datetime | None
     last_error: str | None
     backoff_seconds: float
+    rate_limit_remaining: int | None = None
 
 
 class NetworkBlockIn(BaseModel):
@@ -112,6 +115,7 @@ def list_bridges(tag: str, ctx: Ctx, actor: Actor) -> list[BridgeHealthOut]:
             last_event_at=v.last_event_at,
             last_error=v.last_error,
             backoff_seconds=v.backoff_seconds,
+            rate_limit_remaining=v.rate_limit_remaining,
         )
         for v in bridges.bridges_of_series(ctx, actor, tag)
     ]

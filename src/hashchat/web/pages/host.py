@@ -35,6 +35,7 @@ from hashchat.actions.views import UserView
 from hashchat.web.api.schemas import ChatId, PostId
 from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
+from hashchat.web.pages.networks import network_name, strictest_rule_words
 from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
@@ -119,6 +120,8 @@ def console_page(
     waiting = [q.number for q in chat.questions if q.number not in asked]
     now = ctx.now()
     closes_at = chat.comments_close_at if chat.state == "late_answers" else None
+    where = console.networks
+    health = {bridge.id: bridge for bridge in console.bridges}
     return page(
         request,
         "host.html",
@@ -133,6 +136,17 @@ def console_page(
         recent_posts=console.recent_posts,
         host_names=sorted(console.host_handles),
         blocked_names=console.blocked,
+        networks=[
+            {
+                "name": network_name(n.network),
+                "account": n.account,
+                "opening_url": n.opening_url,
+                "health": health.get(n.bridge_id),
+            }
+            for n in where.networks
+        ],
+        char_limit=where.limit,
+        strictest=strictest_rule_words(where.rule, [n.network for n in where.networks]),
         closes_at=closes_at,
         closes_in=_in_words(closes_at - now) if closes_at else None,
         default_open_hours=int(COMMENTS_OPEN_AFTER_END.total_seconds() // 3600),
@@ -147,6 +161,8 @@ def console_page(
             "host_names": sorted(console.host_handles),
             "last_event_id": resume_after,
             "comments_close_at": closes_at.isoformat() if closes_at else None,
+            "char_rule": where.rule,
+            "char_limit": where.limit,
         },
     )
 

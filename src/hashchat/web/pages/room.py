@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hashchat.actions.bridges import chat_networks
 from hashchat.actions.errors import ActionError
 from hashchat.actions.permissions import HOSTS
 from hashchat.actions.posts import do_create_post
@@ -20,6 +21,7 @@ from hashchat.web.downloads import content_disposition
 from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.layout import room_groups
+from hashchat.web.pages.networks import strictest_rule_words
 from hashchat.web.pages.series import announcement_zones, guide_text
 from hashchat.web.pages.views import rule_description
 from hashchat.web.resume import newest_event_shown
@@ -71,6 +73,8 @@ def _room(
         topic = row.topic
         early_questions = questions_shown_early(session, row)
         questions_public = row.questions_public
+    # The counter uses the strictest rule among the series' own and the bridged networks'.
+    where = chat_networks(ctx, chat.id)
     # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
     can_post = viewer is not None and not blocked and chat.state != "closed"
     is_host_viewer = viewer is not None and (viewer.is_admin or role in HOSTS)
@@ -78,8 +82,8 @@ def _room(
     config = {
         "chat_id": chat.id,
         "tag": series.tag,
-        "char_rule": series.char_rule,
-        "char_limit": series.char_limit,
+        "char_rule": where.rule,
+        "char_limit": where.limit,
         "state": chat.state,
         "current_question": chat.current_question,
         "asked_questions": [
@@ -109,7 +113,9 @@ def _room(
         can_post=can_post,
         blocked=blocked,
         is_host_viewer=is_host_viewer,
-        rule_description=rule_description(series.char_rule),
+        rule_description=rule_description(where.rule),
+        char_limit=where.limit,
+        strictest=strictest_rule_words(where.rule, [n.network for n in where.networks]),
         room_config=config,
         error=error,
         draft=draft,

@@ -123,10 +123,18 @@
   var preview = document.getElementById("host-comment-preview");
   if (comment && preview) {
     var hashtag = new RegExp("(^|[^\\w#])#" + config.tag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(?![\\w])", "i");
+    var counter = document.getElementById("host-comment-counter");
     comment.addEventListener("input", function () {
       var text = comment.value.trim();
+      var posted = text ? (hashtag.test(text) ? text : text + " #" + config.tag) : "";
       preview.hidden = !text;
-      preview.textContent = text ? "Will post: " + (hashtag.test(text) ? text : text + " #" + config.tag) : "";
+      preview.textContent = text ? "Will post: " + posted : "";
+      // The strictest rule among the room's and the bridged networks' (actions.bridges.chat_networks).
+      if (counter && window.hashchatText) {
+        var counted = window.hashchatText.count(config.char_rule, posted);
+        counter.textContent = counted.length + " / " + config.char_limit;
+        counter.classList.toggle("over", Boolean(posted) && !counted.fits(config.char_limit));
+      }
     });
   }
 
