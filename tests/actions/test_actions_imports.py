@@ -4,8 +4,9 @@ a broken archive writes nothing; the host known through --as or a linked handle.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from hashchat.actions.accounts import do_register
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import InvalidInputError
 from hashchat.actions.imports import ImportFileError, do_import
+from hashchat.actions.ingest import do_restore_chat
 from hashchat.actions.series import do_create_series
+from hashchat.domain.ingest import ForeignChat, ForeignQuestion
 from hashchat.store.models import ChatRow, PostRow, QuestionRow, SegmentRow
 
 FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
@@ -307,3 +310,108 @@ def test_every_sample_exported_and_imported_elsewhere_is_unchanged(
         assert seen(other, new_id) == seen(ctx, chat_id)
     finally:
         other.store.dispose()
+
+
+def _x_folder(folder: Path, parts: list[list[tuple[str, datetime, str, str | None]]]) -> Path:
+    """A small X archive folder: `parts` of (id, time, text, reply-to id) posts by kenji."""
+    data = folder / "data"
+    data.mkdir(parents=True)
+    (data / "account.js").write_text(
+        'window.YTD.account.part0 = [{"account": {"username": "kenji", "accountId": "7"}}]'
+    )
+    for number, posts in enumerate(parts):
+        records = []
+        for post_id, moment, text, reply_to in posts:
+            tweet = {
+                "id_str": post_id,
+                "created_at": moment.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+                "full_text": text,
+            }
+            if reply_to is not None:
+                tweet["in_reply_to_status_id_str"] = reply_to
+            records.append(json.dumps({"tweet": tweet}))
+        name = "tweets.js" if number == 0 else f"tweets-part{number}.js"
+        (data / name).write_text(
+            f"window.YTD.tweets.part{number} = [\n" + ",\n".join(records) + "\n]"
+        )
+    return folder
+
+
+def _two_chats(ctx: AppContext) -> tuple[int, int, datetime, datetime]:
+    first, second = (
+        datetime(2026, 2, 3, 18, 0, tzinfo=UTC),
+        datetime(2026, 2, 10, 18, 0, tzinfo=UTC),
+    )
+    ids = []
+    for start in (first, second):
+        ids.append(
+            do_restore_chat(
+                ctx,
+                ForeignChat(
+                    series_tag="CafeChat",
+                    title=f"Chat {start:%d}",
+                    starts_at=start,
+                    duration_minutes=60,
+                    state="closed",
+                    started_at=start,
+                    ended_at=start + timedelta(hours=1),
+                    closed_at=start + timedelta(hours=24),
+                    comments_close_at=start + timedelta(hours=24),
+                    questions=(ForeignQuestion(1, "Your morning?", start),),
+                ),
+            )[0]
+        )
+    return ids[0], ids[1], first, second
+
+
+def test_one_reading_files_an_archive_out_of_time_order(ctx: AppContext, tmp_path: Path) -> None:
+    """The archive is read once: a chat is filed once the archive has passed its window; a
+    chat whose posts come back later (out of time order) gets them by a second call, its
+    replies linked and attributed as if they had come together."""
+    chat_a, chat_b, a, b = _two_chats(ctx)
+    minute = timedelta(minutes=1)
+    folder = _x_folder(
+        tmp_path / "x",
+        [
+            [
+                ("101", a + 5 * minute, "A1 a walk before the kettle", None),
+                ("102", a + 9 * minute, "and tea #CafeChat", None),
+                ("201", b + 5 * minute, "A1 no phone till ten", None),
+            ],
+            [
+                ("103", a + 12 * minute, "me too, the same walk", "101"),  # chat A again
+                ("202", b + 7 * minute, "A1 stretching", None),
+                ("999", b + 3 * timedelta(days=1), "long after both", None),
+            ],
+        ],
+    )
+    summary = do_import(ctx, "x", folder, series="CafeChat", as_user="kenji")
+    assert summary.chats == [chat_a, chat_b]
+    assert (summary.added, summary.skipped) == (5, 1)
+    posts_a, posts_b = _posts(ctx, chat_a), _posts(ctx, chat_b)
+    assert sorted(posts_a) == ["101", "102", "103"]
+    assert sorted(posts_b) == ["201", "202"]
+    assert posts_a["103"].reply_to_post_id == posts_a["101"].id
+    assert _segments(ctx, posts_a["103"].id) == [("reply", 1, False)]  # under kenji's answer
+    again = do_import(ctx, "x", folder, series="CafeChat", as_user="kenji")
+    assert (again.added, again.updated, again.unchanged, again.skipped) == (0, 0, 5, 1)
+
+
+def test_a_bad_record_late_in_the_archive_leaves_the_chats_filed_before_it(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """One reading: a bad record stops the import; chats filed before it stay, the chat it
+    belongs to gets nothing; the corrected archive then adds the rest."""
+    chat_a, chat_b, a, b = _two_chats(ctx)
+    minute = timedelta(minutes=1)
+    good = [("101", a + 5 * minute, "A1 a walk", None), ("102", a + 6 * minute, "tea", None)]
+    folder = _x_folder(tmp_path / "x", [good, [("201", b + 5 * minute, "A1 no phone", None)]])
+    part = folder / "data" / "tweets-part1.js"
+    part.write_text(part.read_text().replace("\n]", ',\n{"tweet": {"id_str": "202",\n]'))
+    with pytest.raises(ImportFileError, match=r"tweets-part1\.js:\d+: "):
+        do_import(ctx, "x", folder, series="CafeChat", as_user="kenji")
+    assert sorted(_posts(ctx, chat_a)) == ["101", "102"]
+    assert _posts(ctx, chat_b) == {}
+    fixed = _x_folder(tmp_path / "fixed", [good, [("201", b + 5 * minute, "A1 no phone", None)]])
+    summary = do_import(ctx, "x", fixed, series="CafeChat", as_user="kenji")
+    assert (summary.added, summary.unchanged) == (1, 2)

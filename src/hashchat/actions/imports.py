@@ -12,11 +12,16 @@
   found again on the next; the host is known through `as_user` (a host of the series) or a
   handle of the archive's network linked to a host, else the import is refused.
 
-It reads the archive twice, streaming: first to check every record (a bad one stops the import
-before anything is written, naming its file and line or record) and count each chat's posts,
-then to file them. A chat's posts are handed to the door in one call as soon as the last of
-them is read (one transaction per chat: all or nothing), so memory holds one chat's posts at a
-time when the archive is in time order, as every platform writes it.
+It reads the archive once, streaming (`--split` twice: first to find the host's questions,
+which also checks every record before anything is written). A chat's posts are handed to the
+door in one call (one transaction per chat: all or nothing) as soon as the archive has moved
+past the chat's window, so memory holds a chat or two at a time when the archive is in time
+order (oldest or newest first), as every platform writes it. A bad record (named by its file
+and line or record) stops the import: chats already filed stay, the chat it belongs to and
+every later one get nothing; a run on the corrected file adds the rest. In an archive out of
+time order a chat whose window was passed can come back: its later posts are then filed by
+a second call at the end (no longer one transaction for that chat), and nothing more is
+handed on early.
 
 `as_user` links the archive's own handle (its owner) to that local user before filing, so her
 posts count as hers (a host's as a host's). Tags sheets and JSON Lines files have no owner and
@@ -28,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -147,7 +152,10 @@ def do_import(
             if chat.series_id != series_row.id:
                 raise InvalidInputError(f"chat {chat_id} is not a chat of #{series_row.tag}")
         hosts = _host_handles(session, series_row.id, archive, as_user)
-        windows = None if chat_id is not None or split else _series_windows(session, series_row.id)
+        series_windows = (
+            [] if chat_id is not None or split else _series_windows(session, series_row.id)
+        )
+        windows = Windows(series_windows)
         tag = series_row.tag
     if split and not hosts:
         raise InvalidInputError(
@@ -177,26 +185,26 @@ def do_import(
         windows = Windows(
             [(c.starts_at, c.comments_close_at, index) for index, c in enumerate(found)]
         )
-        counts = _count(read("checking"), windows, summary)
-        for index, posts in _by_chat(read("importing"), windows, counts):
+        bounds = {index: (c.starts_at, c.comments_close_at) for index, c in enumerate(found)}
+        filed: set[int] = set()
+        for index, posts in _by_chat(read("importing"), windows.chat_at, bounds, summary):
             record = _foreign_chat(ctx, tag, found[index])
             new_id, done = do_import_chat(ctx, label, record, _keep_known(ctx, posts))
             summary.add(new_id, done)
+            filed.add(index)
         for index, alone in enumerate(found):  # a chat of questions alone is made too
-            if index not in counts:
+            if index not in filed:
                 new_id, done = do_import_chat(ctx, label, _foreign_chat(ctx, tag, alone), [])
                 summary.add(new_id, done)
         return summary
     if chat_id is not None:
         target = chat_id
-        windows = Windows([])
-        counts = {target: sum(1 for _ in read("checking"))}
-        chooser: Callable[[ForeignPost], int | None] = lambda _post: target  # noqa: E731
+        chooser: Callable[[datetime], int | None] = lambda _moment: target  # noqa: E731
+        bounds = {}
     else:
-        assert windows is not None
-        counts = _count(read("checking"), windows, summary)
-        chooser = None  # type: ignore[assignment]
-    for chosen, posts in _by_chat(read("importing"), windows, counts, chooser):
+        chooser = windows.chat_at
+        bounds = {chat: (start, end) for start, end, chat in series_windows}
+    for chosen, posts in _by_chat(read("importing"), chooser, bounds, summary):
         posts = _keep_known(ctx, posts)
         summary.add(chosen, do_ingest_posts(ctx, label, chosen, posts, actor=actor))
     return summary
@@ -312,14 +320,16 @@ def _link(ctx: AppContext, as_user: str, archive: Archive) -> None:
         )
 
 
-def _series_windows(session: sa.orm.Session, series_id: int) -> Windows:
+def _series_windows(
+    session: sa.orm.Session, series_id: int
+) -> list[tuple[datetime, datetime, int]]:
     windows = []
     for chat in session.scalars(sa.select(ChatRow).where(ChatRow.series_id == series_id)):
         start = chat.started_at or chat.starts_at
         ended = chat.ended_at or chat.starts_at + timedelta(minutes=chat.duration_minutes)
         end = chat.comments_close_at or ended + LATE_AFTER_Q1
         windows.append((start, max(start, end), chat.id))
-    return Windows(windows)
+    return windows
 
 
 def _split(posts: Iterator[ForeignPost], hosts: frozenset[str]) -> list[SplitChat]:
@@ -332,40 +342,43 @@ def _split(posts: Iterator[ForeignPost], hosts: frozenset[str]) -> list[SplitCha
     return find_split_chats(questions)
 
 
-def _count(
-    posts: Iterator[ForeignPost], windows: Windows, summary: ImportSummary
-) -> dict[int, int]:
-    counts: dict[int, int] = defaultdict(int)
-    for post in posts:
-        chosen = windows.chat_at(post.created_at)
-        if chosen is None:
-            summary.skipped += 1
-        else:
-            counts[chosen] += 1
-    return dict(counts)
-
-
 def _by_chat(
     posts: Iterator[ForeignPost],
-    windows: Windows,
-    counts: dict[int, int],
-    chooser: Callable[[ForeignPost], int | None] | None = None,
+    chooser: Callable[[datetime], int | None],
+    bounds: dict[int, tuple[datetime, datetime]],
+    summary: ImportSummary,
 ) -> Iterator[tuple[int, list[ForeignPost]]]:
-    """Each chat's posts, handed on as soon as the last of them is read."""
-    buffers: dict[int, list[ForeignPost]] = defaultdict(list)
+    """Each chat's posts, handed on as soon as the archive has moved past the chat's window
+    (`bounds`; a chat without bounds waits for the end); posts no chat takes are counted as
+    skipped. Once a chat handed on gets posts again (an archive out of time order), nothing
+    more is handed on before the end."""
+    buffers: dict[int, list[ForeignPost]] = {}
+    handed: set[int] = set()
+    in_order = True
+    previous: int | None = None
     for post in posts:
-        chosen = chooser(post) if chooser is not None else windows.chat_at(post.created_at)
-        if chosen is None or chosen not in counts:
+        moment = post.created_at
+        chosen = chooser(moment)
+        if chosen is None:
+            summary.skipped += 1
             continue
-        buffer = buffers[chosen]
+        if chosen != previous and in_order:
+            if chosen in handed:
+                in_order = False
+            else:
+                for done in [
+                    chat
+                    for chat in buffers
+                    if chat in bounds and not bounds[chat][0] <= moment <= bounds[chat][1]
+                ]:
+                    handed.add(done)
+                    yield done, buffers.pop(done)
+            previous = chosen
+        buffer = buffers.get(chosen)
+        if buffer is None:
+            buffer = buffers[chosen] = []
         buffer.append(post)
-        if len(buffer) == counts[chosen]:
-            yield chosen, buffers.pop(chosen)
-    for chosen, buffer in buffers.items():  # only if the archive changed between readings
-        raise ImportFileError(
-            f"the archive changed while it was read (chat {chosen}: {len(buffer)} of "
-            f"{counts[chosen]} posts)"
-        )
+    yield from buffers.items()
 
 
 def _foreign_chat(ctx: AppContext, tag: str, chat: SplitChat) -> ForeignChat:
