@@ -62,10 +62,9 @@ _URL = re.compile(
     f"(?P<url>(?P<protocol>{_HTTP}[sS]?://)?(?P<domain>{_DOMAIN})(?::[0-9]+)?"
     f"(?P<path>/{_PATH}*)?{_QUERY}?)"
 )
-# Every URL holds a dot followed by a top-level domain (most chat posts hold none) and no
-# space, so the full pattern only runs over the space-delimited words that hold such a dot.
-_DOT_BEFORE_LETTER = re.compile(r"\.(?=[^\W\d_])")
-_TLD_OR_PUNYCODE = re.compile(f"{_TLD}|[xX][nN]--")
+# A dot that may end a URL's domain: a top-level domain (or punycode) follows it. One search
+# with a literal first character, so a text with no such dot costs one C-speed scan.
+_DOMAIN_DOT = re.compile(f"\\.(?:{_TLD}|[xX][nN]--)")
 _SPACE = re.compile(f"[{UNICODE_SPACES}]")
 # `re` cannot search backwards; `regex` can, to find where the word around a dot begins.
 _LAST_SPACE = regex.compile(f"[{UNICODE_SPACES}]", regex.REVERSE)
@@ -81,6 +80,16 @@ class UrlSpan(NamedTuple):
     start: int
     end: int
     has_protocol: bool
+
+
+# The URLs of a window (a word and the space before it) depend on the window's text alone (see
+# `_urls_in_window`), and links recur from post to post (the host's blog, the chat's page), so
+# each short window's URLs are kept, relative to the window: (text, start, end, has_protocol).
+# Bounded per process, cleared when full, one table per value of `require_protocol`.
+_WINDOW_CACHE_LENGTH = 128
+_WINDOW_CACHE_SIZE = 4096
+_WindowUrls = tuple[tuple[str, int, int, bool], ...]
+_window_urls: tuple[dict[str, _WindowUrls], dict[str, _WindowUrls]] = ({}, {})
 
 
 def _idna_length(domain: str) -> int | None:
@@ -113,31 +122,20 @@ def _fits_limits(url_length: int, domain: str, has_protocol: bool) -> bool:
 def find_urls(text: str, *, require_protocol: bool = False) -> list[UrlSpan]:
     """Return the URLs of `text` in order; bare domains too unless `require_protocol`."""
     found: list[UrlSpan] = []
-    first_dot = _DOT_BEFORE_LETTER.search(text) if "." in text else None
-    if first_dot is None:
-        return found  # no dot, or every dot ends a sentence or a number
-    for window_start, window_end in _candidate_words(text, first_dot.start()):
-        found.extend(_urls_in_window(text, window_start, window_end, require_protocol))
-    return found
-
-
-def _candidate_words(text: str, first_dot: int) -> list[tuple[int, int]]:
-    """Spans of the space-delimited words holding a dot and a TLD, each with the space before."""
-    windows: list[tuple[int, int]] = []
-    for dot in _DOT_BEFORE_LETTER.finditer(text, first_dot):
+    if "." not in text:
+        return found
+    # Every URL holds a dot followed by a top-level domain (most chat posts hold none) and no
+    # space, so the full pattern only runs over the space-delimited words that hold such a dot
+    # (each window also takes the space before its word).
+    dot = _DOMAIN_DOT.search(text)
+    while dot is not None:
         position = dot.start()
-        if windows and position < windows[-1][1]:
-            continue
-        if _TLD_OR_PUNYCODE.match(text, position + 1) is None:
-            continue
         space_after = _SPACE.search(text, position)
-        windows.append(
-            (
-                _last_space_before(text, position),
-                len(text) if space_after is None else space_after.start(),
-            )
-        )
-    return windows
+        window_end = len(text) if space_after is None else space_after.start()
+        window_start = _last_space_before(text, position)
+        found.extend(_urls_in_window(text, window_start, window_end, require_protocol))
+        dot = _DOMAIN_DOT.search(text, window_end) if space_after is not None else None
+    return found
 
 
 def _last_space_before(text: str, position: int) -> int:
@@ -152,6 +150,39 @@ def _last_space_before(text: str, position: int) -> int:
 
 
 def _urls_in_window(text: str, start: int, end: int, require_protocol: bool) -> list[UrlSpan]:
+    """`_matched_urls_in_window`, from the table of recent windows when the window is in it.
+
+    A window starts at a space (or at the start of the text) and ends at a space or at the
+    end, and `_URL` has no lookbehind and is only ever run inside it, so what it finds there
+    does not depend on the text around it (a test checks it against the uncached scan).
+    """
+    window = text[start:end]
+    table = _window_urls[require_protocol]
+    relative = table.get(window)
+    if relative is None:
+        relative = tuple(
+            (url.text, url.start - start, url.end - start, url.has_protocol)
+            for url in _matched_urls_in_window(text, start, end, require_protocol)
+        )
+        if len(window) <= _WINDOW_CACHE_LENGTH:
+            if len(table) >= _WINDOW_CACHE_SIZE:
+                table.clear()
+            table[window] = relative
+    if not relative:
+        return []
+    return [
+        _new_span(UrlSpan, (url, start + low, start + high, has_protocol))
+        for url, low, high, has_protocol in relative
+    ]
+
+
+_new_span = tuple.__new__
+
+
+def _matched_urls_in_window(
+    text: str, start: int, end: int, require_protocol: bool
+) -> list[UrlSpan]:
+    """The URLs that `_URL` finds between `start` and `end` (a window of `_candidate_words`)."""
     found: list[UrlSpan] = []
     for match in _URL.finditer(text, start, end):
         start, end = match.span("url")

@@ -90,6 +90,14 @@ _CLUSTER = re.compile(
 _CLUSTER_CACHE_LENGTH = 16
 _CLUSTER_CACHE_SIZE = 4096
 _cluster_weights: dict[str, tuple[int, int, tuple[tuple[int, int], ...]]] = {}
+# The same clusters for the common case, where only the sum matters: what a cluster adds to the
+# weight of its code points counted light (heavy extras and emoji corrections), times 2**32,
+# plus its code points beyond the BMP. Packed so that a text's clusters add up in one sum: the
+# low 32 bits of the sum count astral code points (fewer than 2**32 in any text), the rest
+# (an arithmetic shift, so negative corrections come out right) is the weight delta.
+_ASTRAL_BITS = 32
+_ASTRAL_MASK = (1 << _ASTRAL_BITS) - 1
+_cluster_packs: dict[str, int] = {}
 
 # A run is a URL or an emoji weighed as one piece: (start, end, weight) in code points.
 _Run = tuple[int, int, int]
@@ -212,6 +220,52 @@ def _heavy_astral_and_emoji_by_cluster(
     return heavy, astral, emoji
 
 
+def _packed_cluster(cluster: str) -> int:
+    """A cluster's weight delta and astral count, packed (see `_cluster_packs`); kept when short."""
+    heavy, astral, spans = _heavy_astral_and_emoji(cluster + " ")
+    delta = heavy * _HEAVY_EXTRA + sum(
+        _EMOJI_CORRECTION[cluster[start:end]] for start, end in spans
+    )
+    packed = (delta << _ASTRAL_BITS) + astral
+    if len(cluster) <= _CLUSTER_CACHE_LENGTH:
+        if len(_cluster_packs) >= _CLUSTER_CACHE_SIZE:
+            _cluster_packs.clear()
+        _cluster_packs[cluster] = packed
+    return packed
+
+
+def _weigh_when_it_fits(
+    text: str, normalized: str, urls: Sequence[UrlSpan], limit: int
+) -> WeightedText | None:
+    """`weigh` for a non-ASCII text without keycaps or invalid characters, when it fits
+    under `limit` and no URL can overlap an emoji; None otherwise (the general path decides).
+
+    An ASCII URL holds no cluster and none reaches into it, so every URL and every emoji
+    counts whole: the weight is a sum, and the emoji's spans (needed to settle overlaps or to
+    find where an overflowing text stops fitting) are not built.
+    """
+    if (
+        _KEYCAP in normalized
+        or len(normalized) > _ASTRAL_MASK
+        or (urls and not all(url.text.isascii() for url in urls))
+    ):
+        return None
+    # Each cluster's part of the sum is one dict look-up (most clusters recur), instead of a
+    # span built and looked up per emoji.
+    packs = _cluster_packs
+    total = 0
+    for cluster in _CLUSTER.findall(normalized):
+        packed = packs.get(cluster)
+        total += _packed_cluster(cluster) if packed is None else packed
+    weighted = len(normalized) * LIGHT_WEIGHT + (total >> _ASTRAL_BITS)
+    for url in urls:
+        weighted += _URL_WEIGHT - len(url.text) * LIGHT_WEIGHT
+    if weighted > limit * SCALE:
+        return None
+    units = len(text) + (total & _ASTRAL_MASK) if normalized is text else utf16_length(text)
+    return (weighted // SCALE, False, units - 1, units)
+
+
 def weigh(
     text: str, limit: int = MAX_WEIGHTED_LENGTH, *, urls: Sequence[UrlSpan] | None = None
 ) -> WeightedText:
@@ -236,6 +290,11 @@ def weigh(
         # NFC returns the text itself when it is already normalised, as chat posts are.
         if urls is None or normalized != text:
             urls = find_urls(normalized)
+        invalid = _first_invalid_character(normalized)
+        if invalid is None:
+            fitting = _weigh_when_it_fits(text, normalized, urls, limit)
+            if fitting is not None:
+                return fitting
         if _KEYCAP in normalized:
             emoji = EMOJI.spans(normalized)
             heavy = len(_HEAVY.findall(normalized))
@@ -244,7 +303,6 @@ def weigh(
             heavy, astral, emoji = _heavy_astral_and_emoji_by_cluster(normalized)
             units = len(text) + astral if normalized is text else utf16_length(text)
         weighted = len(normalized) * LIGHT_WEIGHT + heavy * _HEAVY_EXTRA
-        invalid = _first_invalid_character(normalized)
     runs: list[_Run] | None = None
     if urls and emoji:
         runs = _runs(urls, emoji)  # rare: drop what overlaps, then weigh the rest
