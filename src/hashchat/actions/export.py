@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from hashchat.actions.access import load_chat
 from hashchat.actions.context import AppContext
+from hashchat.actions.posts import POST_ORDER
 from hashchat.actions.segments import chat_questions
 from hashchat.domain.ingest import ForeignChat, ForeignPost, ForeignQuestion, Network
 from hashchat.store.models import PostRow, SeriesRow
@@ -90,7 +91,7 @@ def exported_posts(ctx: AppContext, chat_id: int) -> Iterator[ExportedPost]:
             query = (
                 sa.select(PostRow)
                 .where(PostRow.chat_id == chat_id)
-                .order_by(PostRow.created_at, PostRow.id)
+                .order_by(*POST_ORDER)
                 .limit(EXPORT_BATCH)
             )
             if after is not None:

@@ -336,13 +336,19 @@ def do_create_post_once(
     return answer
 
 
+# The one order of a chat's posts wherever they are listed (API, room, recap, export, the
+# stream's replay of a page): by time, then id. Imports and bridges file posts out of id order.
+POST_ORDER = (PostRow.created_at, PostRow.id)
+
+
 def list_posts(
     ctx: AppContext, chat_id: int, question: int | None = None, *, include_hidden: bool = False
 ) -> list[PostView]:
-    """Posts of a chat oldest first; `question` keeps those answering it (any segment)."""
+    """Posts of a chat oldest first (`POST_ORDER`); `question` keeps those answering it (any
+    segment)."""
     with ctx.store.read() as session:
         load_chat(session, chat_id)
-        query = sa.select(PostRow).where(PostRow.chat_id == chat_id).order_by(PostRow.id)
+        query = sa.select(PostRow).where(PostRow.chat_id == chat_id).order_by(*POST_ORDER)
         if not include_hidden:
             query = query.where(PostRow.hidden.is_(False))
         rows = session.scalars(query).all()

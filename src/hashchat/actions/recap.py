@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hashchat.actions.access import load_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
-from hashchat.actions.posts import host_handles
+from hashchat.actions.posts import POST_ORDER, host_handles
 from hashchat.actions.segments import (
     chat_questions,
     chat_window,
@@ -58,7 +58,7 @@ def transcript_of(session: Session, chat: ChatRow) -> Transcript:
     rows = session.scalars(
         sa.select(PostRow)
         .where(PostRow.chat_id == chat.id)
-        .order_by(PostRow.created_at, PostRow.id)
+        .order_by(*POST_ORDER)
     ).all()
     segments_of: dict[int, list[SegmentRow]] = {}
     for segment in segment_rows_of_chat(session, chat.id):

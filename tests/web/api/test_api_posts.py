@@ -233,3 +233,33 @@ async def test_a_hosts_auto_post_is_never_made_an_answer(api: Any) -> None:
     assert post["text"] == "A1 email #KaizenBiz"
     recap = await api.ok(None, "GET", f"/chats/{chat_id}/recap", params={"format": "json"})
     assert recap["figures"]["answers"] == 3
+
+
+async def test_posts_are_listed_in_the_one_post_order_by_time_then_id(api: Any) -> None:
+    """A post filed later through the ingest door (a bridge, an archive) with an earlier time
+    comes before the room's posts in the API, as it does on the room page and in the recap."""
+    from datetime import timedelta
+
+    from hashchat.actions.ingest import do_ingest_posts
+    from hashchat.domain.ingest import ForeignPost, Network
+
+    _host, guest, chat_id = await _room(api)
+    local = await api.ok(guest, "POST", f"/chats/{chat_id}/posts", json={"text": "A1 here"})
+    earlier = api.ctx.now() - timedelta(minutes=5)
+    foreign = ForeignPost(
+        network=Network.MASTODON,
+        source="mastodon.example",
+        external_id="109",
+        author_handle="ann@mastodon.example",
+        display_name="Ann",
+        text="A1 from the fediverse",
+        created_at=earlier,
+    )
+    do_ingest_posts(api.ctx, "test", chat_id, [foreign])
+    listed = await api.ok(None, "GET", f"/chats/{chat_id}/posts")
+    texts = [post["text"] for post in listed]
+    assert texts.index("A1 from the fediverse") < texts.index("A1 here")
+    ids = [post["id"] for post in listed]
+    assert ids.index(local["id"]) == len(ids) - 1
+    stamps = [(post["created_at"], post["id"]) for post in listed]
+    assert stamps == sorted(stamps)

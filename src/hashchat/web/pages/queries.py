@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hashchat.actions.posts import POST_ORDER
 from hashchat.actions.views import post_view, series_view, user_view
 from hashchat.domain.text.tags import tag_key
 from hashchat.store.models import (
@@ -144,5 +145,5 @@ def posts_of_chat(
     query = sa.select(PostRow).where(PostRow.chat_id == chat_id)
     if not include_hidden:
         query = query.where(PostRow.hidden.is_(False))
-    rows = session.scalars(query.order_by(PostRow.created_at, PostRow.id)).all()
+    rows = session.scalars(query.order_by(*POST_ORDER)).all()
     return [post_view(row) for row in rows]
