@@ -137,6 +137,10 @@ def parse_fanout(text: str) -> str:
 DEFAULT_DATABASE_URL = "sqlite:///./hashchat.sqlite3"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+# The request paths that take uploads (archives) and get max_upload_bytes instead of
+# max_body_bytes: the app (web.body_limit) and the nginx template (stack.nginx) read these.
+UPLOAD_PREFIX = "/api/v1/uploads/"
+UPLOAD_ROUTE_PATTERN = r"^/api/v1/series/[^/]+/imports$"  # issue 10: POST an archive
 
 
 @dataclass(frozen=True, slots=True)

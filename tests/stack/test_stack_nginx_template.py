@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ci_support import skip_or_fail
-from hashchat.settings import Settings
+from hashchat.settings import UPLOAD_PREFIX, Settings
 from hashchat.stack.nginx import NginxValues, StackError, render, template_path
-from hashchat.web.body_limit import UPLOAD_PREFIX
+from hashchat.web.body_limit import BodyLimitMiddleware
 
 VALUES = NginxValues(front_host="127.0.0.1", front_port=18080, publish_port=18081, app_ports=(1, 2))
 
@@ -93,8 +93,25 @@ def test_body_limits_mirror_the_app_settings() -> None:
     text = render(template_path().read_text(), values.placeholders(Path("/x/nchan.so")))
     front = text[text.index("listen h:1") :]
     assert "client_max_body_size 1000;" in front.split("location")[0]  # the whole front server
-    uploads = front[front.index(f"location {UPLOAD_PREFIX} ") :].split("}")[0]
+    found = re.search(r'location ~ "([^"]+)" \{([^}]*)\}', front[front.index("# Upload routes") :])
+    assert found is not None
+    paths, uploads = re.compile(found.group(1)), found.group(2)
     assert "client_max_body_size 5000;" in uploads
+    # nginx gives the upload limit to exactly the paths the app gives it to.
+    app = BodyLimitMiddleware(lambda *_: None, max_body_bytes=1000, max_upload_bytes=5000)  # type: ignore[arg-type]
+    for path in (
+        UPLOAD_PREFIX + "archive",
+        "/api/v1/series/KaizenBiz/imports",
+        "/api/v1/series/%23K%C4%B1/imports",
+        "/api/v1/series/KaizenBiz/imports/1",
+        "/api/v1/series/a/b/imports",
+        "/api/v1/series//imports",
+        "/api/v1/chats/1/posts",
+        "/api/v1/uploads",
+        "/x/api/v1/uploads/archive",
+    ):
+        upload = app.limit_for(path) == 5000
+        assert (paths.search(path) is not None) == upload, path
     defaults = NginxValues(front_host="h", front_port=1, publish_port=2, app_ports=(3,))
     assert (defaults.max_body_bytes, defaults.max_upload_bytes) == (
         Settings().max_body_bytes,

@@ -11,10 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
-from hashchat.settings import Settings, SettingsError
+from hashchat.settings import UPLOAD_PREFIX, Settings, SettingsError
 from hashchat.store.migrate import upgrade
 from hashchat.web.app import create_app
-from hashchat.web.body_limit import UPLOAD_PREFIX
 
 CHUNK = 16 * 1024
 HUGE = 300 * 1024 * 1024  # what the audit sent; never generated in full

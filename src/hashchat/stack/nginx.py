@@ -7,7 +7,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from hashchat.settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES
+from hashchat.settings import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES,
+    UPLOAD_PREFIX,
+    UPLOAD_ROUTE_PATTERN,
+)
 
 TEMPLATE_NAME = "nginx-hashchat.conf.template"
 NCHAN_MODULES = (
@@ -93,6 +98,8 @@ class NginxValues:
             "redis_url": self.nchan_redis_url or "redis://127.0.0.1:6379/0",
             "max_body": str(self.max_body_bytes),
             "max_upload": str(self.max_upload_bytes),
+            # Both kinds of upload path in one regular expression (PCRE reads Python's).
+            "upload_paths": f"^(?:{UPLOAD_PREFIX}|{UPLOAD_ROUTE_PATTERN.removeprefix('^')})",
         }
 
 

@@ -1,7 +1,8 @@
 """Request body limits: a body over its limit is refused with 413 before the app reads it.
 
 Every request gets `Settings.max_body_bytes` (64 KiB: the JSON API and the forms), except the
-upload routes under UPLOAD_PREFIX, which get `Settings.max_upload_bytes` (they stream to disk).
+upload routes (UPLOAD_PREFIX, UPLOAD_ROUTE), which get `Settings.max_upload_bytes` (they stream
+to disk).
 A declared `Content-Length` over the limit is answered at once, without calling the app; a
 chunked body is counted as the app reads it and cut off at the limit (Starlette's
 RequestBodyLimitResponder, which FastAPI turns into a 413). deploy/nginx-hashchat.conf.template
@@ -17,10 +18,11 @@ from starlette.middleware.body_limit import RequestBodyLimitResponder
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-# Routes under this prefix take uploads (archives): their own, larger limit.
-UPLOAD_PREFIX = "/api/v1/uploads/"
-# And an archive import (issue 10: POST /api/v1/series/{tag}/imports, web.api.imports).
-UPLOAD_ROUTE = re.compile(r"^/api/v1/series/[^/]+/imports$")
+from hashchat.settings import UPLOAD_PREFIX, UPLOAD_ROUTE_PATTERN
+
+# Routes under this prefix take uploads (archives): their own, larger limit; and an archive
+# import (issue 10: POST /api/v1/series/{tag}/imports, web.api.imports). One home: settings.
+UPLOAD_ROUTE = re.compile(UPLOAD_ROUTE_PATTERN)
 
 
 def declared_length(scope: Scope) -> int | None:
