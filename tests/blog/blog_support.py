@@ -23,6 +23,7 @@ from hashchat.actions.views import UserView
 from hashchat.bridges.wordpress import open_site
 from hashchat.store.models import PostRow, SegmentRow
 
+Server = tuple[str, AppContext]  # a served hashchat: its base URL and its context
 KEY = "a-long-random-test-key-0123456789"
 TAG = "KaizenBiz"
 QUESTIONS = [
@@ -69,11 +70,14 @@ def make_host(ctx: AppContext, name: str = "kaizenhost") -> Host:
     return Host(view, do_create_token(ctx, name))
 
 
-def seed_chat(ctx: AppContext, host: Host, starts_at: datetime) -> int:
-    """The seed's chat: six questions, the host's framing, scheduled."""
+def seed_chat(
+    ctx: AppContext, host: Host, starts_at: datetime, title: str = "Small steps that stick"
+) -> int:
+    """The seed's chat: six questions, the host's framing, scheduled. (The blog is shared by
+    the session's tests and chat ids repeat across their databases: give each a title.)"""
     from hashchat.actions.chats import do_edit_chat
 
-    chat = do_create_chat(ctx, host.view, TAG, "Small steps that stick", starts_at, 60, QUESTIONS)
+    chat = do_create_chat(ctx, host.view, TAG, title, starts_at, 60, QUESTIONS)
     do_edit_chat(ctx, host.view, chat.id, topic=TOPIC)
     return chat.id
 
@@ -125,6 +129,14 @@ def answers_of(ctx: AppContext, post_id: int) -> list[tuple[int | None, bool, st
                 .order_by(SegmentRow.position)
             )
         ]
+
+
+def wp_posts_titled(site: Any, title: str) -> list[dict[str, Any]]:
+    """The blog's published posts with exactly this title (WordPress's `search`, then exact)."""
+    with site.api() as client:
+        found = client.get("/posts", params={"search": title, "per_page": 100, "context": "edit"})
+    found.raise_for_status()
+    return [post for post in found.json() if post["title"]["raw"] == title]
 
 
 def until(condition: Callable[[], bool], seconds: float) -> float:

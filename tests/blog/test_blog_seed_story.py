@@ -22,6 +22,7 @@ from blog_support import (
     blog_worker,
     make_host,
     seed_chat,
+    wp_posts_titled,
 )
 from wordpress_support import LocalWordPress
 
@@ -114,8 +115,8 @@ def test_the_seed_story_on_a_real_blog(
 
     # Jeff answers Q1, Q3 … Q6 in one comment (held, as a first comment is, then approved);
     # Ana answers A2; Spam Bot's comment stays held.
-    jeff = wordpress.comment(post_id, "Jeff", SEED_COMMENT)
-    ana = wordpress.comment(post_id, "Ana", "A2 Closing the laptop at six. #KaizenBiz")
+    jeff = wordpress.comment(post_id, "Jeff Reader", SEED_COMMENT)
+    ana = wordpress.comment(post_id, "Ana Late", "A2 Closing the laptop at six. #KaizenBiz")
     spam = wordpress.comment(post_id, "Spam Bot", "A1 buy followers http://spam.example")
     sync.pull_once()
     assert blog_posts(ctx, chat_id) == {}  # held comments never enter
@@ -125,7 +126,7 @@ def test_the_seed_story_on_a_real_blog(
     filed = blog_posts(ctx, chat_id)
     assert set(filed) == {f"comment-{jeff}", f"comment-{ana}"}
     seed = filed[f"comment-{jeff}"]
-    assert seed.display_name == "Jeff"
+    assert seed.display_name == "Jeff Reader"
     assert seed.external_url == f"{post_url}#comment-{jeff}"
     answers = answers_of(ctx, seed.id)
     assert [(q, late) for q, late, _ in answers] == [
@@ -180,7 +181,7 @@ def test_the_seed_story_on_a_real_blog(
     # Ana edits her comment; a new visitor's held comment is approved later; the spam is
     # trashed; Ana's edit follows, Maria arrives, nothing of the spam.
     wordpress.moderate(ana, content="A2 Closing the laptop at six, phone in the drawer. #KaizenBiz")
-    maria = wordpress.comment(post_id, "Maria", "A4 Habit tracker on the fridge #KaizenBiz")
+    maria = wordpress.comment(post_id, "Maria Held", "A4 Habit tracker on the fridge #KaizenBiz")
     sync.pull_once()
     assert f"comment-{maria}" not in blog_posts(ctx, chat_id)
     wordpress.moderate(maria, status="approved")
@@ -204,9 +205,9 @@ def test_the_seed_story_on_a_real_blog(
     sync.close_chat(chat_id)  # a retried delivery publishes nothing twice
     announcement = _wp_post(wordpress, post_id)
     assert announcement["comment_status"] == "closed"
-    with wordpress.api() as client:
-        recaps = client.get("/posts", params={"slug": f"{TAG.lower()}-chat-{chat_id}-recap"}).json()
+    recaps = wp_posts_titled(wordpress, f"Recap: #{TAG}: Small steps that stick")
     assert len(recaps) == 1
+    assert recaps[0]["comment_status"] == "closed"
     recap = recaps[0]["content"]["rendered"]
     assert "What does kaizen mean to you?" in recap
     assert "Small steps, every single day." in recap

@@ -31,7 +31,12 @@ from sqlalchemy.orm import Session
 from hashchat.actions.access import load_chat, load_series, require
 from hashchat.actions.bridges import SecretKeyUnsetError
 from hashchat.actions.context import AppContext
-from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
+from hashchat.actions.errors import (
+    ActionError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+)
 from hashchat.actions.ingest import link_handle
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.views import UserView
@@ -42,6 +47,7 @@ from hashchat.bridges.credentials import (
     seal,
     unseal,
 )
+from hashchat.bridges.errors import BridgeError, LoginRefusedError
 from hashchat.domain.announce import (
     Announcement,
     announcement_slug,
@@ -74,6 +80,12 @@ MAX_FIELD = 2_000
 
 class LoginRejectedError(InvalidInputError):
     """WordPress refused the login (or the address is not a WordPress site); its reason."""
+
+
+class BlogUnavailableError(ActionError):
+    """The blog could not be reached or failed (503): try again; nothing was published twice."""
+
+    status = 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,8 +396,10 @@ def digest(*parts: str) -> str:
 
 def reserve(
     session: Session, blog_id: int, chat_id: int, kind: str, number: int, now: datetime
-) -> BlogPostRow:
-    """The row of one of our posts on the blog, made (without a WordPress id) if new."""
+) -> tuple[BlogPostRow, bool]:
+    """The row of one of our posts on the blog, made (without a WordPress id) if new, and
+    whether it is new. An old row without an id is an attempt that may have died after
+    WordPress made the post: look for it before publishing again."""
     row = session.scalar(
         sa.select(BlogPostRow).where(
             BlogPostRow.blog_id == blog_id,
@@ -405,7 +419,8 @@ def reserve(
         )
         session.add(row)
         session.flush()
-    return row
+        return row, True
+    return row, False
 
 
 def record_published(
@@ -444,12 +459,19 @@ def do_announce(
         work = blog_of_chat(session, chat)
         if work is None:
             raise ConflictError("the series has no blog connected (or its password cannot be read)")
-        row = reserve(session, work.id, chat.id, ANNOUNCEMENT, 0, now)
+        row, fresh = reserve(session, work.id, chat.id, ANNOUNCEMENT, 0, now)
         if reveal_questions is not None:
             row.reveal_questions = reveal_questions
         announcement = announcement_of(session, ctx, chat, row.reveal_questions)
         row_id, post_id, had = row.id, row.wp_id, row.wp_id is not None
-    published = send_announcement(ctx, work, opener, chat_id, row_id, post_id, announcement)
+    try:
+        published = send_announcement(
+            ctx, work, opener, chat_id, row_id, post_id, announcement, recover=not fresh
+        )
+    except LoginRefusedError as error:
+        raise LoginRejectedError(f"the blog refused the password: {error.reason}") from None
+    except BridgeError as error:
+        raise BlogUnavailableError(f"the blog did not publish it: {error.reason}") from None
     assert published is not None  # always sent when no digest is given
     return AnnounceResult(published.post_id, published.url, created=not had)
 
@@ -463,10 +485,12 @@ def send_announcement(
     post_id: int | None,
     announcement: Announcement,
     known_digest: str | None = None,
+    *,
+    recover: bool = False,
 ) -> Published | None:
     """Publish the announcement, or update the post `post_id`; None when it already says
-    exactly this (`known_digest`). A post whose publication died before its id was kept is
-    found by its slug and updated, never published twice."""
+    exactly this (`known_digest`). With `recover` (an earlier attempt died before the post's
+    id was kept), a post of ours found by its slug is updated instead of publishing twice."""
     content = announcement_html(announcement)
     fingerprint = digest(announcement.post_title, content)
     if post_id is not None and fingerprint == known_digest:
@@ -474,7 +498,7 @@ def send_announcement(
     slug = announcement_slug(work.tag, chat_id)
     client = work.open(opener)
     try:
-        if post_id is None:
+        if post_id is None and recover:
             found = client.find_post(slug)
             post_id = found.post_id if found is not None else None
         if post_id is None:

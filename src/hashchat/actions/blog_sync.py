@@ -257,7 +257,7 @@ class BlogSync:
     ) -> None:
         now = self.ctx.now()
         with self.ctx.store.write() as session:
-            row = blog.reserve(session, work.id, chat_id, RECAP, 0, now)
+            row, fresh = blog.reserve(session, work.id, chat_id, RECAP, 0, now)
             if row.wp_id is not None:
                 return
             row_id = row.id
@@ -276,7 +276,7 @@ class BlogSync:
             published = client.update(announcement_row.wp_id, content=content)
         else:
             slug = recap_slug(work.tag, chat_id)
-            existing = client.find_post(slug)
+            existing = None if fresh else client.find_post(slug)
             published = existing or client.publish(
                 slug, recap_title(work.tag, title), body, comments_open=False
             )
@@ -305,7 +305,7 @@ class BlogSync:
                 return
             if post.source:  # already the blog's (a retried delivery)
                 return
-            row = blog.reserve(session, work.id, chat_id, REPLY, post_id, self.ctx.now())
+            row, _ = blog.reserve(session, work.id, chat_id, REPLY, post_id, self.ctx.now())
             if row.wp_id is not None:
                 return
             row_id, text, created_at = row.id, post.text, post.created_at
