@@ -9,6 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from hashchat.actions.accounts import get_user
+from hashchat.actions.chats import do_create_chat
 from hashchat.assembly import build_context
 from hashchat.cli import app
 from hashchat.demo import seed_demo
@@ -66,3 +68,36 @@ def test_unknown_chat_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert "no chat 999" in result.stderr
     assert not out.exists()
     assert list(tmp_path.glob(".chat.jsonl.*")) == []
+
+
+def test_export_wxr_writes_a_blog_post_that_import_wxr_reads_back(tmp_path: Path) -> None:
+    """`--format wxr`: one post with the questions, the answers as comments; `hashchat import
+    wxr` files them into another chat, the hidden posts and reposts left out."""
+    url, chat_id = _demo_db(tmp_path)
+    out = tmp_path / "chat.xml"
+    result = runner.invoke(
+        app, ["export", str(chat_id), "--format", "wxr", "-o", str(out), "--db", url]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8" ?>')
+    assert text.count("<wp:comment>") == 6 + 149 - 2 - 3  # questions + posts shown
+    ctx = build_context(Settings(database_url=url, argon2_time_cost=1, argon2_memory_kib=1024))
+    try:
+        owner = get_user(ctx, "kaizencoach")
+        blank = do_create_chat(ctx, owner, "KaizenBiz", "From the blog", NOW, 60, ["Blog?"]).id
+    finally:
+        ctx.store.dispose()
+    again = runner.invoke(
+        app,
+        ["import", "wxr", str(out), "--series", "KaizenBiz", "--chat", str(blank), "--db", url],
+    )
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert summary["added"] == 6 + 149 - 2 - 3, summary
+
+
+def test_export_an_unknown_format_exits_2(tmp_path: Path) -> None:
+    url, chat_id = _demo_db(tmp_path)
+    result = runner.invoke(app, ["export", str(chat_id), "--format", "pdf", "--db", url])
+    assert result.exit_code == 2
