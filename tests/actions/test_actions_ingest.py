@@ -4,23 +4,27 @@ handles, attribution by the domain rules, all or nothing per chat, one `resync` 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_create_chat, do_next_question, do_start_chat
 from hashchat.actions.context import AppContext
-from hashchat.actions.ingest import IngestError, do_ingest_posts
+from hashchat.actions.ingest import IngestError, _sqlite_time, do_ingest_posts, json_text
 from hashchat.actions.posts import do_create_post, list_posts
 from hashchat.actions.recap import get_recap
+from hashchat.actions.segments import refresh_chat_segments
 from hashchat.actions.series import do_create_series
 from hashchat.actions.views import to_json
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.store.events import events_after
-from hashchat.store.models import OutboxRow, PostRow
+from hashchat.store.models import ChatRow, OutboxRow, PostRow
 
 
 def _chat(ctx: AppContext) -> tuple[int, datetime]:
@@ -254,3 +258,71 @@ def test_history_into_a_closed_chat_is_one_resync(new_context: Callable[[], AppC
     chat = do_create_chat(ctx, host, "KaizenBiz", "Old", ctx.now(), 60, ["Wins?"])
     do_ingest_posts(ctx, "archive", chat.id, [_post("1", "A1 old", ctx.now())])
     assert [e.type for e in events_after(ctx.store, chat.id, 0)] == ["resync"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_doors_attribution_is_the_whole_chats(
+    new_context: Callable[[], AppContext], seed: int
+) -> None:
+    """The door attributes in memory before it writes; whatever order posts arrive in (replies
+    before their parents, later calls adding earlier posts, deletions, reposts), what it stored
+    is what recomputing the whole chat from the database gives (`refresh_chat_segments` changes
+    nothing), and every reply whose parent is in the chat is linked to it."""
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    rng = random.Random(seed)
+    posts = []
+    for number in range(60):
+        tag = rng.choice(["A1 ", "A2 ", "", "", "A1 & A2: "])
+        reply_to = str(rng.randrange(60)) if rng.random() < 0.4 else None
+        posts.append(
+            _post(
+                str(number),
+                f"{tag}note {number} #KaizenBiz",
+                t0 + timedelta(minutes=rng.randrange(-5, 90), seconds=number),
+                reply_to=reply_to if reply_to != str(number) else None,
+                repost_of="99" if rng.random() < 0.05 else None,
+                deleted=rng.random() < 0.05,
+                author_handle=rng.choice(["tradietom", "kaizencoach", "ana"]),
+            )
+        )
+    rng.shuffle(posts)
+    for start in (0, 25, 45):
+        do_ingest_posts(ctx, "test", chat_id, posts[start : start + 25 if start < 45 else 60])
+        with ctx.store.write() as session:
+            chat = session.get(ChatRow, chat_id)
+            assert chat is not None
+            assert refresh_chat_segments(session, chat) == 0
+            rows = session.scalars(sa.select(PostRow).where(PostRow.chat_id == chat_id)).all()
+            by_external = {row.external_id: row.id for row in rows if row.external_id}
+            for row in rows:
+                expected = by_external.get(row.reply_to_external_id or "")
+                assert row.reply_to_post_id == expected, row.external_id
+    assert len(by_external) == 60
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "question": st.none() | st.integers(-(10**12), 10**12),
+                "part": st.none() | st.text(max_size=5),
+                "text": st.text(),
+                "inferred": st.booleans(),
+                "late": st.booleans(),
+            }
+        ),
+        max_size=4,
+    ),
+    st.datetimes(
+        min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.timezones()
+    ),
+)
+def test_the_doors_own_encoders_write_what_sqlalchemy_would(
+    segments: list[dict[str, object]], moment: datetime
+) -> None:
+    """The SQLite bulk path writes a post's segments JSON and its times by hand: the same text
+    as `json.dumps` and as SQLAlchemy's DATETIME format."""
+    assert json_text(segments) == json.dumps(segments)
+    assert json_text({"other": [1, 2]}) == json.dumps({"other": [1, 2]})
+    assert _sqlite_time(moment) == moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
