@@ -125,3 +125,38 @@ def test_console_and_room_show_the_networks_and_the_strictest_rule(
     config = json.loads(room.text.split('id="room-config">', 1)[1].split("</script>", 1)[0])
     assert (config["char_rule"], config["char_limit"]) == ("bluesky", 300)
     assert '<span id="compose-counter" class="counter">0 / 300</span>' in room.text
+
+
+def test_the_recap_page_counts_people_per_network_and_links_the_originals(world: World) -> None:
+    from datetime import timedelta
+
+    from hashchat.actions.chats import do_start_chat
+    from hashchat.actions.ingest import do_ingest_posts
+    from hashchat.domain.ingest import ForeignPost, Network
+
+    ctx = world.ctx
+    do_start_chat(ctx, world.host, world.chat_id)
+    at = ctx.now() + timedelta(minutes=1)
+    posts = [
+        ForeignPost(
+            Network.MASTODON,
+            "mastodon.example",
+            str(n),
+            f"@{who}@mastodon.example",
+            who,
+            f"A1 answer {n} #KaizenBiz",
+            at,
+            url=f"https://mastodon.example/@{who}/{n}",
+        )
+        for n, who in enumerate(["ana", "ben", "ana"], start=1)
+    ]
+    do_ingest_posts(ctx, "test", world.chat_id, posts)
+    page = client_for(world, "reader").get(f"/chats/{world.chat_id}/recap")
+    assert page.status_code == 200
+    assert "mastodon: 3 posts by 2 people" in page.text
+    assert (
+        '<a href="https://mastodon.example/@ben/2" rel="nofollow noopener noreferrer">' in page.text
+    )
+    markdown = client_for(world, "reader").get(f"/api/v1/chats/{world.chat_id}/recap?format=md")
+    assert "| mastodon | 3 | 2 |" in markdown.text
+    assert "[original](<https://mastodon.example/@ben/2>)" in markdown.text

@@ -215,10 +215,10 @@ def test_one_chat_on_the_room_the_local_pds_and_the_local_mastodon_at_once(
     assert answers[on_b.external_id] == {1}
     assert answers[on_m["id"]] == {1}
     recap = json.loads(render_recap(ctx, chat_id, "json").content)
-    networks = {n["network"]: n["posts"] for n in recap["figures"]["networks"]}
-    assert networks["bluesky"] == 1
-    assert networks["mastodon"] == 1
-    assert networks["hashchat"] == 2  # the reader's answer and the host's welcome
+    networks = {n["network"]: (n["posts"], n["people"]) for n in recap["figures"]["networks"]}
+    assert networks["bluesky"] == (1, 1)
+    assert networks["mastodon"] == (1, 1)
+    assert networks["hashchat"] == (2, 1)  # the reader's answer and the host's welcome
     authors = {a["author"]: a["network"] for q in recap["questions"] for a in q["answers"]}
     assert authors == {
         "bob.test": "bluesky",

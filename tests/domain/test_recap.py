@@ -216,6 +216,26 @@ def test_figures_count_people_who_wrote_not_reposts_or_hosts() -> None:
     assert figures.per_question[0].people == 2
 
 
+def test_people_are_counted_per_network_hosts_and_reposts_apart() -> None:
+    transcript = transcript_of(
+        [
+            *QUESTIONS,  # the host's two question posts, on x
+            post("a", 7, "A1 photos", "tom", network="x"),
+            post("b", 8, "A1 invoices", "rosa@mastodon.social", network="mastodon"),
+            post("c", 9, "A2 same", "tom", network="x"),
+            post("d", 10, "A1 me too", "tom.bsky.social", network="bluesky"),
+            post("e", 11, "A2 and me", "ana.bsky.social", network="bluesky"),
+            post("f", 12, "A2 and rosa here too", "rosa", network="bluesky"),
+            post("rt", 13, "RT @tom: A1 photos", "ken", network="mastodon", is_repost=True),
+        ]
+    )
+    assert [(n.network, n.posts, n.people) for n in transcript.figures.networks] == [
+        ("x", 4, 1),  # tom; the host's questions are posts, not people
+        ("bluesky", 3, 3),
+        ("mastodon", 1, 1),  # rosa; ken only reposted
+    ]
+
+
 def test_top_contributors_are_ten_and_break_ties_by_name() -> None:
     posts = [*QUESTIONS]
     for number, name in enumerate(

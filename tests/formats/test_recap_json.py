@@ -130,7 +130,7 @@ def test_figures_and_chat_header() -> None:
         "late": 1,
         "inferred": 0,
     }
-    assert figures["networks"][0] == {"network": "hashchat", "posts": 6}
+    assert figures["networks"][0] == {"network": "hashchat", "posts": 6, "people": 3}
     assert figures["last_post_at"] == "2026-11-21T07:00:00Z"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from hashchat.domain.chat import Question
 from hashchat.domain.recap import Entry, Figures, Transcript
@@ -12,6 +13,15 @@ from hashchat.domain.recap import Entry, Figures, Transcript
 # The one home of the figures' names, for every readable recap: the page and the exports.
 HIDDEN_LABEL = "Hidden by moderators"
 NOT_ASKED = "not asked"
+
+
+def web_url(url: str | None) -> str | None:
+    """The url when it is an absolute http(s) address, else None (no `javascript:` links):
+    how every readable recap links a post to its original."""
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
 def summary_rows(figures: Figures) -> list[tuple[str, int]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -25,6 +24,7 @@ from hashchat.formats.recap_common import (
     summary_rows,
     without_trailing_tag,
 )
+from hashchat.formats.recap_common import web_url as web_url  # where the recap's links come from
 
 TEMPLATE_NAME = "recap.html.j2"
 
@@ -38,14 +38,6 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def web_url(url: str | None) -> str | None:
-    """The url when it is an absolute http(s) address, else None (no `javascript:` links)."""
-    if url is None:
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
 def render_html(transcript: Transcript, *, tag: str = "") -> str:

@@ -215,5 +215,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
             {"author": c.author, "posts": c.posts, "is_host": c.is_host}
             for c in figures.top_contributors
         ],
-        "networks": [{"network": n.network, "posts": n.posts} for n in figures.networks],
+        "networks": [
+            {"network": n.network, "posts": n.posts, "people": n.people} for n in figures.networks
+        ],
     }

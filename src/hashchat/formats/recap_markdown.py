@@ -21,10 +21,12 @@ from hashchat.formats.recap_common import (
     readable_time,
     recap_title,
     summary_rows,
+    web_url,
     without_trailing_tag,
 )
 
 INDENT = "  "
+_UNSAFE_IN_LINK = re.compile(r"[\s<>]")  # an autolink destination holds none of these
 _INLINE_SPECIAL = re.compile(r"[\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
 # what would open a heading, a list, or a setext underline at the start of a line
 _BLOCK_START = re.compile(
@@ -92,8 +94,10 @@ def _figures_section(figures: Figures, day: date) -> list[str]:
             host_mark = " (host)" if contributor.is_host else ""
             lines.append(f"| {name}{host_mark} | {contributor.posts} |")
     if figures.networks:
-        lines += ["", "| Network | Posts |", "| --- | ---: |"]
-        lines += [f"| {escape_markdown(n.network)} | {n.posts} |" for n in figures.networks]
+        lines += ["", "| Network | Posts | People |", "| --- | ---: | ---: |"]
+        lines += [
+            f"| {escape_markdown(n.network)} | {n.posts} | {n.people} |" for n in figures.networks
+        ]
     return [*lines, ""]
 
 
@@ -111,6 +115,9 @@ def _entry_lines(
         meta.append(readable_time(entry.post.created_at, day))
         if show_network:
             meta.append(escape_markdown(entry.post.network))
+        original = web_url(entry.post.url)
+        if original is not None and not _UNSAFE_IN_LINK.search(original):
+            meta.append(f"[original](<{original}>)")
         if entry.post.id in spotlighted:
             meta.append("*spotlight*")
         if entry.late:

@@ -32,6 +32,7 @@ class PostTally:
 
     by_author: Counter[str] = field(default_factory=Counter)
     by_network: Counter[str] = field(default_factory=Counter)
+    network_authors: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     answer_authors: defaultdict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     reply_questions: list[int | None] = field(default_factory=list)
     posts: int = 0
@@ -73,7 +74,15 @@ def count_figures(
             for author, count in ranked[:TOP_CONTRIBUTOR_COUNT]
         ),
         networks=tuple(
-            NetworkCount(network, count)
+            NetworkCount(
+                network,
+                count,
+                sum(
+                    1
+                    for author in tally.network_authors[network]
+                    if handle_key(author) not in host_keys
+                ),
+            )
             for network, count in sorted(tally.by_network.items(), key=lambda i: (-i[1], i[0]))
         ),
         questions_asked=sum(1 for thread in threads if thread.question.asked_at is not None),

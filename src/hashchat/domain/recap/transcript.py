@@ -22,7 +22,8 @@ and returns frozen values that every recap exporter renders. The rules:
   their number is kept. A reply to a hidden post stands on its own.
 - `participants` counts the distinct authors of visible posts other than the hosts (a host's
   question count is not a sign that the chat drew people). Hosts do count as posters, in the
-  post total, the networks and the top contributors, with `is_host` set.
+  post total, the networks and the top contributors, with `is_host` set. Each network also
+  counts its people (not hosts): someone who wrote on two networks counts on each.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def build_transcript(
     first_entry_of_post: dict[str, int] = {}
     tally = PostTally()
     posts_by_author, posts_by_network = tally.by_author, tally.by_network
+    network_authors = tally.network_authors
     answer_authors = tally.answer_authors
     counted_posts: list[Post] = []
     for post in _in_time_order(posts):
@@ -101,6 +103,7 @@ def build_transcript(
         author = post.author
         posts_by_author[author] += 1
         posts_by_network[post.network] += 1
+        network_authors[post.network].add(author)
         by_host = post.by_host  # inlined `posted_by_host`: once per post of a big chat
         if by_host is None:
             by_host = is_host[author]

@@ -86,10 +86,12 @@ class Contributor:
 
 @dataclass(frozen=True, slots=True)
 class NetworkCount:
-    """How many visible posts (not reposts) came from one network."""
+    """How many visible posts (not reposts) came from one network, and how many people (not
+    hosts) wrote them: someone who posted on two networks counts on each."""
 
     network: str
     posts: int
+    people: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from hashchat.actions.errors import ActionError
 from hashchat.actions.series import get_series
 from hashchat.bridges.errors import LoginRefusedError
 from hashchat.bridges.registry import verify_login
+from hashchat.web.api.bridges import BridgeId
 from hashchat.web.auth import require_csrf
 from hashchat.web.pages.common import context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.series_settings import login_first, series_path
@@ -111,7 +112,7 @@ async def connect(request: Request, tag: str, network: FormText = "") -> Respons
 
 
 @router.post("/series/{tag}/bridges/{bridge_id}/remove", dependencies=CSRF, response_model=None)
-def disconnect(request: Request, tag: str, bridge_id: int) -> Response:
+def disconnect(request: Request, tag: str, bridge_id: int = BridgeId) -> Response:
     """Disconnect a bridge (its secrets wiped, its filed posts kept)."""
     viewer = viewer_of(request)
     if viewer is None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hashchat.actions.recap import transcript_of
-from hashchat.formats.recap_common import question_heading, summary_rows
+from hashchat.formats.recap_common import question_heading, summary_rows, web_url
 from hashchat.formats.recaps import RECAP_FORMATS
 from hashchat.store.models import ChatRow
 from hashchat.web.api.schemas import ChatId
@@ -50,5 +50,6 @@ def recap_page(request: Request, chat_id: ChatId) -> HTMLResponse:
         summary=summary_rows(transcript.figures),
         heading=lambda question: question_heading(question, question.text),
         exports=EXPORTS,
+        web_url=web_url,
         not_started=False,
     )
