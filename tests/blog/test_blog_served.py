@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from blog_support import Server, blog_posts, make_host, seed_chat, until
 from wordpress_support import LocalWordPress
 
-from hashchat.actions.blog import do_announce, do_connect_blog
+from hashchat.actions.announce import do_announce
+from hashchat.actions.blog import do_connect_blog
 from hashchat.actions.chats import do_next_question, do_start_chat
 from hashchat.actions.posts import do_create_post
 from hashchat.bridges.wordpress import open_site, verify_blog

@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hashchat.actions import blog
+from hashchat.actions import announce, blog
 from hashchat.actions.blog import (
     ANNOUNCEMENT,
     CONSUMER,
@@ -142,7 +142,7 @@ class BlogSync:
             post_id, post_url, known = row.wp_id, row.url or "", row.comments_digest
         with OWN_COMMENTS:
             posts = client.approved_comments(post_id, post_url, work.login)
-            fingerprint = blog.digest(
+            fingerprint = announce.digest(
                 *sorted(
                     "|".join(
                         (
@@ -219,8 +219,8 @@ class BlogSync:
             chat = session.get(ChatRow, chat_id)
             if chat is None or chat.state not in blog.ANNOUNCEABLE:
                 return
-            announcement = blog.announcement_of(session, self.ctx, chat, row.reveal_questions)
-        blog.send_announcement(
+            announcement = announce.announcement_of(session, self.ctx, chat, row.reveal_questions)
+        announce.send_announcement(
             self.ctx,
             work,
             self.opener,
@@ -257,14 +257,14 @@ class BlogSync:
     ) -> None:
         now = self.ctx.now()
         with self.ctx.store.write() as session:
-            row, fresh = blog.reserve(session, work.id, chat_id, RECAP, 0, now)
+            row, fresh = announce.reserve(session, work.id, chat_id, RECAP, 0, now)
             if row.wp_id is not None:
                 return
             row_id = row.id
             chat = session.get(ChatRow, chat_id)
             assert chat is not None
             title = chat.title
-            announcement = blog.announcement_of(
+            announcement = announce.announcement_of(
                 session, self.ctx, chat, announcement_row.reveal_questions
             )
         base = self.ctx.settings.base_url.rstrip("/")
@@ -280,7 +280,7 @@ class BlogSync:
             published = existing or client.publish(
                 slug, recap_title(work.tag, title), body, comments_open=False
             )
-        blog.record_published(self.ctx, row_id, published)
+        announce.record_published(self.ctx, row_id, published)
 
     def reply_back(self, chat_id: int, data: Mapping[str, Any]) -> None:
         """A host's reply in the room to a blog-borne comment, by the host who connected the
@@ -305,7 +305,7 @@ class BlogSync:
                 return
             if post.source:  # already the blog's (a retried delivery)
                 return
-            row, _ = blog.reserve(session, work.id, chat_id, REPLY, post_id, self.ctx.now())
+            row, _ = announce.reserve(session, work.id, chat_id, REPLY, post_id, self.ctx.now())
             if row.wp_id is not None:
                 return
             row_id, text, created_at = row.id, post.text, post.created_at
@@ -341,7 +341,7 @@ class BlogSync:
         finally:
             client.close()
         number = _comment_number(comment.external_id)
-        blog.record_published(self.ctx, row_id, Published(number, comment.url or ""))
+        announce.record_published(self.ctx, row_id, Published(number, comment.url or ""))
         with self.ctx.store.write() as session:
             post = session.get(PostRow, post_id)
             if post is None:

@@ -9,7 +9,7 @@ from fastapi import Response
 from fastapi.routing import APIRouter
 from pydantic import BaseModel, Field
 
-from hashchat.actions import blog
+from hashchat.actions import announce, blog
 from hashchat.bridges.wordpress import open_site, verify_blog
 from hashchat.web.api.schemas import CHANGE_REFUSALS, ChatId, Error, refusals
 from hashchat.web.auth import Actor
@@ -123,13 +123,13 @@ def disconnect_blog(tag: str, ctx: Ctx, actor: Actor) -> Response:
         409: {"model": Error, "description": "the chat is not scheduled or live, or no blog"},
     },
 )
-def announce(
+def announce_chat(
     chat_id: ChatId, ctx: Ctx, actor: Actor, response: Response, body: AnnounceIn | None = None
 ) -> AnnounceOut:
     """Publish the chat's announcement on the series' blog (201), or update it (200, the same
     post id and address); answered once WordPress has the post."""
     reveal = body.reveal_questions if body is not None else None
-    result = blog.do_announce(ctx, actor, chat_id, open_site, reveal_questions=reveal)
+    result = announce.do_announce(ctx, actor, chat_id, open_site, reveal_questions=reveal)
     if not result.created:
         response.status_code = 200
     return AnnounceOut(post_id=result.post_id, url=result.url)

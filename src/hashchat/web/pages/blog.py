@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hashchat.actions import blog
+from hashchat.actions import announce, blog
 from hashchat.actions.errors import ActionError
 from hashchat.actions.series import get_series
 from hashchat.bridges.wordpress import open_site, verify_blog
@@ -89,13 +89,15 @@ def connect(
 
 
 @router.post("/series/{tag}/blog/announce/{chat_id}", dependencies=CSRF, response_model=None)
-def announce(request: Request, tag: str, chat_id: int, reveal_questions: FormText = "") -> Response:
+def announce_chat(
+    request: Request, tag: str, chat_id: int, reveal_questions: FormText = ""
+) -> Response:
     """Publish (or update) a chat's announcement on the blog."""
     viewer = viewer_of(request)
     if viewer is None:
         return login_first(series_path(tag, "/blog"))
     try:
-        blog.do_announce(
+        announce.do_announce(
             context_of(request),
             viewer,
             chat_id,
