@@ -151,9 +151,12 @@ def _check(post: ForeignPost) -> None:
         raise IngestError(post.external_id, "the post names no source (site or instance)")
     if post.created_at.tzinfo is None:
         raise IngestError(post.external_id, "created_at has no time zone")
-    parent = pending_parent(post)
+
+
+def _check_parent(post: ForeignPost, parent: str | None) -> str | None:
     if parent is not None and len(parent) > _MAX["external_id"]:
         raise IngestError(post.external_id, "the parent's identity is too long")
+    return parent
 
 
 class _Authors:
@@ -176,12 +179,20 @@ class _Authors:
             )
         }
 
+        self._known: dict[tuple[str, str], _Author] = {}  # a chat has far fewer authors than posts
+
     def link(self, network: str, handle: str, user_id: int) -> None:
         self._links[(network, handle_key(handle))] = user_id
+        self._known.clear()
 
     def of(self, post: ForeignPost) -> _Author:
-        user_id = self._links.get((post.network.value, handle_key(post.author_handle)))
-        return _Author(user_id, user_id is not None and user_id in self._hosts)
+        asked = (post.network.value, post.author_handle)
+        known = self._known.get(asked)
+        if known is None:
+            user_id = self._links.get((asked[0], handle_key(asked[1])))
+            known = _Author(user_id, user_id is not None and user_id in self._hosts)
+            self._known[asked] = known
+        return known
 
 
 Identity = tuple[str, str, str]  # (network, source, external id)
@@ -212,7 +223,7 @@ def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, A
         "text": _clean(post.text),
         "created_at": post.created_at,
         "reply_to_post_id": None,
-        "reply_to_external_id": pending_parent(post),
+        "reply_to_external_id": _check_parent(post, pending_parent(post)),
         "question": None,
         "part": None,
         "inferred": False,
