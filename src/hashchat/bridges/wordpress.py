@@ -66,8 +66,10 @@ class WordPressSite:
         app_password: str,
         *,
         transport: httpx.BaseTransport | None = None,
+        page_size: int = PAGE,
     ) -> None:
         self.url = site_address(url)
+        self.page_size = page_size
         self._client = httpx.Client(
             base_url=f"{self.url}/wp-json",
             auth=(user, app_password),
@@ -182,7 +184,7 @@ class WordPressSite:
                     "status": "approve",
                     "type": "comment",
                     "context": "edit",
-                    "per_page": PAGE,
+                    "per_page": self.page_size,
                     "page": page,
                     "orderby": "id",
                     "order": "asc",
@@ -191,7 +193,7 @@ class WordPressSite:
             batch = response.json()
             found.extend(c for c in batch if isinstance(c, dict))
             total = int(response.headers.get("X-WP-Total") or len(found))
-            if not batch or len(found) >= total or page * PAGE >= total:
+            if not batch or len(found) >= total or page * self.page_size >= total:
                 break
         return found
 
