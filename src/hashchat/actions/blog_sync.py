@@ -169,12 +169,22 @@ class BlogSync:
                         PostRow.hidden.is_(False),
                     )
                 ).all()
-                gone = [_deleted(row) for row in stored if row.external_id not in seen]
+                missing = [stale for stale in stored if stale.external_id not in seen]
+                for stale in missing:
+                    session.expunge(stale)
+            # A comment is taken for gone only when the blog says so for that comment: a list
+            # that comes back short (a cache, a plugin) must not hide what people wrote.
+            gone = [
+                _deleted(stale)
+                for stale in missing
+                if not client.still_approved(_comment_number(str(stale.external_id)))
+            ]
+            short = len(gone) < len(missing)  # the next pull must look again
             counts = do_ingest_posts(self.ctx, f"blog {work.url}", chat_id, [*posts, *gone])
             with self.ctx.store.write() as session:
                 current = _post_row(session, work.id, chat_id, ANNOUNCEMENT)
                 if current is not None:
-                    current.comments_digest = fingerprint
+                    current.comments_digest = None if short else fingerprint
         return counts
 
     # -- our side out -------------------------------------------------------------------------

@@ -204,6 +204,19 @@ class WordPressSite:
             for c in self.comments(post_id)
         ]
 
+    def still_approved(self, comment_id: int) -> bool:
+        """Whether the comment is there and approved (False: deleted, trashed, spam or held)."""
+        try:
+            response = self._call(
+                "GET", f"/wp/v2/comments/{comment_id}", params={"context": "edit"}
+            )
+        except BridgeError as error:
+            if isinstance(error, LoginRefusedError | NetworkBusyError):
+                raise
+            return False  # 404 rest_comment_invalid_id: deleted for good
+        comment = response.json()
+        return isinstance(comment, dict) and comment.get("status") == "approved"
+
     def reply(
         self, post_id: int, post_url: str, parent: int, text: str, at: datetime, login: BlogLogin
     ) -> ForeignPost:

@@ -1,0 +1,51 @@
+"""Pulling a blog's comments trusts positive evidence only: a comment missing from a list that
+came back short (a cache or a plugin on the blog) stays in the room until the blog says, for
+that comment, that it is gone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from blog_support import blog_posts, make_host, seed_chat
+from wordpress_support import LocalWordPress
+
+from hashchat.actions.announce import do_announce
+from hashchat.actions.blog import BlogClient, BlogLogin, do_connect_blog
+from hashchat.actions.blog_sync import BlogSync
+from hashchat.actions.chats import do_start_chat
+from hashchat.actions.context import AppContext
+from hashchat.bridges.wordpress import WordPressSite, open_site, verify_blog
+from hashchat.domain.ingest import ForeignPost
+
+
+class ShortLists(WordPressSite):
+    """The real blog, except that its comment lists come back empty."""
+
+    def approved_comments(self, post_id: int, post_url: str, login: BlogLogin) -> list[ForeignPost]:
+        return []
+
+
+def _short(url: str, user: str, password: str) -> BlogClient:
+    return ShortLists(url, user, password)
+
+
+def test_a_short_list_hides_nothing_a_deletion_does(
+    ctx: AppContext, wordpress: LocalWordPress
+) -> None:
+    host = make_host(ctx)
+    chat_id = seed_chat(ctx, host, ctx.now() + timedelta(hours=2), "Short lists")
+    fields = {"url": wordpress.url, "user": "admin", "app_password": wordpress.app_password}
+    do_connect_blog(ctx, host.view, "KaizenBiz", fields, verify_blog)
+    post = do_announce(ctx, host.view, chat_id, open_site)
+    do_start_chat(ctx, host.view, chat_id)
+    comment = wordpress.comment(post.post_id, "Short Reader", "A1 Still here #KaizenBiz")
+    wordpress.moderate(comment, status="approved")
+    assert BlogSync(ctx, open_site).pull_once() == 1
+
+    BlogSync(ctx, _short).pull_once()
+    assert not blog_posts(ctx, chat_id)[f"comment-{comment}"].hidden
+
+    with wordpress.api() as client:
+        client.delete(f"/comments/{comment}", params={"force": "true"}).raise_for_status()
+    BlogSync(ctx, _short).pull_once()
+    assert blog_posts(ctx, chat_id)[f"comment-{comment}"].hidden
