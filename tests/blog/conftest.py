@@ -20,6 +20,7 @@ from hashchat.actions.context import AppContext
 from hashchat.assembly import build_context
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
+from pg_support import fresh_pg_schema
 
 
 @pytest.fixture(scope="session")
@@ -35,15 +36,35 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWordPre
         site.stop()
 
 
+def _context(url: str) -> AppContext:
+    upgrade(url)
+    return build_context(Settings(database_url=url, argon2_time_cost=1, argon2_memory_kib=1024))
+
+
 @pytest.fixture
 def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
     """hashchat on a fresh SQLite file, with HASHCHAT_SECRET_KEY set and the wall clock."""
     monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
-    url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
-    upgrade(url)
-    context = build_context(Settings(database_url=url, argon2_time_cost=1, argon2_memory_kib=1024))
+    context = _context(f"sqlite:///{tmp_path / 'hashchat.sqlite3'}")
     yield context
     context.store.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def any_ctx(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppContext]:
+    """`ctx` on each backend: a SQLite file, and a fresh PostgreSQL schema (HASHCHAT_TEST_PG)."""
+    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
+    if request.param == "sqlite":
+        context = _context(f"sqlite:///{tmp_path / 'hashchat.sqlite3'}")
+        yield context
+        context.store.dispose()
+        return
+    with fresh_pg_schema(request.getfixturevalue("pg_url")) as url:
+        context = _context(url)
+        yield context
+        context.store.dispose()
 
 
 def _free_port() -> int:

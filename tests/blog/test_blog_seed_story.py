@@ -6,6 +6,7 @@ imported afterwards, matches what came in live."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -58,12 +59,15 @@ def _wp_comments(site: LocalWordPress, post_id: int) -> list[dict[str, Any]]:
 
 
 def test_the_seed_story_on_a_real_blog(
-    ctx: AppContext, wordpress: LocalWordPress, tmp_path: Path
+    any_ctx: AppContext, wordpress: LocalWordPress, tmp_path: Path
 ) -> None:
+    ctx = any_ctx
+    run = secrets.token_hex(3)  # the session's one blog sees this story once per backend
+    title = f"Small steps that stick {run}"
     sync, outbox = blog_worker(ctx)
     host = make_host(ctx)
     starts_at = (ctx.now() + timedelta(days=1)).replace(hour=17, minute=0, second=0, microsecond=0)
-    chat_id = seed_chat(ctx, host, starts_at)
+    chat_id = seed_chat(ctx, host, starts_at, title)
 
     # She connects her blog: the password is checked, stored sealed, never echoed.
     body = {"url": wordpress.url + "/", "user": "admin", "app_password": wordpress.app_password}
@@ -83,7 +87,7 @@ def test_the_seed_story_on_a_real_blog(
     assert again.json() == {"post_id": post_id, "url": post_url}
     shown = _wp_post(wordpress, post_id)
     content = shown["content"]["raw"]
-    assert shown["title"]["raw"] == f"#{TAG}: Small steps that stick"
+    assert shown["title"]["raw"] == f"#{TAG}: {title}"
     assert shown["status"] == "publish"
     assert shown["comment_status"] == "open"
     assert "Kaizen is not a project." in content
@@ -115,9 +119,9 @@ def test_the_seed_story_on_a_real_blog(
 
     # Jeff answers Q1, Q3 … Q6 in one comment (held, as a first comment is, then approved);
     # Ana answers A2; Spam Bot's comment stays held.
-    jeff = wordpress.comment(post_id, "Jeff Reader", SEED_COMMENT)
-    ana = wordpress.comment(post_id, "Ana Late", "A2 Closing the laptop at six. #KaizenBiz")
-    spam = wordpress.comment(post_id, "Spam Bot", "A1 buy followers http://spam.example")
+    jeff = wordpress.comment(post_id, f"Jeff Reader {run}", SEED_COMMENT)
+    ana = wordpress.comment(post_id, f"Ana Late {run}", "A2 Closing the laptop at six. #KaizenBiz")
+    spam = wordpress.comment(post_id, f"Spam Bot {run}", "A1 buy followers http://spam.example")
     sync.pull_once()
     assert blog_posts(ctx, chat_id) == {}  # held comments never enter
     wordpress.moderate(jeff, status="approved")
@@ -126,7 +130,7 @@ def test_the_seed_story_on_a_real_blog(
     filed = blog_posts(ctx, chat_id)
     assert set(filed) == {f"comment-{jeff}", f"comment-{ana}"}
     seed = filed[f"comment-{jeff}"]
-    assert seed.display_name == "Jeff Reader"
+    assert seed.display_name == f"Jeff Reader {run}"
     assert seed.external_url == f"{post_url}#comment-{jeff}"
     answers = answers_of(ctx, seed.id)
     assert [(q, late) for q, late, _ in answers] == [
@@ -181,7 +185,9 @@ def test_the_seed_story_on_a_real_blog(
     # Ana edits her comment; a new visitor's held comment is approved later; the spam is
     # trashed; Ana's edit follows, Maria arrives, nothing of the spam.
     wordpress.moderate(ana, content="A2 Closing the laptop at six, phone in the drawer. #KaizenBiz")
-    maria = wordpress.comment(post_id, "Maria Held", "A4 Habit tracker on the fridge #KaizenBiz")
+    maria = wordpress.comment(
+        post_id, f"Maria Held {run}", "A4 Habit tracker on the fridge #KaizenBiz"
+    )
     sync.pull_once()
     assert f"comment-{maria}" not in blog_posts(ctx, chat_id)
     wordpress.moderate(maria, status="approved")
@@ -205,7 +211,7 @@ def test_the_seed_story_on_a_real_blog(
     sync.close_chat(chat_id)  # a retried delivery publishes nothing twice
     announcement = _wp_post(wordpress, post_id)
     assert announcement["comment_status"] == "closed"
-    recaps = wp_posts_titled(wordpress, f"Recap: #{TAG}: Small steps that stick")
+    recaps = wp_posts_titled(wordpress, f"Recap: #{TAG}: {title}")
     assert len(recaps) == 1
     assert recaps[0]["comment_status"] == "closed"
     recap = recaps[0]["content"]["rendered"]
