@@ -14,7 +14,8 @@ import json
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,12 +85,18 @@ def _handle_key(column: Any) -> Any:
     return sa.func.lower(sa.func.ltrim(column, "@"))
 
 
-def _minute_key(session: Session, at: Any) -> Any:
+def _minute_key(dialect: str, at: Any) -> Any:
     """The minute a time falls in, computed by the database cheaply: the stored text's first 16
-    characters on SQLite (it keeps `YYYY-MM-DD HH:MM:SS.ffffff`), date_trunc on PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite":
-        return sa.func.substr(at, 1, 16)
-    return sa.func.date_trunc("minute", at)
+    characters on SQLite (it keeps `YYYY-MM-DD HH:MM:SS.ffffff`); on PostgreSQL date_bin from
+    a whole minute, plain arithmetic where date_trunc would look up the session's time zone."""
+    if dialect == "sqlite":
+        # literal, not bound: the index on this expression (migration 0017) must match it
+        return sa.func.substr(at, sa.literal_column("1"), sa.literal_column("16"))
+    return sa.func.date_bin(
+        sa.literal_column("interval '1 minute'"),
+        at,
+        sa.literal_column("timestamptz '2000-01-01 00:00:00+00'"),
+    )
 
 
 def _as_minute(value: Any) -> datetime:
@@ -98,56 +105,82 @@ def _as_minute(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
-def _flag(column: Any) -> Any:
-    return sa.func.sum(sa.case((column.is_(True), 1), else_=0))
+_POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
+_SEGMENTS: sa.Table = SegmentRow.__table__  # type: ignore[assignment]
+# A cold aggregation of many chats runs in two halves at once, on connections of their own.
+_PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insights")
+_SPLIT_FROM = 8  # chats; fewer are aggregated in one go
 
 
-def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
-    """The tallies of `chats`, aggregated by the database for all of them at once: one pass
-    over their segments with their posts (who wrote what kind, for which question), one over
-    their posts (minutes, reposts, hidden), one over replies (conversations)."""
-    if not chats:
-        return {}
-    ids = [chat.id for chat in chats]
-    p = PostRow
-    s = SegmentRow
+def _count_if(condition: Any) -> Any:
+    return sa.func.count().filter(condition)
+
+
+def _by_author(conn: sa.Connection, ids: list[int]) -> list[Any]:
+    """Per chat and stored author: posts, host posts, answers, late answers, replies and
+    questions. Posts come first, from their covering index in (chat, author) order, so the
+    grouping streams; each post's segments are read from theirs."""
+    p, s = _POSTS.c, _SEGMENTS.c
     first = s.position == 0
+    return list(
+        conn.execute(
+            sa.select(
+                p.chat_id,
+                p.author_id,
+                p.network,
+                p.author_handle,
+                _count_if(first),
+                _count_if(sa.and_(first, p.is_host.is_(True))),
+                _count_if(s.kind == "answer"),
+                _count_if(sa.and_(s.kind == "answer", s.late.is_(True))),
+                _count_if(s.kind == "reply"),
+                _count_if(s.kind == "question"),
+            )
+            .select_from(_POSTS.join(_SEGMENTS, s.post_id == p.id))
+            .where(p.chat_id.in_(ids), p.hidden.is_(False), p.is_repost.is_(False))
+            .group_by(p.chat_id, p.author_id, p.network, p.author_handle)
+        ).all()
+    )
 
-    def count_if(condition: Any) -> Any:
-        return sa.func.sum(sa.case((condition, 1), else_=0))
 
-    in_series = sa.and_(s.chat_id.in_(ids), p.is_repost.is_(False), p.hidden.is_(False))
-    by_author = session.execute(
-        sa.select(
-            s.chat_id,
-            p.author_id,
-            p.network,
-            p.author_handle,
-            count_if(first),
-            count_if(sa.and_(first, p.is_host.is_(True))),
-            count_if(s.kind == "answer"),
-            count_if(sa.and_(s.kind == "answer", s.late.is_(True))),
-            count_if(s.kind == "reply"),
-            count_if(s.kind == "question"),
-        )
-        .join(p, p.id == s.post_id)
-        .where(in_series)
-        .group_by(s.chat_id, p.author_id, p.network, p.author_handle)
-    ).all()
-    # Answer segments exist only for visible posts that are not reposts: no join needed. The
-    # first answer's time is a single chat's figure (`first_answers`), not the series'.
-    by_question = session.execute(
-        sa.select(s.chat_id, s.question, sa.func.count(), _flag(s.late), sa.null())
-        .where(s.chat_id.in_(ids), s.kind == "answer", s.question.is_not(None))
-        .group_by(s.chat_id, s.question)
-    ).all()
-    minute = _minute_key(session, p.created_at)
-    by_minute = session.execute(
-        sa.select(p.chat_id, minute, p.hidden, p.is_repost, sa.func.count())
-        .where(p.chat_id.in_(ids))
-        .group_by(p.chat_id, minute, p.hidden, p.is_repost)
-    ).all()
-    parent = sa.orm.aliased(PostRow)
+def _by_question(conn: sa.Connection, ids: list[int]) -> list[Any]:
+    """Per chat and question: answer segments and late ones (answer segments exist only for
+    visible posts that are not reposts: no join needed)."""
+    s = _SEGMENTS.c
+    return list(
+        conn.execute(
+            sa.select(s.chat_id, s.question, sa.func.count(), _count_if(s.late.is_(True)))
+            .where(s.chat_id.in_(ids), s.question.is_not(None), s.kind == "answer")
+            .group_by(s.chat_id, s.question)
+        ).all()
+    )
+
+
+def _by_minute(conn: sa.Connection, ids: list[int]) -> list[Any]:
+    """Per chat and minute: visible posts that are not reposts, hidden posts, reposts."""
+    p = _POSTS.c
+    minute = _minute_key(conn.dialect.name, p.created_at)
+    visible = p.hidden.is_(False)
+    return list(
+        conn.execute(
+            sa.select(
+                p.chat_id,
+                minute,
+                _count_if(sa.and_(visible, p.is_repost.is_(False))),
+                _count_if(p.hidden.is_(True)),
+                _count_if(sa.and_(visible, p.is_repost.is_(True))),
+            )
+            .where(p.chat_id.in_(ids))
+            .group_by(p.chat_id, minute)
+        ).all()
+    )
+
+
+def _conversations(conn: sa.Connection, ids: list[int]) -> dict[int, int]:
+    """Per chat: posts with a visible direct reply by someone else."""
+    p = _POSTS.c
+    parents = _POSTS.alias("parent")
+    parent = parents.c
     someone_else = sa.or_(
         sa.func.coalesce(p.author_id, -1) != sa.func.coalesce(parent.author_id, -1),
         sa.and_(
@@ -156,55 +189,112 @@ def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, C
         ),
         p.network != parent.network,
     )
-    conversations = dict(
-        session.execute(
-            sa.select(p.chat_id, sa.func.count(sa.distinct(parent.id)))
-            .join(parent, parent.id == p.reply_to_post_id)
-            .where(
-                p.chat_id.in_(ids),
-                p.hidden.is_(False),
-                p.is_repost.is_(False),
-                parent.hidden.is_(False),
-                someone_else,
-            )
-            .group_by(p.chat_id)
-        ).all()
+    rows = conn.execute(
+        sa.select(p.chat_id, sa.func.count(sa.distinct(parent.id)))
+        .select_from(_POSTS.join(parents, parent.id == p.reply_to_post_id))
+        .where(
+            p.chat_id.in_(ids),
+            p.reply_to_post_id.is_not(None),
+            p.hidden.is_(False),
+            p.is_repost.is_(False),
+            parent.hidden.is_(False),
+            someone_else,
+        )
+        .group_by(p.chat_id)
     )
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+def _prepare(conn: sa.Connection) -> None:
+    """On PostgreSQL, room for the passes' hash tables in memory and no JIT compilation (it
+    costs more than it saves on these); for this transaction only."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        conn.exec_driver_sql("SET LOCAL jit = off")
+
+
+def _side_by_side(engine: sa.Engine) -> bool:
+    """True when a second connection sees the same database (not an in-memory SQLite one)."""
+    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+
+
+def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
+    """The tallies of `chats`, aggregated by the database for all of them at once: posts by
+    author joined to their segments (who wrote what kind), segments by question, posts by
+    minute (and reposts, hidden), replies joined to their parents (conversations).
+
+    A series' worth is split in two halves (every other chat, so each gets its share of big
+    and small ones), the second aggregated on a connection of its own at the same time."""
+    if not chats:
+        return {}
+    conn = session.connection()
+    if len(chats) < _SPLIT_FROM or not _side_by_side(conn.engine):
+        return _aggregate(conn, chats)
+    other = _PASSES.submit(_aggregate_apart, conn.engine, chats[1::2])
+    tallies = _aggregate(conn, chats[0::2])
+    tallies.update(other.result())
+    return tallies
+
+
+def _aggregate_apart(engine: sa.Engine, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
+    with engine.connect() as conn:
+        return _aggregate(conn, chats)
+
+
+def _aggregate(conn: sa.Connection, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
+    """The tallies of `chats` on one connection: the four passes, then their rows as tallies."""
+    ids = [chat.id for chat in chats]
+    _prepare(conn)
+    by_author = _by_author(conn, ids)
+    by_question = _by_question(conn, ids)
+    by_minute = _by_minute(conn, ids)
+    conversations = _conversations(conn, ids)
     asked = {
         (chat_id, number): at
-        for chat_id, number, at in session.execute(
+        for chat_id, number, at in conn.execute(
             sa.select(QuestionRow.chat_id, QuestionRow.number, QuestionRow.asked_at).where(
                 QuestionRow.chat_id.in_(ids)
             )
         )
     }
 
-    # author key -> [posts, host_posts, answers, late answers, replies, questions]; one person
-    # may come in several spellings of her handle (@Tom, tom), merged here.
-    authors: dict[int, dict[tuple[int | None, str, str], list[int]]] = defaultdict(dict)
+    # Per chat, its authors; one person may come in several spellings of her handle (@Tom,
+    # tom): such rows are merged.
+    authors: dict[int, dict[tuple[int | None, str, str], AuthorTally]] = defaultdict(dict)
+    keys: dict[str, str] = {}
     for chat_id, author_id, network, handle, *counts in by_author:
-        key = (author_id, network, handle_key(handle))
-        tally = authors[chat_id].setdefault(key, [0, 0, 0, 0, 0, 0])
-        for index, value in enumerate(counts):
-            tally[index] += value or 0
-    answers: dict[tuple[int, int], list[Any]] = {
-        (chat_id, number): [count, late or 0, _as_minute(at) if at is not None else None]
-        for chat_id, number, count, late, at in by_question
+        folded = keys.get(handle)
+        if folded is None:
+            folded = keys[handle] = handle_key(handle)
+        author = AuthorTally(author_id, network, folded, *counts)
+        known = authors[chat_id].setdefault(author[:3], author)
+        if known is not author:
+            authors[chat_id][author[:3]] = AuthorTally(
+                *author[:3], *(a + b for a, b in zip(known[3:], author[3:], strict=True))
+            )
+    answers: dict[tuple[int, int], tuple[int, int]] = {
+        (chat_id, number): (count, late) for chat_id, number, count, late in by_question
     }
     starts = {chat.id: chat.started_at or chat.starts_at for chat in chats}
+    # SQLite gives the minute as text (UTC), PostgreSQL as an aware time: compare like with like
+    naive_starts = {
+        chat_id: at.astimezone(UTC).replace(tzinfo=None) for chat_id, at in starts.items()
+    }
     posts_by_minute: dict[int, dict[int, int]] = defaultdict(dict)
     reposts: dict[int, int] = defaultdict(int)
     hidden: dict[int, int] = defaultdict(int)
-    for chat_id, at, is_hidden, is_repost, count in by_minute:
-        if is_hidden:
-            hidden[chat_id] += count
-        elif is_repost:
-            reposts[chat_id] += count
-        else:
-            offset = int((_as_minute(at) - starts[chat_id]).total_seconds() // 60)
+    for chat_id, at, posts, hidden_posts, reposted in by_minute:
+        hidden[chat_id] += hidden_posts
+        reposts[chat_id] += reposted
+        if posts:
+            if isinstance(at, str):
+                since = datetime.fromisoformat(at) - naive_starts[chat_id]
+            else:
+                since = _as_minute(at) - starts[chat_id]
+            offset = int(since.total_seconds() // 60)
             if offset >= 0:
                 minutes = posts_by_minute[chat_id]
-                minutes[offset] = minutes.get(offset, 0) + count
+                minutes[offset] = minutes.get(offset, 0) + posts
     numbers: dict[int, set[int]] = defaultdict(set)
     for chat_id, number in list(asked) + list(answers):
         numbers[chat_id].add(number)
@@ -216,12 +306,7 @@ def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, C
             starts_at=starts[chat.id],
             scheduled_at=chat.starts_at,
             closed=chat.state == ChatState.CLOSED.value,
-            authors=tuple(
-                sorted(
-                    (AuthorTally(*key, *values) for key, values in authors[chat.id].items()),
-                    key=_author_order,
-                )
-            ),
+            authors=tuple(sorted(authors[chat.id].values(), key=_author_order)),
             questions=tuple(
                 _question(number, asked.get((chat.id, number)), answers.get((chat.id, number)))
                 for number in sorted(numbers[chat.id])
@@ -234,9 +319,11 @@ def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, C
     return tallies
 
 
-def _question(number: int, asked_at: datetime | None, answered: list[Any] | None) -> QuestionTally:
-    count, late, first = answered or (0, 0, None)
-    return QuestionTally(number, asked_at, count, late, first, {})
+def _question(
+    number: int, asked_at: datetime | None, answered: tuple[int, int] | None
+) -> QuestionTally:
+    count, late = answered or (0, 0)
+    return QuestionTally(number, asked_at, count, late, None, {})
 
 
 def first_answers(session: Session, chat_id: int) -> dict[int, datetime]:
@@ -259,7 +346,7 @@ def answers_by_minute(session: Session, chat: ChatRow) -> dict[int, dict[int, in
     """One chat's answers per question per minute since its start (the chat's own figures)."""
     p = PostRow
     s = SegmentRow
-    minute = _minute_key(session, p.created_at)
+    minute = _minute_key(session.get_bind().dialect.name, p.created_at)
     start = chat.started_at or chat.starts_at
     result: dict[int, dict[int, int]] = defaultdict(dict)
     for number, at, count in session.execute(
@@ -303,7 +390,7 @@ def encode_tally(tally: ChatTally) -> str:
             "starts_at": _iso(tally.starts_at),
             "scheduled_at": _iso(tally.scheduled_at),
             "closed": tally.closed,
-            "authors": [list(astuple(a)) for a in tally.authors],
+            "authors": [list(a) for a in tally.authors],
             "questions": [
                 [
                     q.number,

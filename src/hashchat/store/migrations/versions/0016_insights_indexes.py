@@ -58,9 +58,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_post_segments_chat_id_question", table_name="post_segments")
-    op.create_index(
-        "ix_post_segments_chat_id_question", "post_segments", ["chat_id", "question"]
-    )
+    op.create_index("ix_post_segments_chat_id_question", "post_segments", ["chat_id", "question"])
     op.create_index("ix_posts_chat_id", "posts", ["chat_id"])
     op.drop_index("ix_posts_chat_id_created_at", table_name="posts")
     op.create_index("ix_posts_chat_id_created_at", "posts", ["chat_id", "created_at"])
