@@ -159,3 +159,15 @@ async def test_blocking_a_network_handle(api: Api) -> None:
     made = await api.ok(owner, "POST", "/series/EduChat/network-blocks", json=body)
     assert made == {"network": "mastodon", "handle": "@spam@instance.example"}
     assert await api.ok(owner, "POST", "/series/EduChat/network-blocks", json=body) == made
+    bluesky = {"network": "bluesky", "handle": "@Spam.bsky.social"}
+    assert (await api.ok(owner, "POST", "/series/EduChat/network-blocks", json=bluesky)) == {
+        "network": "bluesky",
+        "handle": "spam.bsky.social",  # as Bluesky names authors: no @
+    }
+    listed = await api.ok(owner, "GET", "/series/EduChat/network-blocks")
+    assert listed == [{"network": "bluesky", "handle": "spam.bsky.social"}, made]
+    assert (await api.call(stranger, "GET", "/series/EduChat/network-blocks")).status_code == 403
+    path = "/series/EduChat/network-blocks/mastodon/@SPAM@instance.example"
+    assert (await api.call(stranger, "DELETE", path)).status_code == 403
+    assert (await api.call(owner, "DELETE", path)).status_code == 204
+    assert await api.ok(owner, "GET", "/series/EduChat/network-blocks") == listed[:1]

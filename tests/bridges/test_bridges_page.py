@@ -160,3 +160,60 @@ def test_the_recap_page_counts_people_per_network_and_links_the_originals(world:
     markdown = client_for(world, "reader").get(f"/api/v1/chats/{world.chat_id}/recap?format=md")
     assert "| mastodon | 3 | 2 |" in markdown.text
     assert "[original](<https://mastodon.example/@ben/2>)" in markdown.text
+
+
+def test_the_console_blocks_and_unblocks_a_network_handle(world: World) -> None:
+    from datetime import timedelta
+
+    from hashchat.actions.chats import do_start_chat
+    from hashchat.actions.ingest import do_ingest_posts
+    from hashchat.actions.network_blocks import network_blocks_of_series
+    from hashchat.domain.ingest import ForeignPost, Network
+
+    ctx = world.ctx
+    do_start_chat(ctx, world.host, world.chat_id)
+    spam = ForeignPost(
+        Network.MASTODON,
+        "mastodon.example",
+        "1",
+        "@Spam@mastodon.example",
+        "Spam",
+        "buy now #KaizenBiz",
+        ctx.now() + timedelta(minutes=1),
+    )
+    do_ingest_posts(ctx, "test", world.chat_id, [spam])
+    host = client_for(world, "kaizencoach")
+    console = host.get(f"/chats/{world.chat_id}/host")
+    assert "Block @Spam@mastodon.example on mastodon…" in console.text
+    form = {"csrf_token": csrf_of(console.text), "network": "mastodon"}
+    form["handle"] = "@Spam@mastodon.example"
+    asked = host.post(f"/chats/{world.chat_id}/host/block-handle", data=form)
+    assert "Stop every post of @Spam@mastodon.example on Mastodon entering" in asked.text
+    assert network_blocks_of_series(ctx, world.host, "KaizenBiz") == []  # not before yes
+    done = host.post(
+        f"/chats/{world.chat_id}/host/block-handle",
+        data={**form, "confirm": "yes"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    console = host.get(done.headers["location"])
+    assert "Handle blocked" in console.text
+    assert "Unblock @spam@mastodon.example on mastodon" in console.text
+    assert "Block @Spam@mastodon.example on mastodon…" not in console.text
+    assert [b.handle for b in network_blocks_of_series(ctx, world.host, "KaizenBiz")] == [
+        "@spam@mastodon.example"
+    ]
+    form = {"csrf_token": csrf_of(console.text), "network": "mastodon"}
+    form["handle"] = "@spam@mastodon.example"
+    undone = host.post(
+        f"/chats/{world.chat_id}/host/unblock-handle", data=form, follow_redirects=True
+    )
+    assert "Block lifted" in undone.text
+    assert network_blocks_of_series(ctx, world.host, "KaizenBiz") == []
+    reader = client_for(world, "reader")
+    form["csrf_token"] = csrf_of(reader.get(f"/chats/{world.chat_id}").text)
+    refused = reader.post(
+        f"/chats/{world.chat_id}/host/block-handle", data={**form, "confirm": "yes"}
+    )
+    assert refused.status_code == 403
+    assert network_blocks_of_series(ctx, world.host, "KaizenBiz") == []

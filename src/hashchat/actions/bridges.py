@@ -6,7 +6,8 @@
   when the series already has that network and account). A secret is never echoed.
 - `bridges_of_series` (owners and cohosts): each bridge's health.
 - `do_remove_bridge`: deletes the bridge with its sealed secrets; filed posts stay.
-- `do_block_handle`: a network handle blocked from the series; its posts never enter.
+- `do_block_handle` (from `actions.network_blocks`): a network handle blocked from the
+  series; its posts never enter.
 - The worker side (`bridges.runner`) claims a bridge with a lease (`claim_bridges`), files what
   it read (`do_file_bridge_posts`: chooses each post's chat, drops blocked handles, goes through
   the ingest door, then moves the bridge's cursor), records where our posts went
@@ -32,12 +33,14 @@ from hashchat.actions.access import load_series, require
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ActionError, ConflictError, InvalidInputError, NotFoundError
 from hashchat.actions.ingest import do_ingest_posts, handle_key
+from hashchat.actions.network_blocks import blocked_handles
+from hashchat.actions.network_blocks import do_block_handle as do_block_handle
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.views import UserView
 from hashchat.bridges.credentials import Credentials, SecretKeyMissingError, check_key, seal, unseal
 from hashchat.domain.chat import ChatState
 from hashchat.domain.ingest import ForeignPost, Network
-from hashchat.store.models import BridgePostRow, BridgeRow, ChatRow, NetworkBlock, PostRow
+from hashchat.store.models import BridgePostRow, BridgeRow, ChatRow, PostRow
 
 NETWORKS = (Network.BLUESKY.value, Network.MASTODON.value, Network.X.value)
 # What each network's connection needs: settings (kept in clear) and secrets (sealed).
@@ -226,32 +229,6 @@ def do_remove_bridge(ctx: AppContext, actor: UserView, tag: str, bridge_id: int)
         row.secret = ""  # wiped first, in case a backup of this page of the table outlives it
         session.flush()
         session.delete(row)
-
-
-def do_block_handle(ctx: AppContext, actor: UserView, tag: str, network: str, handle: str) -> str:
-    """Block a handle on a network (`@spam@instance`, `spam.bsky.social`) from the series:
-    its posts no longer enter any chat of it. Idempotent; returns the handle as stored."""
-    if network not in NETWORKS:
-        raise InvalidInputError(f"network must be one of {', '.join(NETWORKS)}")
-    cleaned = handle.strip()
-    if not cleaned or len(cleaned) > 300 or not cleaned.isprintable():
-        raise InvalidInputError("a handle is 1 to 300 printable characters")
-    with ctx.store.write() as session:
-        series = load_series(session, tag)
-        require(session, series.id, actor, Mutation.BLOCK_USER)
-        key = handle_key(cleaned)
-        found = session.scalar(
-            sa.select(NetworkBlock.id).where(
-                NetworkBlock.series_id == series.id,
-                NetworkBlock.network == network,
-                NetworkBlock.handle == key,
-            )
-        )
-        if found is None:
-            session.add(
-                NetworkBlock(series_id=series.id, network=network, handle=key, created_at=ctx.now())
-            )
-    return key
 
 
 # -- the worker's side -------------------------------------------------------------------------
@@ -526,12 +503,7 @@ def do_file_bridge_posts(
         if row is None:
             raise NotFoundError(f"no bridge {bridge_id}")
         series_id = row.series_id
-        blocked = {
-            (b.network, b.handle)
-            for b in session.scalars(
-                sa.select(NetworkBlock).where(NetworkBlock.series_id == series_id)
-            )
-        }
+        blocked = {(b.network, b.handle) for b in blocked_handles(session, series_id)}
         posts = list(posts)
         ours = set(
             session.scalars(

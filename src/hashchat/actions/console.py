@@ -14,6 +14,7 @@ from hashchat.actions.bridges import BridgeView, ChatNetworks, chat_networks, he
 from hashchat.actions.chats import PlanItemView, cadence_from_json, chat_plan, read_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.moderation import list_blocked
+from hashchat.actions.network_blocks import BlockedHandle, blocked_handles
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.posts import host_handles
 from hashchat.actions.views import ChatView, PostView, UserView, post_view
@@ -35,6 +36,7 @@ class ConsoleView:
     blocked: tuple[str, ...]
     networks: ChatNetworks
     bridges: tuple[BridgeView, ...]
+    blocked_handles: tuple[BlockedHandle, ...]
 
 
 def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
@@ -54,6 +56,7 @@ def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
         posts = tuple(post_view(row) for row in rows)
         cadence = cadence_from_json(chat_row.cadence)
         health = tuple(health_of_series(session, chat_row.series_id, ctx.now()))
+        handles = tuple(blocked_handles(session, chat_row.series_id))
     return ConsoleView(
         chat=chat,
         cadence=cadence,
@@ -63,4 +66,5 @@ def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
         blocked=tuple(list_blocked(ctx, chat.series_tag)),
         networks=chat_networks(ctx, chat_id),
         bridges=health,
+        blocked_handles=handles,
     )

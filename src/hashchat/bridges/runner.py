@@ -171,9 +171,13 @@ class BridgeRunner:
                 batcher.add([mastodon.foreign_post(payload, account.domain)], (), None)
 
         stream = account.follow(work.tag, on_status)
+        reread = 0  # rounds left that read the newest page again (after a reconnect)
         try:
             while not follower.stop.is_set():
                 cursor = self._catch_up(work, account, cursor)
+                if reread:
+                    self._reread_newest(work, account)
+                    reread -= 1
                 actions.record_health(
                     self.ctx,
                     work.id,
@@ -182,6 +186,10 @@ class BridgeRunner:
                 )
                 if not stream.is_alive():
                     stream = account.follow(work.tag, on_status)
+                    # Catch-up reads only newer statuses: an edit made while the stream was
+                    # down (or before the new one listens) is read back from the newest page,
+                    # now and on the next round.
+                    reread = 2
                 follower.stop.wait(TICK_SECONDS)
         finally:
             stream.close()
@@ -203,6 +211,18 @@ class BridgeRunner:
             with OWN_POSTS:
                 actions.do_file_bridge_posts(self.ctx, work.id, posts, cursor=cursor)
         return cursor
+
+    def _reread_newest(self, work: BridgeWork, account: mastodon.MastodonAccount) -> None:
+        """File the hashtag's newest page again, the cursor left where it is: the door updates
+        what changed (an edit) and adds nothing twice."""
+        for page in account.since(work.tag, None):
+            posts = [
+                mastodon.foreign_post(s, account.domain)
+                for s in page
+                if mastodon.is_tagged(s, work.tag)
+            ]
+            with OWN_POSTS:
+                actions.do_file_bridge_posts(self.ctx, work.id, posts)
 
     # -- Bluesky ----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hashchat.actions import bridges
+from hashchat.actions import bridges, network_blocks
 from hashchat.actions.bridges import LoginRejectedError
 from hashchat.bridges.errors import LoginRefusedError
 from hashchat.bridges.registry import verify_login
@@ -139,5 +139,32 @@ def remove_bridge(tag: str, ctx: Ctx, actor: Actor, bridge_id: int = BridgeId) -
 def block_handle(tag: str, body: NetworkBlockIn, ctx: Ctx, actor: Actor) -> NetworkBlockOut:
     """Block a network handle from the series (moderators and hosts): its posts stop
     entering any chat of it. Idempotent."""
-    handle = bridges.do_block_handle(ctx, actor, tag, body.network, body.handle)
+    handle = network_blocks.do_block_handle(ctx, actor, tag, body.network, body.handle)
     return NetworkBlockOut(network=body.network, handle=handle)
+
+
+@router.get(
+    "/series/{tag}/network-blocks",
+    response_model=list[NetworkBlockOut],
+    responses=refusals(401, 403, 404),
+)
+def list_network_blocks(tag: str, ctx: Ctx, actor: Actor) -> list[NetworkBlockOut]:
+    """The series' blocked network handles (moderators and hosts)."""
+    return [
+        NetworkBlockOut(network=b.network, handle=b.handle)
+        for b in network_blocks.network_blocks_of_series(ctx, actor, tag)
+    ]
+
+
+@router.delete(
+    "/series/{tag}/network-blocks/{network}/{handle}",
+    status_code=204,
+    response_class=Response,
+    responses=CHANGE_REFUSALS,
+)
+def unblock_handle(
+    tag: str, network: Literal["bluesky", "mastodon", "x"], handle: str, ctx: Ctx, actor: Actor
+) -> Response:
+    """Lift a network handle's block (moderators and hosts); its new posts enter again."""
+    network_blocks.do_unblock_handle(ctx, actor, tag, network, handle)
+    return Response(status_code=204)

@@ -30,6 +30,7 @@ from hashchat.actions.moderation import (
     do_unblock_user,
     do_unhide_post,
 )
+from hashchat.actions.network_blocks import do_block_handle, do_unblock_handle
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.views import UserView
 from hashchat.web.api.schemas import ChatId, PostId
@@ -59,6 +60,8 @@ DONE_NOTICES = {
     "unhidden": "Post unhidden: it is back in the room and the recap.",
     "blocked": "Person blocked from the series. Unblock below lifts it.",
     "unblocked": "Block lifted: the person may post in the series again.",
+    "handle-blocked": "Handle blocked: its posts on that network no longer enter the series.",
+    "handle-unblocked": "Block lifted: the handle's new posts enter the series again.",
 }
 PLAN_LABELS = {
     "welcome": "Welcome post",
@@ -136,6 +139,8 @@ def console_page(
         recent_posts=console.recent_posts,
         host_names=sorted(console.host_handles),
         blocked_names=console.blocked,
+        blocked_handles=console.blocked_handles,
+        blocked_keys={(b.network, b.handle) for b in console.blocked_handles},
         networks=[
             {
                 "name": network_name(n.network),
@@ -359,6 +364,54 @@ def unblock(request: Request, chat_id: ChatId, user: Annotated[str, Form()] = ""
         return do_unblock_user(ctx, actor, _series_tag(request, chat_id), user)
 
     return run_action(request, chat_id, act, "unblocked")
+
+
+@router.post("/chats/{chat_id}/host/block-handle", dependencies=CSRF, response_model=None)
+def block_handle(
+    request: Request,
+    chat_id: ChatId,
+    network: Annotated[str, Form()] = "",
+    handle: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Block a handle on another network from the chat's series, after a confirmation step:
+    the bridges file none of its posts from then on."""
+    ctx = context_of(request)
+    if not _confirmed(confirm):
+        name = network_name(network)
+        return console_page(
+            request,
+            chat_id,
+            confirm={
+                "title": f"Block {handle} on {name}?",
+                "question": f"Stop every post of {handle} on {name} entering the series? "
+                "Posts already here stay (hide them one by one); unblock lifts it later.",
+                "path": "block-handle",
+                "fields": {"network": network, "handle": handle},
+                "label": f"Yes, block {handle}",
+            },
+        )
+
+    def act(actor: UserView) -> object:
+        return do_block_handle(ctx, actor, _series_tag(request, chat_id), network, handle)
+
+    return run_action(request, chat_id, act, "handle-blocked")
+
+
+@router.post("/chats/{chat_id}/host/unblock-handle", dependencies=CSRF, response_model=None)
+def unblock_handle(
+    request: Request,
+    chat_id: ChatId,
+    network: Annotated[str, Form()] = "",
+    handle: Annotated[str, Form()] = "",
+) -> Response:
+    """Lift a network handle's block in the chat's series."""
+    ctx = context_of(request)
+
+    def act(actor: UserView) -> object:
+        return do_unblock_handle(ctx, actor, _series_tag(request, chat_id), network, handle)
+
+    return run_action(request, chat_id, act, "handle-unblocked")
 
 
 def _series_tag(request: Request, chat_id: int) -> str:
