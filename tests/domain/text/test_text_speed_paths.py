@@ -85,6 +85,26 @@ def test_a_cluster_packs_a_negative_correction_and_its_astral_count() -> None:
     assert x_weight.weigh(family)[0] == 2
 
 
+def test_a_keycap_or_a_refused_character_sends_the_text_to_the_general_path() -> None:
+    for cluster in ("\ufe0f\u20e3", "\ufffe", "😀\ufeff"):
+        assert x_weight._cluster_packs[cluster] == x_weight._GENERAL_PATH
+    # one such cluster among ordinary ones still brings the sum below the floor
+    assert (
+        x_weight._weigh_when_it_fits("😀 1\ufe0f\u20e3 😀", "😀 1\ufe0f\u20e3 😀", [], 280) is None
+    )
+    assert x_weight.weigh("😀 1\ufe0f\u20e3 😀") == (8, False, 8, 9)  # as twitter-text
+
+
+def test_the_table_of_cluster_packs_stays_bounded() -> None:
+    packs = x_weight._cluster_packs
+    for number in range(x_weight._CLUSTER_CACHE_SIZE + 10):
+        x_weight.weigh(f"x {chr(0x4E00 + number)} y")
+    assert 0 < len(packs) <= x_weight._CLUSTER_CACHE_SIZE
+    long_cluster = "漢" * (x_weight._CLUSTER_CACHE_LENGTH + 1)
+    x_weight.weigh(f"a {long_cluster} b")
+    assert long_cluster not in packs
+
+
 _SPACE_CHARACTERS = " \t\n\u3000\u00a0\u2028"
 _URL_PIECES = [
     "https://example.com/blog",
@@ -110,12 +130,16 @@ _URL_PIECES = [
 ]
 
 
+# A dot before a top-level domain or punycode, by the TLD trie alone.
+_DOMAIN_DOT = re.compile(f"\\.(?:{urls._TLD}|[xX][nN]--)")
+
+
 def _definition(text: str, require_protocol: bool) -> list[urls.UrlSpan]:
     """Every space-delimited word holding a dot before a top-level domain, scanned in its
     window (the word and the space before it), without the table of windows."""
     found: list[urls.UrlSpan] = []
     for word in re.finditer(f"[^{urls.UNICODE_SPACES}]+", text):
-        if urls._DOMAIN_DOT.search(word.group()) is None:
+        if _DOMAIN_DOT.search(word.group()) is None:
             continue
         window_start = max(word.start() - 1, 0)
         found += urls._matched_urls_in_window(text, window_start, word.end(), require_protocol)

@@ -168,14 +168,21 @@ def extract_entities(text: str, *, urls: Sequence[UrlSpan] | None = None) -> Ent
 
 def _sign_positions(text: str, sign: str, wide_sign: str) -> list[int]:
     """Positions of `sign` or its full-width twin, in order (str.find is C-fast)."""
-    positions: list[int] = []
-    for candidate in (sign, wide_sign) if wide_sign in text else (sign,):
+    position = text.find(sign)
+    if wide_sign not in text:
+        # The common case: a post's one or two hashtags or mentions, no full-width sign.
+        positions = []
+        while position >= 0:
+            positions.append(position)
+            position = text.find(sign, position + 1)
+        return positions
+    positions = []
+    for candidate in (sign, wide_sign):
         position = text.find(candidate)
         while position >= 0:
             positions.append(position)
             position = text.find(candidate, position + 1)
-    if len(positions) > 1:
-        positions.sort()
+    positions.sort()
     return positions
 
 

@@ -62,9 +62,12 @@ _URL = re.compile(
     f"(?P<url>(?P<protocol>{_HTTP}[sS]?://)?(?P<domain>{_DOMAIN})(?::[0-9]+)?"
     f"(?P<path>/{_PATH}*)?{_QUERY}?)"
 )
-# A dot that may end a URL's domain: a top-level domain (or punycode) follows it. One search
-# with a literal first character, so a text with no such dot costs one C-speed scan.
-_DOMAIN_DOT = re.compile(f"\\.(?:{_TLD}|[xX][nN]--)")
+# A dot that may end a URL's domain (a top-level domain or punycode follows it), and the rest
+# of its word: the match ends where the word does. One search with a literal first character,
+# so a text with no such dot costs one C-speed scan. Every top-level domain starts with a letter
+# (a test checks it): the lookahead keeps a sentence's `. ` or a number's `.5` away from the
+# TLD trie, whose root tries every first letter in turn.
+_DOMAIN_DOT = re.compile(f"\\.(?=[^\\W\\d_])(?:{_TLD}|[xX][nN]--)[^{UNICODE_SPACES}]*")
 _SPACE = re.compile(f"[{UNICODE_SPACES}]")
 # `re` cannot search backwards; `regex` can, to find where the word around a dot begins.
 _LAST_SPACE = regex.compile(f"[{UNICODE_SPACES}]", regex.REVERSE)
@@ -129,12 +132,10 @@ def find_urls(text: str, *, require_protocol: bool = False) -> list[UrlSpan]:
     # (each window also takes the space before its word).
     dot = _DOMAIN_DOT.search(text)
     while dot is not None:
-        position = dot.start()
-        space_after = _SPACE.search(text, position)
-        window_end = len(text) if space_after is None else space_after.start()
-        window_start = _last_space_before(text, position)
+        window_start = _last_space_before(text, dot.start())
+        window_end = dot.end()
         found.extend(_urls_in_window(text, window_start, window_end, require_protocol))
-        dot = _DOMAIN_DOT.search(text, window_end) if space_after is not None else None
+        dot = _DOMAIN_DOT.search(text, window_end)
     return found
 
 

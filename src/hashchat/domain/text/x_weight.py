@@ -97,7 +97,25 @@ _cluster_weights: dict[str, tuple[int, int, tuple[tuple[int, int], ...]]] = {}
 # (an arithmetic shift, so negative corrections come out right) is the weight delta.
 _ASTRAL_BITS = 32
 _ASTRAL_MASK = (1 << _ASTRAL_BITS) - 1
-_cluster_packs: dict[str, int] = {}
+# The value of a cluster that only the general path weighs: one holding a keycap (whose base is
+# a light ASCII character outside the cluster) or a character X refuses (U+FFFE, U+FEFF, U+FFFF,
+# all heavy, so always inside a cluster). Real packs stay far from it (each delta is above -200
+# per code point and a text holds fewer than 2**32 code points), so a text's sum falls below
+# `_GENERAL_PATH_FLOOR` exactly when one of its clusters is such a cluster.
+_GENERAL_PATH = -(1 << 256)
+_GENERAL_PATH_FLOOR = _GENERAL_PATH // 2
+
+
+class _ClusterPacks(dict[str, int]):
+    """The packs of recent short clusters; a look-up of any other cluster computes its pack
+    (and keeps it when short), so a text's clusters add up in one `sum(map(...))`."""
+
+    def __missing__(self, cluster: str) -> int:
+        return _packed_cluster(cluster)
+
+
+_cluster_packs = _ClusterPacks()
+_pack_of = _cluster_packs.__getitem__
 
 # A run is a URL or an emoji weighed as one piece: (start, end, weight) in code points.
 _Run = tuple[int, int, int]
@@ -221,12 +239,16 @@ def _heavy_astral_and_emoji_by_cluster(
 
 
 def _packed_cluster(cluster: str) -> int:
-    """A cluster's weight delta and astral count, packed (see `_cluster_packs`); kept when short."""
-    heavy, astral, spans = _heavy_astral_and_emoji(cluster + " ")
-    delta = heavy * _HEAVY_EXTRA + sum(
-        _EMOJI_CORRECTION[cluster[start:end]] for start, end in spans
-    )
-    packed = (delta << _ASTRAL_BITS) + astral
+    """A cluster's weight delta and astral count, packed (see `_cluster_packs`), or
+    `_GENERAL_PATH` when it holds a keycap or a character X refuses; kept when short."""
+    if _KEYCAP in cluster or _first_invalid_character(cluster) is not None:
+        packed = _GENERAL_PATH
+    else:
+        heavy, astral, spans = _heavy_astral_and_emoji(cluster + " ")
+        delta = heavy * _HEAVY_EXTRA + sum(
+            _EMOJI_CORRECTION[cluster[start:end]] for start, end in spans
+        )
+        packed = (delta << _ASTRAL_BITS) + astral
     if len(cluster) <= _CLUSTER_CACHE_LENGTH:
         if len(_cluster_packs) >= _CLUSTER_CACHE_SIZE:
             _cluster_packs.clear()
@@ -237,28 +259,25 @@ def _packed_cluster(cluster: str) -> int:
 def _weigh_when_it_fits(
     text: str, normalized: str, urls: Sequence[UrlSpan], limit: int
 ) -> WeightedText | None:
-    """`weigh` for a non-ASCII text without keycaps or invalid characters, when it fits
-    under `limit` and no URL can overlap an emoji; None otherwise (the general path decides).
+    """`weigh` for a non-ASCII text when it fits under `limit` and holds no keycap, no
+    character X refuses and no URL that is not ASCII; None otherwise (the general path then
+    decides).
 
     An ASCII URL holds no cluster and none reaches into it, so every URL and every emoji
     counts whole: the weight is a sum, and the emoji's spans (needed to settle overlaps or to
-    find where an overflowing text stops fitting) are not built.
+    find where an overflowing text stops fitting) are not built. Each cluster's part of the
+    sum is one dict look-up (most clusters recur) instead of a span built and looked up per
+    emoji.
     """
-    if (
-        _KEYCAP in normalized
-        or len(normalized) > _ASTRAL_MASK
-        or (urls and not all(url.text.isascii() for url in urls))
-    ):
+    if len(normalized) > _ASTRAL_MASK:
         return None
-    # Each cluster's part of the sum is one dict look-up (most clusters recur), instead of a
-    # span built and looked up per emoji.
-    packs = _cluster_packs
-    total = 0
-    for cluster in _CLUSTER.findall(normalized):
-        packed = packs.get(cluster)
-        total += _packed_cluster(cluster) if packed is None else packed
+    total = sum(map(_pack_of, _CLUSTER.findall(normalized)))
+    if total < _GENERAL_PATH_FLOOR:
+        return None
     weighted = len(normalized) * LIGHT_WEIGHT + (total >> _ASTRAL_BITS)
     for url in urls:
+        if not url.text.isascii():
+            return None
         weighted += _URL_WEIGHT - len(url.text) * LIGHT_WEIGHT
     if weighted > limit * SCALE:
         return None
@@ -290,11 +309,10 @@ def weigh(
         # NFC returns the text itself when it is already normalised, as chat posts are.
         if urls is None or normalized != text:
             urls = find_urls(normalized)
+        fitting = _weigh_when_it_fits(text, normalized, urls, limit)
+        if fitting is not None:
+            return fitting
         invalid = _first_invalid_character(normalized)
-        if invalid is None:
-            fitting = _weigh_when_it_fits(text, normalized, urls, limit)
-            if fitting is not None:
-                return fitting
         if _KEYCAP in normalized:
             emoji = EMOJI.spans(normalized)
             heavy = len(_HEAVY.findall(normalized))
