@@ -9,6 +9,11 @@ the bridge uses, with the official documentation's example payloads read at run 
   `Link` paging header, newest first (oldest first above `min_id`, as Mastodon pages);
 - `GET /api/v1/streaming/hashtag?tag=` over server-sent events (`update`, `status.update`,
   `delete`), which is what Mastodon.py's `stream_hashtag` uses;
+- the OAuth app registration flow: `POST /api/v1/apps` (a CredentialApplication), `GET
+  /oauth/authorize` (the host approves at once: a redirect to `redirect_uri` with `code` and
+  `state`, or the code shown for `urn:ietf:wg:oauth:2.0:oob`), `POST /oauth/token` (the
+  `authorization_code` grant; the token is `TOKEN`, the host's), refusing a wrong client, code or
+  redirect URI with `invalid_grant`/`invalid_client` as Doorkeeper does;
 - rate-limit headers on every answer, and on demand 429 or 5xx answers (`fail_next`) and
   dropped streams (`drop_streams`).
 
@@ -31,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import uvicorn
 from starlette.applications import Starlette
@@ -71,6 +77,8 @@ class _State:
     loop: asyncio.AbstractEventLoop | None = None
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    apps: dict[str, dict[str, Any]] = field(default_factory=dict)  # client_id -> app
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> client, redirect
 
 
 class LocalMastodon:
@@ -357,6 +365,87 @@ class LocalMastodon:
                 )
             return self._json(page, **headers)
 
+        async def create_app(request: Request) -> Response:
+            self._refusal(request, public=True)
+            form = await _form(request)
+            name, redirect = str(form.get("client_name", "")), form.get("redirect_uris", "")
+            redirects = [redirect] if isinstance(redirect, str) else list(redirect)
+            redirects = [r for uri in redirects for r in str(uri).split()]
+            if not name or not redirects:
+                return self._json({"error": "Validation failed: Name can't be blank"}, 422)
+            with self.state.lock:
+                number = len(self.state.apps) + 1
+                app = {
+                    "id": str(number),
+                    "name": name,
+                    "website": form.get("website") or None,
+                    "scopes": str(form.get("scopes", "read")).split(),
+                    "redirect_uri": "\n".join(redirects),
+                    "redirect_uris": redirects,
+                    "client_id": f"local-client-{number}",
+                    "client_secret": f"local-secret-{number}",
+                    "client_secret_expires_at": 0,
+                    "vapid_key": f"local-vapid-key-{number}",
+                }
+                self.state.apps[app["client_id"]] = app
+            return self._json(app)
+
+        async def authorize(request: Request) -> Response:
+            self._refusal(request, public=True)
+            query = request.query_params
+            app = self.state.apps.get(query.get("client_id", ""))
+            redirect = query.get("redirect_uri", "")
+            if app is None or redirect not in app["redirect_uris"]:
+                body = "The redirect uri included is not valid."
+                return Response(body, 400, media_type="text/plain")
+            code = f"code-{len(self.state.codes) + 1}"
+            self.state.codes[code] = (app["client_id"], redirect)
+            if redirect == "urn:ietf:wg:oauth:2.0:oob":
+                return Response(f"Authorization code: {code}", 200, media_type="text/plain")
+            joiner = "&" if "?" in redirect else "?"
+            target = (
+                f"{redirect}{joiner}{urlencode({'code': code, 'state': query.get('state', '')})}"
+            )
+            return Response(status_code=302, headers={"Location": target})
+
+        async def token(request: Request) -> Response:
+            self._refusal(request, public=True)
+            form = await _form(request)
+            app = self.state.apps.get(str(form.get("client_id", "")))
+            if app is None or form.get("client_secret") != app["client_secret"]:
+                return self._json(
+                    {
+                        "error": "invalid_client",
+                        "error_description": "Client authentication failed due to unknown "
+                        "client, no client authentication included, or unsupported "
+                        "authentication method.",
+                    },
+                    401,
+                )
+            issued = self.state.codes.pop(str(form.get("code", "")), None)
+            if (
+                form.get("grant_type") != "authorization_code"
+                or issued is None
+                or issued != (app["client_id"], form.get("redirect_uri"))
+            ):
+                return self._json(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "The provided authorization grant is invalid, "
+                        "expired, revoked, does not match the redirection URI used in the "
+                        "authorization request, or was issued to another client.",
+                    },
+                    400,
+                )
+            return self._json(
+                {
+                    "access_token": TOKEN,
+                    "token_type": "Bearer",
+                    "scope": str(form.get("scope", "read")),
+                    "created_at": int(time.time()),
+                }
+            )
+
         async def stream_hashtag(request: Request) -> Response:
             refused = self._refusal(request)
             if refused:
@@ -394,6 +483,9 @@ class LocalMastodon:
                 Route("/api/v1/statuses/{id}", one_status, methods=["GET", "PUT", "DELETE"]),
                 Route("/api/v1/timelines/tag/{hashtag}", tag_timeline),
                 Route("/api/v1/streaming/hashtag", stream_hashtag),
+                Route("/api/v1/apps", create_app, methods=["POST"]),
+                Route("/oauth/authorize", authorize),
+                Route("/oauth/token", token, methods=["POST"]),
             ]
         )
 

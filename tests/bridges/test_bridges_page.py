@@ -217,3 +217,59 @@ def test_the_console_blocks_and_unblocks_a_network_handle(world: World) -> None:
     )
     assert refused.status_code == 403
     assert network_blocks_of_series(ctx, world.host, "KaizenBiz") == []
+
+
+def test_connect_mastodon_by_signing_in_on_the_instance(
+    world: World, mastodon: LocalMastodon
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    from hashchat.actions import bridges
+
+    host = client_for(world, "kaizencoach")
+    page = host.get("/series/KaizenBiz/bridges")
+    assert "Sign in on Mastodon" in page.text
+    form = {"csrf_token": csrf_of(page.text), "instance": mastodon.base_url}
+    sent = host.post(
+        "/series/KaizenBiz/bridges/mastodon/sign-in", data=form, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    authorize = sent.headers["location"]
+    assert authorize.startswith(f"{mastodon.base_url}/oauth/authorize?")
+    (app,) = mastodon.state.apps.values()  # registered with our callback, read and write
+    assert app["name"] == "hashchat"
+    assert app["scopes"] == ["read", "write"]
+    assert app["redirect_uris"] == [
+        "http://127.0.0.1:8000/series/KaizenBiz/bridges/mastodon/signed-in"
+    ]
+    assert app["client_secret"] not in authorize  # only sealed into the state
+
+    approved = httpx.get(authorize)  # the host signs in there and approves
+    assert approved.status_code == 302
+    back = urlsplit(approved.headers["location"])
+    query = parse_qs(back.query)
+    assert set(query) == {"code", "state"}
+
+    # Someone else cannot finish her sign-in, and a forged state is refused.
+    laura = client_for(world, "leanlaura")
+    assert laura.get(f"{back.path}?{back.query}").status_code == 400
+    forged = host.get(f"{back.path}?code={query['code'][0]}&state=forged")
+    assert forged.status_code == 400
+    assert "did not start here" in forged.text
+
+    done = host.get(f"{back.path}?{back.query}", follow_redirects=False)
+    assert done.status_code == 303
+    listed = bridges.bridges_of_series(world.ctx, world.host, "KaizenBiz")
+    assert [(b.network, b.account) for b in listed] == [("mastodon", f"@host@{mastodon.domain}")]
+    shown = host.get(done.headers["location"]).text
+    assert "Connected." in shown
+    assert TOKEN not in shown
+
+    again = host.get(f"{back.path}?{back.query}")  # a code works once
+    assert again.status_code == 422
+    assert "invalid_grant" in again.text
+    refused = host.get(f"{back.path}?error=access_denied&state={query['state'][0]}")
+    assert refused.status_code == 422
+    assert "access_denied" in refused.text

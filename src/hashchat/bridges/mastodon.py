@@ -10,7 +10,7 @@ posts came meanwhile; the stream only makes new posts arrive sooner.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from mastodon import (
     Mastodon,
     MastodonAPIError,
+    MastodonIllegalArgumentError,
     MastodonNetworkError,
     MastodonRatelimitError,
     MastodonUnauthorizedError,
@@ -30,6 +31,8 @@ from hashchat.domain.ingest import ForeignPost, Network
 
 PAGE = 40  # the largest page Mastodon serves
 TIMEOUT = 15.0
+APP_NAME = "hashchat"
+SCOPES = ["read", "write"]  # read the hashtag, post our questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,71 @@ class MastodonAccount:
 
         with _Translate():
             return self.client.stream_hashtag(tag.lstrip("#"), Listener(), run_async=True)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthApp:
+    """Our app as an instance registered it (`POST /api/v1/apps`)."""
+
+    instance: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    redirect_uri: str
+
+
+def register_app(instance: str, redirect_uri: str) -> OAuthApp:
+    """Register hashchat on `instance` (Mastodon.py's `create_app`), to send the host to its
+    sign-in page; `LoginRefusedError` with the instance's reason when it refuses."""
+    base = _base_url(instance)
+    instance_domain(instance)
+    try:
+        with _Translate():
+            client_id, client_secret = Mastodon.create_app(
+                APP_NAME,
+                scopes=SCOPES,
+                redirect_uris=redirect_uri,
+                api_base_url=base,
+                request_timeout=TIMEOUT,
+            )
+    except NetworkBusyError as error:
+        raise LoginRefusedError(f"could not register on {base}: {error.reason}") from None
+    except MastodonAPIError as error:
+        raise LoginRefusedError(f"{base} refused to register the app: {_reason(error)}") from None
+    return OAuthApp(base, str(client_id), str(client_secret), redirect_uri)
+
+
+def authorize_url(app: OAuthApp, state: str) -> str:
+    """Where the host signs in and approves hashchat; the instance sends her back to the
+    app's redirect URI with `code` and `state`."""
+    client = Mastodon(
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+        api_base_url=app.instance,
+        version_check_mode="none",
+        request_timeout=TIMEOUT,
+    )
+    return str(
+        client.auth_request_url(
+            redirect_uris=app.redirect_uri, scopes=SCOPES, state=state, skip_server_info=True
+        )
+    )
+
+
+def exchange_code(app: OAuthApp, code: str) -> str:
+    """The access token the instance gives for the approval's `code` (`POST /oauth/token`);
+    `LoginRefusedError` with its reason when the code is refused."""
+    client = Mastodon(
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+        api_base_url=app.instance,
+        version_check_mode="none",
+        request_timeout=TIMEOUT,
+    )
+    try:
+        with _Translate():
+            return str(client.log_in(code=code, redirect_uri=app.redirect_uri, scopes=SCOPES))
+    except MastodonIllegalArgumentError as error:
+        raise LoginRefusedError(f"Mastodon refused the sign-in: {_reason(error)}") from None
 
 
 def is_tagged(status: Mapping[str, Any], tag: str) -> bool:

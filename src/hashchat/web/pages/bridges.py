@@ -4,6 +4,7 @@ never written back into a page (a refused form comes back with its secret fields
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,6 +14,13 @@ from hashchat.actions import bridges
 from hashchat.actions.bridges import LoginRejectedError
 from hashchat.actions.errors import ActionError
 from hashchat.actions.series import get_series
+from hashchat.bridges.credentials import (
+    Credentials,
+    SecretKeyMissingError,
+    check_key,
+    seal,
+    unseal,
+)
 from hashchat.bridges.errors import LoginRefusedError
 from hashchat.bridges.registry import verify_login
 from hashchat.web.api.bridges import BridgeId
@@ -24,6 +32,7 @@ router = APIRouter()
 CSRF = [Depends(require_csrf)]
 FormText = Annotated[str, Form()]
 DONE = {"connected": "Connected.", "removed": "Disconnected: its credentials are wiped."}
+SIGN_IN_MINUTES = 15  # how long a Mastodon sign-in started here may take
 # The form's fields per network, in order: (name, label, is secret).
 FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "bluesky": (
@@ -122,3 +131,91 @@ def disconnect(request: Request, tag: str, bridge_id: int = BridgeId) -> Respons
     except ActionError as error:
         return _page(request, tag, error=error.reason, status=error.status)
     return see_other(series_path(tag, "/bridges?done=removed"))
+
+
+# -- Mastodon: sign in on the instance (OAuth app registration) instead of pasting a token ----
+
+
+@router.post("/series/{tag}/bridges/mastodon/sign-in", dependencies=CSRF, response_model=None)
+def mastodon_sign_in(request: Request, tag: str, instance: FormText = "") -> Response:
+    """Register hashchat on the host's instance (`POST /api/v1/apps`) and send her to its
+    sign-in page; she comes back to `mastodon_signed_in` with a code."""
+    viewer = viewer_of(request)
+    if viewer is None:
+        return login_first(series_path(tag, "/bridges"))
+    ctx = context_of(request)
+    kept = {"sign-in-instance": instance}
+    try:
+        bridges.bridges_of_series(ctx, viewer, tag)  # owners and cohosts only
+        check_key()
+    except ActionError as error:
+        return _page(request, tag, error=error.reason, status=error.status)
+    except SecretKeyMissingError as error:
+        return _page(request, tag, error=str(error), status=503, kept=kept)
+    if not instance.strip() or len(instance) > 500 or not instance.isprintable():
+        return _page(request, tag, error="Give your instance's address.", status=422, kept=kept)
+    from hashchat.bridges import mastodon  # Mastodon.py, loaded when first used
+
+    callback = (
+        f"{ctx.settings.base_url.rstrip('/')}{series_path(tag, '/bridges/mastodon/signed-in')}"
+    )
+    try:
+        app = mastodon.register_app(instance.strip(), callback)
+    except LoginRefusedError as error:
+        return _page(request, tag, error=error.reason, status=422, kept=kept)
+    expires = ctx.now() + timedelta(minutes=SIGN_IN_MINUTES)
+    state = seal(
+        Credentials(
+            {
+                "instance": app.instance,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                "redirect_uri": app.redirect_uri,
+                "tag": tag,
+                "user": str(viewer.id),
+                "expires": expires.isoformat(),
+            }
+        )
+    )
+    return see_other(mastodon.authorize_url(app, state))
+
+
+@router.get("/series/{tag}/bridges/mastodon/signed-in", response_model=None)
+def mastodon_signed_in(
+    request: Request, tag: str, code: str = "", state: str = "", error: str = ""
+) -> Response:
+    """Back from the instance: the code becomes an access token (`POST /oauth/token`) and the
+    account is connected like a pasted token (its login checked first)."""
+    viewer = viewer_of(request)
+    if viewer is None:
+        return login_first(series_path(tag, "/bridges"))
+    ctx = context_of(request)
+    try:
+        started = unseal(state) if len(state) < 4_000 else None
+    except (SecretKeyMissingError, ValueError):
+        started = None
+    if (
+        started is None
+        or started.get("tag") != tag
+        or started.get("user") != str(viewer.id)
+        or datetime.fromisoformat(started.get("expires", "1970-01-01T00:00:00+00:00")) < ctx.now()
+    ):
+        reason = "This sign-in did not start here, or took too long: sign in again."
+        return _page(request, tag, error=reason, status=400)
+    if error or not code:
+        reason = f"Mastodon did not give access ({error or 'no code'}): nothing was connected."
+        return _page(request, tag, error=reason, status=422)
+    from hashchat.bridges import mastodon
+
+    app = mastodon.OAuthApp(
+        started["instance"], started["client_id"], started["client_secret"], started["redirect_uri"]
+    )
+    try:
+        token = mastodon.exchange_code(app, code)
+        values = {"instance": app.instance, "access_token": token}
+        bridges.do_connect_bridge(ctx, viewer, tag, "mastodon", values, _verify)
+    except LoginRefusedError as refused:
+        return _page(request, tag, error=refused.reason, status=422)
+    except ActionError as refused_:
+        return _page(request, tag, error=refused_.reason, status=refused_.status)
+    return see_other(series_path(tag, "/bridges?done=connected"))
