@@ -70,6 +70,7 @@ OPENERS: dict[str, Callable[[Path], Archive]] = {
     "wxr": open_wxr,
 }
 KINDS = (*OPENERS, "jsonl")
+_POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
 PERSONAL = frozenset({"x", "mastodon", "bluesky", "wxr"})
 
 Progress = Callable[[str, int, int], None]
@@ -228,11 +229,11 @@ def _keep_known(ctx: AppContext, posts: list[ForeignPost]) -> list[ForeignPost]:
         for (network, source), ids in by_origin.items():
             for start in range(0, len(ids), 500):
                 # The whole identity, so the look-up uses its unique index.
-                rows = session.execute(
-                    sa.select(PostRow.external_id, PostRow.text, PostRow.display_name).where(
-                        PostRow.network == network,
-                        PostRow.source == source,
-                        PostRow.external_id.in_(ids[start : start + 500]),
+                rows = session.connection().execute(  # Core: no ORM work per row
+                    sa.select(_POSTS.c.external_id, _POSTS.c.text, _POSTS.c.display_name).where(
+                        _POSTS.c.network == network,
+                        _POSTS.c.source == source,
+                        _POSTS.c.external_id.in_(ids[start : start + 500]),
                     )
                 )
                 for external_id, text, name in rows:

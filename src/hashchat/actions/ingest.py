@@ -141,6 +141,17 @@ def _clean(text: str) -> str:
 
 
 def _check(post: ForeignPost) -> None:
+    if (
+        len(post.external_id) <= 200
+        and len(post.author_handle) <= 200
+        and len(post.display_name) <= 200
+        and (post.url is None or len(post.url) <= 500)
+        and len(post.source) <= 300
+        and post.external_id[:1].strip()
+        and post.source[:1].strip()
+        and post.created_at.tzinfo is not None
+    ):
+        return  # the usual case, checked at once (below: which rule a post breaks)
     for name, limit in _MAX.items():
         value = getattr(post, name)
         if value is not None and len(value) > limit:
@@ -186,7 +197,7 @@ class _Authors:
         self._known.clear()
 
     def of(self, post: ForeignPost) -> _Author:
-        asked = (post.network.value, post.author_handle)
+        asked = (_VALUE[post.network], post.author_handle)
         known = self._known.get(asked)
         if known is None:
             user_id = self._links.get((asked[0], handle_key(asked[1])))
@@ -196,6 +207,7 @@ class _Authors:
 
 
 Identity = tuple[str, str, str]  # (network, source, external id)
+_VALUE = {network: network.value for network in Network}  # `.value` is a descriptor call
 _SEP = "\x1f"  # joins a parent's (network, source, id) when it is not the reply's own origin
 
 
@@ -205,7 +217,7 @@ def pending_parent(post: ForeignPost) -> str | None:
     identity = post.parent_identity()
     if identity is None:
         return None
-    if identity[:2] == (post.network.value, post.source):
+    if identity[:2] == (_VALUE[post.network], post.source):
         return identity[2]
     return _SEP.join(identity)
 
@@ -216,7 +228,7 @@ def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, A
         "author_id": author.user_id,
         "author_handle": post.author_handle,
         "display_name": post.display_name or post.author_handle,
-        "network": post.network.value,
+        "network": _VALUE[post.network],
         "source": post.source,
         "external_id": post.external_id,
         "external_url": post.url,
@@ -365,7 +377,7 @@ def _ingest_into(
     for post in posts:
         read += 1
         _check(post)
-        network = post.network.value
+        network = _VALUE[post.network]
         if (
             linked_user is not None
             and as_handle is not None
@@ -408,7 +420,7 @@ def _ingest_into(
             counts.unchanged += 1
     if not new_rows and not changed:
         return counts
-    for row, post_id in zip(new_rows, _new_post_ids(session, len(new_rows)), strict=True):
+    for row, post_id in zip(new_rows, _new_post_ids(session, chat.id, len(new_rows)), strict=True):
         row["id"] = post_id
     counts.added += len(new_rows)
     if len(counts.added_identities) <= LIVE_EVENTS:
@@ -432,15 +444,12 @@ def _ingest_into(
 
 
 def _hold_chat(session: Session, chat_id: int) -> None:
-    """Take the chat for this transaction before its posts are read, so they are the posts
-    written over: on PostgreSQL its event lock (another ingest into the chat waits for the
-    commit), on SQLite the database's write lock, by a write that changes nothing (the new
-    posts' ids then follow the largest stored one with no other writer in between)."""
-    if _is_sqlite(session):
-        session.connection().exec_driver_sql(
-            "UPDATE chats SET title = title WHERE id = ?", (chat_id,)
-        )
-    else:
+    """On PostgreSQL, take the chat's event lock before its posts are read, so they are the
+    posts written over (another ingest into the chat waits for the commit). On SQLite the
+    process's writes already take turns (`Store.write`); the database's write lock is taken
+    before the new posts' ids are drawn (`_new_post_ids`), and a call that changes nothing
+    writes nothing (a re-import commits no transaction per chat)."""
+    if not _is_sqlite(session):
         lock_chat_events(session, chat_id)
 
 
@@ -469,10 +478,12 @@ def _chat_rows(session: Session, chat_id: int) -> list[dict[str, Any]]:
     mark = "?" if sqlite else "%s"
     # Only our own column names are formatted in; the chat id is a parameter.
     sql = f"SELECT {', '.join(_READ)} FROM posts WHERE chat_id = {mark}"  # noqa: S608
-    rows = [
-        dict(zip(_READ, row, strict=True))
-        for row in session.connection().exec_driver_sql(sql, (chat_id,))
-    ]
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, (chat_id,))
+        rows = [dict(zip(_READ, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
     if sqlite:
         for row in rows:
             row["created_at"] = _from_sqlite_time(row["created_at"])
@@ -545,7 +556,7 @@ def _stored_elsewhere(
     return found
 
 
-def _new_post_ids(session: Session, count: int) -> list[int]:
+def _new_post_ids(session: Session, chat_id: int, count: int) -> list[int]:
     """Ids for `count` new posts, increasing, drawn before they are inserted so that their
     links and attribution are written with them (no second pass over the rows). SQLite: after
     the largest (the chat is held: no other writer); PostgreSQL: from the table's sequence."""
@@ -553,6 +564,9 @@ def _new_post_ids(session: Session, count: int) -> list[int]:
         return []
     connection = session.connection()
     if _is_sqlite(session):
+        # The write lock first, by a write that changes nothing: no other process can insert
+        # a post between reading the largest id and inserting after it.
+        connection.exec_driver_sql("UPDATE chats SET title = title WHERE id = ?", (chat_id,))
         last = int(
             connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM posts").scalar_one()
         )
