@@ -9,8 +9,8 @@ The archive is written as X writes it (a folder with `data/account.js` and
 numbers, entities); the texts are realistic: a third carry a URL, a tenth are non-Latin
 (Japanese, Russian, Arabic), emoji throughout, answers `A1`…`A6`, replies and retweets. Each
 measured step runs in a child process of its own, so its peak RSS is its own. `--pg` is a
-server URL (`postgresql+psycopg://postgres@127.0.0.1:5432/postgres`): the bench makes and drops
-a database `bench_import_x` there.
+server URL (`postgresql+psycopg://postgres@127.0.0.1:5432/postgres`): the bench makes a database
+(`--pg-db`, default `bench_import_x`) there and drops it at the end.
 """
 
 from __future__ import annotations
@@ -197,14 +197,16 @@ def child(*args: str) -> dict[str, object]:
     return result
 
 
-def fresh_pg(server: str) -> str:
+def fresh_pg(server: str, name: str, *, create: bool = True) -> str:
     import psycopg
+    from psycopg import sql
 
     plain = server.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_import_x")
-        conn.execute("CREATE DATABASE bench_import_x")
-    return server.rsplit("/", 1)[0] + "/bench_import_x"
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def main() -> None:
@@ -213,6 +215,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=1_000)
     parser.add_argument("--pg", default=None)
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--pg-db", default="bench_import_x", help="database made and dropped")
     parser.add_argument("--phase", nargs="+", default=None)
     args = parser.parse_args()
     if args.phase:
@@ -241,9 +244,10 @@ def main() -> None:
         )
         targets = [] if args.no_sqlite else [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
         if args.pg:
-            targets.append(("postgresql", fresh_pg(args.pg)))
+            targets.append(("postgresql", fresh_pg(args.pg, args.pg_db)))
         for label, url in targets:
             child("setup", url, str(args.chats))
+            print(f"{label}: importing, load {os.getloadavg()[0]:.1f}", flush=True)
             first = child("import", url, str(folder))
             again = child("import", url, str(folder))
             for name, result in (("import", first), ("re-import", again)):
@@ -256,6 +260,8 @@ def main() -> None:
                     f"{result['unchanged']:,}, skipped {result['skipped']:,}, chats "
                     f"{result['chats']}, peak RSS {result['rss_mb']:.0f} MB"
                 )
+        if args.pg:
+            fresh_pg(args.pg, args.pg_db, create=False)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
