@@ -22,9 +22,11 @@ from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import (
     ChatView,
     QuestionView,
+    SeriesView,
     UserView,
     chat_view,
     question_view,
+    series_view,
 )
 from hashchat.domain.chat import ChatState
 from hashchat.domain.events import QuestionEvent, ResyncEvent
@@ -119,6 +121,16 @@ def get_chat(ctx: AppContext, chat_id: int) -> ChatView:
     """A chat with its questions; 404 when unknown."""
     with ctx.store.read() as session:
         return read_chat(session, chat_id)
+
+
+def get_chat_in_series(ctx: AppContext, chat_id: int) -> tuple[ChatView, SeriesView]:
+    """A chat with its questions, and its series (for a page that shows both); 404 when the
+    chat is unknown."""
+    with ctx.store.read() as session:
+        chat = read_chat(session, chat_id)
+        series = session.get(SeriesRow, load_chat(session, chat_id).series_id)
+        assert series is not None
+        return chat, series_view(series)
 
 
 def do_start_chat(ctx: AppContext, actor: UserView, chat_id: int) -> ChatView:

@@ -165,17 +165,28 @@ def _poster(session: Session, chat_id: int, actor: UserView) -> _Poster:
     return _Poster(chat, series, author, None if role is None else Role(role), block is not None)
 
 
+def posting_refusal(
+    state: str, actor: UserView, role: Role | None, *, blocked: bool, started: bool = True
+) -> str | None:
+    """Why `actor` may not post in a chat in `state` (None: she may). The one rule the posting
+    check and the room's compose box share; `started=False` asks about a scheduled chat as if
+    it had started (the room renders its compose box hidden until the start)."""
+    if state == ChatState.CLOSED.value:
+        return "comments are closed: this chat is read-only"
+    if state == ChatState.SCHEDULED.value and started:
+        return "the chat has not started yet"
+    if blocked:
+        return f"{actor.name} is blocked from this series"
+    if not is_allowed(Mutation.POST, role, is_admin=actor.is_admin):
+        return f"{actor.name} may not post here"
+    return None
+
+
 def _check_can_post(poster: _Poster, actor: UserView) -> bool:
     """403 unless the chat takes posts and the actor may post; True when she is a host."""
-    chat = poster.chat
-    if chat.state == ChatState.CLOSED.value:
-        raise ForbiddenError("comments are closed: this chat is read-only")
-    if chat.state == ChatState.SCHEDULED.value:
-        raise ForbiddenError("the chat has not started yet")
-    if poster.blocked:
-        raise ForbiddenError(f"{actor.name} is blocked from this series")
-    if not is_allowed(Mutation.POST, poster.role, is_admin=actor.is_admin):
-        raise ForbiddenError(f"{actor.name} may not post here")
+    refusal = posting_refusal(poster.chat.state, actor, poster.role, blocked=poster.blocked)
+    if refusal is not None:
+        raise ForbiddenError(refusal)
     return poster.role in HOSTS
 
 

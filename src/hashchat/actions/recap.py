@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hashchat.actions.access import load_chat
+from hashchat.actions.chats import read_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError
 from hashchat.actions.posts import POST_ORDER, host_handles
@@ -20,6 +21,7 @@ from hashchat.actions.segments import (
     segment_rows_of_chat,
     stored_attributions,
 )
+from hashchat.actions.views import ChatView, SeriesView, series_view
 from hashchat.domain.recap import Transcript, build_transcript
 from hashchat.formats.recap_common import figures_sentence
 from hashchat.formats.recaps import UnknownRecapFormatError, recap_format
@@ -56,9 +58,7 @@ def transcript_of(session: Session, chat: ChatRow) -> Transcript:
     hidden posts are left out. The one loader that the recap page, the series page and the
     exports share."""
     rows = session.scalars(
-        sa.select(PostRow)
-        .where(PostRow.chat_id == chat.id)
-        .order_by(*POST_ORDER)
+        sa.select(PostRow).where(PostRow.chat_id == chat.id).order_by(*POST_ORDER)
     ).all()
     segments_of: dict[int, list[SegmentRow]] = {}
     for segment in segment_rows_of_chat(session, chat.id):
@@ -88,6 +88,27 @@ def get_recap(ctx: AppContext, chat_id: int) -> RecapData:
         tag = session.scalar(sa.select(SeriesRow.tag).where(SeriesRow.id == chat.series_id))
         transcript = transcript_of(session, chat)
     return RecapData(transcript, f"#{tag}" if tag else "")
+
+
+@dataclass(frozen=True, slots=True)
+class RecapPage:
+    """What the recap page shows: the chat, its series, and its transcript (None before the
+    chat starts: nothing happened yet, so no figures of zero)."""
+
+    chat: ChatView
+    series: SeriesView
+    transcript: Transcript | None
+
+
+def get_recap_page(ctx: AppContext, chat_id: int) -> RecapPage:
+    """The recap page's one read; 404 when the chat is unknown."""
+    with ctx.store.read() as session:
+        chat = load_chat(session, chat_id)
+        series = session.get(SeriesRow, chat.series_id)
+        assert series is not None
+        view = read_chat(session, chat_id)
+        transcript = None if chat.started_at is None else transcript_of(session, chat)
+        return RecapPage(view, series_view(series), transcript)
 
 
 def render_recap(ctx: AppContext, chat_id: int, fmt: str) -> RenderedRecap:

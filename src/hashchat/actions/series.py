@@ -256,7 +256,8 @@ def people_of_series(ctx: AppContext, actor: UserView, tag: str) -> SeriesPeople
 
 
 def get_series(ctx: AppContext, tag: str) -> SeriesDetail:
-    """A series with members and chats; 404 when unknown."""
+    """A series with members (in the order they joined) and chats (newest first); 404 when
+    unknown."""
     with ctx.store.read() as session:
         series = load_series(session, tag)
         members = session.execute(
@@ -266,7 +267,9 @@ def get_series(ctx: AppContext, tag: str) -> SeriesDetail:
             .order_by(Membership.id)
         ).all()
         chats = session.scalars(
-            sa.select(ChatRow).where(ChatRow.series_id == series.id).order_by(ChatRow.starts_at)
+            sa.select(ChatRow)
+            .where(ChatRow.series_id == series.id)
+            .order_by(ChatRow.starts_at, ChatRow.id)
         ).all()
         questions = session.scalars(
             sa.select(QuestionRow).where(QuestionRow.chat_id.in_([c.id for c in chats]))
@@ -286,6 +289,45 @@ def list_series(ctx: AppContext) -> list[SeriesView]:
     with ctx.store.read() as session:
         rows = session.scalars(sa.select(SeriesRow).order_by(SeriesRow.tag_key)).all()
     return [series_view(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesWithNext:
+    """A series in the site's list, with its next chat (None: nothing scheduled ahead)."""
+
+    series: SeriesView
+    next_chat: ChatView | None
+
+
+def list_series_with_next(ctx: AppContext) -> list[SeriesWithNext]:
+    """Every series by title, each with the earliest scheduled chat that starts from now on;
+    two queries whatever the number of series."""
+    now = ctx.now()
+    with ctx.store.read() as session:
+        rows = session.scalars(sa.select(SeriesRow).order_by(SeriesRow.title, SeriesRow.id)).all()
+        upcoming = session.scalars(
+            sa.select(ChatRow)
+            .where(ChatRow.state == "scheduled", ChatRow.starts_at >= now)
+            .order_by(ChatRow.starts_at, ChatRow.id)
+        ).all()
+        first: dict[int, ChatRow] = {}
+        for chat in upcoming:
+            first.setdefault(chat.series_id, chat)
+        questions = session.scalars(
+            sa.select(QuestionRow).where(QuestionRow.chat_id.in_([c.id for c in first.values()]))
+        ).all()
+    by_chat: dict[int, list[QuestionRow]] = {}
+    for question in questions:
+        by_chat.setdefault(question.chat_id, []).append(question)
+    return [
+        SeriesWithNext(
+            series_view(row),
+            chat_view(first[row.id], row.tag, by_chat.get(first[row.id].id, []))
+            if row.id in first
+            else None,
+        )
+        for row in rows
+    ]
 
 
 def check_role(role: str) -> Role:

@@ -46,6 +46,15 @@ class QuestionView:
     asked_at: datetime | None
 
 
+# A chat's state in words, as every page says it.
+STATE_LABELS = {
+    "scheduled": "scheduled",
+    "live": "live now",
+    "late_answers": "late answers open",
+    "closed": "closed",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ChatView:
     """A chat, its state, its questions and where its plan stands."""
@@ -64,6 +73,11 @@ class ChatView:
     questions: tuple[QuestionView, ...]
     current_question: int | None
     topic: str = ""  # the host's framing (issue 9); editable until the chat starts
+
+    @property
+    def state_label(self) -> str:
+        """The state in words."""
+        return STATE_LABELS.get(self.state, self.state)
 
 
 @dataclass(frozen=True, slots=True)

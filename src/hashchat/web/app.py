@@ -20,6 +20,7 @@ import hashchat
 from hashchat.actions.chats import get_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.limits import UnavailableError
+from hashchat.actions.resume import stream_start
 from hashchat.actions.runner import run_background
 from hashchat.assembly import ManagedBus, background_jobs, build_context
 from hashchat.live.nchan import SUBSCRIBER_PATH, FanoutUnavailableError, NchanBus
@@ -36,7 +37,6 @@ from hashchat.web.errors import install_error_handlers
 from hashchat.web.nchan_handoff import NchanReconnects
 from hashchat.web.pages import router as pages_router
 from hashchat.web.pages.imports import router as imports_page_router
-from hashchat.web.resume import stream_start
 from hashchat.web.security_headers import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

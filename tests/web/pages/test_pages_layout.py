@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hashchat.actions.views import PostView, QuestionView
 from hashchat.web.pages.layout import MAX_NESTING, room_groups
-from hashchat.web.pages.views import PostGroup, PostNode, PostView, QuestionView
+from hashchat.web.pages.views import PostGroup, PostNode
 
 START = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
 
@@ -44,9 +45,9 @@ def by_key(groups: list[PostGroup]) -> dict[str, PostGroup]:
 
 
 QUESTIONS = (
-    QuestionView(1, "What went well?", START),
-    QuestionView(2, "What next?", START + timedelta(minutes=9)),
-    QuestionView(3, "Not asked yet", None),
+    QuestionView(1, 1, "What went well?", START),
+    QuestionView(1, 2, "What next?", START + timedelta(minutes=9)),
+    QuestionView(1, 3, "Not asked yet", None),
 )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body
 
 from hashchat.actions import chats, questions
 from hashchat.actions.context import AppContext
+from hashchat.actions.resume import newest_event_shown
 from hashchat.actions.views import ChatView
 from hashchat.web.api.schemas import (
     CHANGE_REFUSALS,
@@ -27,7 +28,6 @@ from hashchat.web.api.schemas import (
 )
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
-from hashchat.web.resume import newest_event_shown
 
 router = APIRouter(tags=["chats"])
 

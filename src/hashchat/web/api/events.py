@@ -18,11 +18,11 @@ from starlette.types import Receive, Scope, Send
 
 from hashchat.actions.chats import get_chat
 from hashchat.actions.errors import InvalidInputError
+from hashchat.actions.resume import stream_start
 from hashchat.live.seats import AsgiReceive, AsgiSend
 from hashchat.store.models import MAX_ROW_ID
 from hashchat.web.api.schemas import READ_REFUSALS, ChatId
 from hashchat.web.deps import Ctx
-from hashchat.web.resume import stream_start
 
 router = APIRouter(tags=["events"])
 
@@ -97,7 +97,7 @@ LastEventId = Annotated[str | None, Header()]
 def requested_resume(last_event_id: str | None, after: int | None) -> int | None:
     """Where a stream was asked to resume: the `Last-Event-ID` header (a browser reconnecting)
     wins over `?after=`; None when neither is given (the stream starts at the present, see
-    `hashchat.web.resume.stream_start`). 422 for anything but an event id."""
+    `hashchat.actions.resume.stream_start`). 422 for anything but an event id."""
     if last_event_id is not None and last_event_id.strip():
         text = last_event_id.strip()
         if not (text.isascii() and text.isdigit()):

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from hashchat.actions import moderation, posts
 from hashchat.actions.idempotency import MAX_KEY_LENGTH
+from hashchat.actions.resume import newest_event_shown
 from hashchat.actions.views import PostView
 from hashchat.web.api.schemas import (
     CHANGE_REFUSALS,
@@ -22,7 +23,6 @@ from hashchat.web.api.schemas import (
 )
 from hashchat.web.auth import Actor
 from hashchat.web.deps import Ctx
-from hashchat.web.resume import newest_event_shown
 
 router = APIRouter(tags=["posts"])
 

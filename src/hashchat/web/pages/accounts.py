@@ -17,6 +17,7 @@ from hashchat.actions.accounts import (
     do_update_profile,
 )
 from hashchat.actions.errors import ActionError, RateLimitedError
+from hashchat.actions.series import list_series_with_next
 from hashchat.web.auth import (
     clear_session_cookie,
     client_address,
@@ -24,7 +25,6 @@ from hashchat.web.auth import (
     session_id_of,
     set_session_cookie,
 )
-from hashchat.web.pages import queries
 from hashchat.web.pages.common import (
     context_of,
     page,
@@ -48,12 +48,7 @@ def _with_retry_after(error: ActionError, response: HTMLResponse) -> HTMLRespons
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     """The list of series with their next chat."""
-    ctx = context_of(request)
-    with ctx.store.read() as session:
-        items = [
-            {"series": s, "next_chat": queries.next_chat_of_series(session, s.id, ctx.now())}
-            for s in queries.all_series(session)
-        ]
+    items = list_series_with_next(context_of(request))
     return page(request, "home.html", "Series", series_list=items)
 
 

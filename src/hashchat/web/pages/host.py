@@ -32,12 +32,12 @@ from hashchat.actions.moderation import (
 )
 from hashchat.actions.network_blocks import do_block_handle, do_unblock_handle
 from hashchat.actions.posts import do_create_post
+from hashchat.actions.resume import newest_event_shown
 from hashchat.actions.views import UserView
 from hashchat.web.api.schemas import ChatId, PostId
 from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.networks import network_name, strictest_rule_words
-from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
 MAX_OPEN_HOURS = 14 * 24  # late answers stay open at most two weeks after the end

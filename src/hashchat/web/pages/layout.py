@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hashchat.web.pages.views import PostGroup, PostNode, PostView, QuestionView
+from hashchat.actions.views import PostView, QuestionView
+from hashchat.web.pages.views import PostGroup, PostNode
 
 # Deeper threads continue flat at this depth so that templates never recurse without bound.
 MAX_NESTING = 12

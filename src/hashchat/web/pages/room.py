@@ -7,24 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hashchat.actions.bridges import chat_networks
-from hashchat.actions.errors import ActionError
-from hashchat.actions.permissions import HOSTS
+from hashchat.actions.chats import get_chat_in_series
+from hashchat.actions.errors import ActionError, NotFoundError
+from hashchat.actions.permissions import Mutation
 from hashchat.actions.posts import do_create_post
-from hashchat.actions.upcoming import do_set_questions_public, questions_shown_early
+from hashchat.actions.room import get_room
+from hashchat.actions.upcoming import do_set_questions_public
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule
 from hashchat.formats.ics import CalendarEntry, calendar_ics
-from hashchat.store.models import ChatRow
 from hashchat.web.api.schemas import ChatId
 from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.downloads import content_disposition
-from hashchat.web.pages import queries
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.layout import room_groups
 from hashchat.web.pages.networks import strictest_rule_words
 from hashchat.web.pages.series import announcement_zones, guide_text
 from hashchat.web.pages.views import rule_description
-from hashchat.web.resume import newest_event_shown
 
 router = APIRouter()
 
@@ -56,28 +54,11 @@ def _room(
 ) -> HTMLResponse:
     ctx = context_of(request)
     viewer = viewer_of(request)
-    # Read before the posts (and before the read below takes its snapshot), so that an event in
-    # between is replayed rather than missed; room.js applies a post it already shows once.
-    resume_after = newest_event_shown(ctx, chat_id)
-    with ctx.store.read() as session:
-        chat = queries.chat_by_id(session, chat_id)
-        if chat is None:
-            return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
-        series = queries.series_by_id(session, chat.series_id)
-        assert series is not None
-        role = queries.role_in_series(session, series.id, viewer.id) if viewer else None
-        blocked = queries.is_blocked(session, series.id, viewer.id) if viewer else False
-        posts = queries.posts_of_chat(session, chat.id)
-        row = session.get(ChatRow, chat.id)
-        assert row is not None
-        topic = row.topic
-        early_questions = questions_shown_early(session, row)
-        questions_public = row.questions_public
-    # The counter uses the strictest rule among the series' own and the bridged networks'.
-    where = chat_networks(ctx, chat.id)
-    # While scheduled the compose box is rendered hidden: room.js shows it when the chat starts.
-    can_post = viewer is not None and not blocked and chat.state != "closed"
-    is_host_viewer = viewer is not None and (viewer.is_admin or role in HOSTS)
+    try:
+        room = get_room(ctx, chat_id, viewer)
+    except NotFoundError:
+        return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
+    chat, series, posts, where = room.chat, room.series, room.posts, room.networks
     groups = room_groups(chat.questions, posts)
     config = {
         "chat_id": chat.id,
@@ -90,10 +71,10 @@ def _room(
             {"number": q.number, "text": q.text} for q in chat.questions if q.asked_at is not None
         ],
         # Hosts are never auto-tagged (domain.compose): the preview must say the same.
-        "viewer_is_host": is_host_viewer,
+        "viewer_is_host": room.is_host,
         "viewer_name": viewer.name if viewer else None,
         "starts_at": chat.starts_at.isoformat(),
-        "last_event_id": resume_after,
+        "last_event_id": room.resume_after,
         "viewer_zone": viewer.timezone if viewer else None,
         "csrf_token": csrf_token_for(request) if viewer else None,
     }
@@ -105,14 +86,16 @@ def _room(
         chat=chat,
         series=series,
         groups=groups,
-        spotlighted=[post for post in posts if post.spotlight and not post.hidden],
-        topic=topic,
-        early_questions=early_questions,
-        questions_public=questions_public,
+        spotlighted=room.spotlighted,
+        topic=chat.topic,
+        early_questions=room.early_questions,
+        questions_public=room.questions_public,
         countdown=countdown_text((chat.starts_at - ctx.now()).total_seconds()),
-        can_post=can_post,
-        blocked=blocked,
-        is_host_viewer=is_host_viewer,
+        can_post=room.can_post,
+        blocked=room.blocked,
+        is_host_viewer=room.is_host,  # the compose hint: a host's posts are comments
+        may_edit_chat=Mutation.EDIT_CHAT in room.may,  # show the questions early
+        may_run_chat=Mutation.START_CHAT in room.may,  # the console (actions.console's test)
         rule_description=rule_description(where.rule),
         char_limit=where.limit,
         strictest=strictest_rule_words(where.rule, [n.network for n in where.networks]),
@@ -131,11 +114,9 @@ def room_page(request: Request, chat_id: ChatId) -> HTMLResponse:
 @router.get("/chats/{chat_id}/calendar.ics", name="chat_calendar")
 def chat_calendar(request: Request, chat_id: ChatId) -> Response:
     """One chat as a calendar event ("add to calendar"), with the series' reminders and guide."""
-    ctx = context_of(request)
-    with ctx.store.read() as session:
-        chat = queries.chat_by_id(session, chat_id)
-        series = queries.series_by_id(session, chat.series_id) if chat else None
-    if chat is None or series is None:
+    try:
+        chat, series = get_chat_in_series(context_of(request), chat_id)
+    except NotFoundError:
         return refusal(request, 404, "No such chat", f"There is no chat {chat_id}.")
     try:
         schedule = SeriesSchedule(

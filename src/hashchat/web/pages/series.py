@@ -9,19 +9,18 @@ from icalendar import Calendar
 from hashchat.actions.calendar import calendar_of_series
 from hashchat.actions.chats import cadence_from_json
 from hashchat.actions.errors import NotFoundError
-from hashchat.actions.permissions import Mutation
+from hashchat.actions.permissions import HOSTS, Mutation
 from hashchat.actions.recap import recap_summaries
 from hashchat.actions.schedule import list_schedules
-from hashchat.actions.series import may_in_series
+from hashchat.actions.series import get_series, may_in_series
+from hashchat.actions.views import ChatView, SeriesView
 from hashchat.domain import announce
 from hashchat.domain.schedule import ScheduleError, SeriesSchedule, announcement_line
 from hashchat.formats.ics import CalendarEntry, calendar_ics, calendar_name
-from hashchat.store.models import ChatRow
 from hashchat.web.downloads import content_disposition
-from hashchat.web.pages import queries
 from hashchat.web.pages.common import context_of, page, refusal, viewer_of
 from hashchat.web.pages.feeds import RecapEntry, recaps_atom
-from hashchat.web.pages.views import ChatSummary, ChatView, SeriesView, rule_description
+from hashchat.web.pages.views import ChatSummary, rule_description
 
 router = APIRouter()
 
@@ -55,6 +54,7 @@ def _summary(series: SeriesView, chat: ChatView) -> ChatSummary:
         duration_minutes=chat.duration_minutes,
         state=chat.state,
         announcement=_announcement(series, chat),
+        topic=chat.topic,
     )
 
 
@@ -62,14 +62,16 @@ def _summary(series: SeriesView, chat: ChatView) -> ChatSummary:
 def series_page(request: Request, tag: str) -> HTMLResponse:
     """Description, hosts, next chats, the guide, the calendar link and past recaps."""
     ctx = context_of(request)
-    with ctx.store.read() as session:
-        series = queries.series_by_tag(session, tag)
-        if series is None:
-            return refusal(request, 404, "No such series", f"There is no series #{tag}.")
-        hosts = queries.series_members(session, series.id, queries.HOST_ROLES)
-        chats = queries.chats_of_series(session, series.id)
-        cadence_rows = session.get(ChatRow, chats[-1].id) if chats else None
-    cadence = cadence_from_json(cadence_rows.cadence if cadence_rows else None)
+    try:
+        detail = get_series(ctx, tag)
+    except NotFoundError:
+        return refusal(request, 404, "No such series", f"There is no series #{tag}.")
+    series = detail.series
+    chats = list(reversed(detail.chats))  # earliest first
+    hosts = sorted(
+        (m for m in detail.members if m.role in HOSTS), key=lambda m: (m.role != "owner", m.name)
+    )
+    cadence = cadence_from_json(chats[-1].cadence if chats else None)
     viewer = viewer_of(request)
     may = may_in_series(ctx, viewer, series.tag) if viewer else frozenset()
     return page(
@@ -146,11 +148,12 @@ def series_recaps_feed(request: Request, tag: str) -> Response:
     """An Atom entry per chat past its live hour, linking to its recap."""
     ctx = context_of(request)
     entries: list[RecapEntry] = []
-    with ctx.store.read() as session:
-        series = queries.series_by_tag(session, tag)
-        if series is None:
-            return refusal(request, 404, "No such series", f"There is no series #{tag}.")
-        past = [c for c in queries.chats_of_series(session, series.id) if c.state in PAST_STATES]
+    try:
+        detail = get_series(ctx, tag)
+    except NotFoundError:
+        return refusal(request, 404, "No such series", f"There is no series #{tag}.")
+    series = detail.series
+    past = [c for c in reversed(detail.chats) if c.state in PAST_STATES]
     # Stored once per change of each chat (actions.recap.recap_summaries), not rebuilt per request.
     summaries = recap_summaries(ctx, [chat.id for chat in past])
     for chat in past:
