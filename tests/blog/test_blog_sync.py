@@ -1,19 +1,23 @@
-"""Pulling a blog's comments trusts positive evidence only: a comment missing from a list that
-came back short (a cache or a plugin on the blog) stays in the room until the blog says, for
-that comment, that it is gone."""
+"""Keeping the blog in step when it misbehaves: a comment missing from a list that came back
+short (a cache or a plugin on the blog) stays in the room until the blog says, for that comment,
+that it is gone; a reply whose answer was lost on the way back is found, not posted twice."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from blog_support import blog_posts, make_host, seed_chat
 from wordpress_support import LocalWordPress
 
 from hashchat.actions.announce import do_announce
-from hashchat.actions.blog import BlogClient, BlogLogin, do_connect_blog
+from hashchat.actions.blog import CONSUMER, BlogClient, BlogLogin, do_connect_blog
 from hashchat.actions.blog_sync import BlogSync
 from hashchat.actions.chats import do_start_chat
 from hashchat.actions.context import AppContext
+from hashchat.actions.outbox import OutboxWorker, consumer_status, register_consumer
+from hashchat.actions.posts import do_create_post
+from hashchat.bridges.errors import NetworkBusyError
 from hashchat.bridges.wordpress import WordPressSite, open_site, verify_blog
 from hashchat.domain.ingest import ForeignPost
 
@@ -49,3 +53,43 @@ def test_a_short_list_hides_nothing_a_deletion_does(
         client.delete(f"/comments/{comment}", params={"force": "true"}).raise_for_status()
     BlogSync(ctx, _short).pull_once()
     assert blog_posts(ctx, chat_id)[f"comment-{comment}"].hidden
+
+
+class LostAnswers(WordPressSite):
+    """The real blog, except that the answer to a new comment is lost on the way back."""
+
+    def reply(self, *args: Any, **kwargs: Any) -> ForeignPost:
+        super().reply(*args, **kwargs)
+        raise NetworkBusyError("the connection dropped before the answer came")
+
+
+def _lossy(url: str, user: str, password: str) -> BlogClient:
+    return LostAnswers(url, user, password)
+
+
+def test_a_reply_whose_answer_was_lost_is_not_posted_twice(
+    ctx: AppContext, wordpress: LocalWordPress
+) -> None:
+    host = make_host(ctx)
+    register_consumer(ctx, CONSUMER)
+    chat_id = seed_chat(ctx, host, ctx.now() + timedelta(hours=2), "Lost answers")
+    fields = {"url": wordpress.url, "user": "admin", "app_password": wordpress.app_password}
+    do_connect_blog(ctx, host.view, "KaizenBiz", fields, verify_blog)
+    post = do_announce(ctx, host.view, chat_id, open_site)
+    do_start_chat(ctx, host.view, chat_id)
+    comment = wordpress.comment(post.post_id, "Lost Reader", "A1 Hello #KaizenBiz")
+    wordpress.moderate(comment, status="approved")
+    BlogSync(ctx, open_site).pull_once()
+    parent = blog_posts(ctx, chat_id)[f"comment-{comment}"]
+    do_create_post(ctx, host.view, chat_id, "Hello to you!", parent.id)
+
+    OutboxWorker(ctx, {CONSUMER: BlogSync(ctx, _lossy).handle}, name="t").work_once()
+    assert consumer_status(ctx, CONSUMER).pending == 1  # the reply's delivery, to retry
+    retry = OutboxWorker(ctx, {CONSUMER: BlogSync(ctx, open_site).handle}, name="t")
+    assert retry.work_once(ctx.now() + timedelta(minutes=1)) == 1
+    assert consumer_status(ctx, CONSUMER).pending == 0
+    with wordpress.api() as client:
+        under = client.get(
+            "/comments", params={"post": post.post_id, "parent": comment, "context": "edit"}
+        ).json()
+    assert [c["content"]["raw"] for c in under] == ["Hello to you!"]

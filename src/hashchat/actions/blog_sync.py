@@ -315,7 +315,7 @@ class BlogSync:
                 return
             if post.source:  # already the blog's (a retried delivery)
                 return
-            row, _ = announce.reserve(session, work.id, chat_id, REPLY, post_id, self.ctx.now())
+            row, fresh = announce.reserve(session, work.id, chat_id, REPLY, post_id, self.ctx.now())
             if row.wp_id is not None:
                 return
             row_id, text, created_at = row.id, post.text, post.created_at
@@ -323,7 +323,15 @@ class BlogSync:
         assert announcement_row.wp_id is not None
         with OWN_COMMENTS:
             self._post_reply(
-                work, announcement_row, chat_id, post_id, row_id, parent_number, text, created_at
+                work,
+                announcement_row,
+                chat_id,
+                post_id,
+                row_id,
+                parent_number,
+                text,
+                created_at,
+                recover=not fresh,
             )
 
     def _post_reply(
@@ -336,18 +344,31 @@ class BlogSync:
         parent_number: int,
         text: str,
         created_at: datetime,
+        *,
+        recover: bool,
     ) -> None:
         assert announcement_row.wp_id is not None
+        post_url = announcement_row.url or ""
         client = work.open(self.opener)
         try:
-            comment = client.reply(
-                announcement_row.wp_id,
-                announcement_row.url or "",
-                parent_number,
-                text,
-                created_at,
-                work.login,
-            )
+            comment = None
+            if recover:  # an earlier try may have posted it before failing: never twice
+                comment = next(
+                    (
+                        c
+                        for c in client.approved_comments(
+                            announcement_row.wp_id, post_url, work.login
+                        )
+                        if c.reply_to == f"comment-{parent_number}"
+                        and c.author_handle == work.login.login
+                        and c.text == text.strip()
+                    ),
+                    None,
+                )
+            if comment is None:
+                comment = client.reply(
+                    announcement_row.wp_id, post_url, parent_number, text, created_at, work.login
+                )
         finally:
             client.close()
         number = _comment_number(comment.external_id)
