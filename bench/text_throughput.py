@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import statistics
 import sys
@@ -146,7 +147,9 @@ def run(corpus: str, posts: list[str], rounds: int, peer_rounds: int) -> float |
         (ours_name, _ours, rounds),
         (peer_name, _peer, peer_rounds),
     ]
+    load_before = os.getloadavg()[0]
     seconds = _best_interleaved(sides, posts)
+    load_after = os.getloadavg()[0]
     lengths = [len(post) for post in posts]
     print(
         f"Corpus `{corpus}`: {len(posts)} posts, {statistics.mean(lengths):.0f} characters on "
@@ -154,7 +157,9 @@ def run(corpus: str, posts: list[str], rounds: int, peer_rounds: int) -> float |
         f"{sum(not post.isascii() for post in posts) / len(posts):.0%} not pure ASCII; "
         f"Python {platform.python_version()}; CPU time, best of {rounds} rounds per chunk of "
         f"{_CHUNK} posts (twitter-text-parser: {peer_rounds}); "
-        "weighted lengths equal on every post"
+        "weighted lengths equal on every post; load average (1 min) "
+        f"{load_before:.1f} before the timing, {load_after:.1f} after (shared cores: the ratio "
+        "falls as the load rises)"
     )
     print()
     print("| step | seconds | texts/s | µs/text |")
