@@ -49,6 +49,10 @@ CONTRACT = {
     ("get", "/api/v1/series/{tag}/bridges"),
     ("delete", "/api/v1/series/{tag}/bridges/{bridge_id}"),
     ("post", "/api/v1/series/{tag}/network-blocks"),
+    ("get", "/api/v1/series/{tag}/network-blocks"),
+    ("delete", "/api/v1/series/{tag}/network-blocks/{network}/{handle}"),
+    # Issue 10: an archive uploaded into a series.
+    ("post", "/api/v1/series/{tag}/imports"),
     # Issue 13: insights.
     ("get", "/api/v1/series/{tag}/insights"),
     ("get", "/api/v1/chats/{chat_id}/insights"),

@@ -83,6 +83,16 @@ async def _add(scene: Scene, actor: Any, role: str) -> httpx.Response:
     return await scene.api.call(actor, "POST", f"/series/{scene.tag}/members", json=body)
 
 
+async def _see_insight_names(scene: Scene, actor: Any) -> httpx.Response:
+    """A read whose refusal is a smaller answer: the figures are public, the names behind them
+    (`series.regulars`, cohort members) are in it only for whom the matrix allows; a reader
+    without them stands for a 403 here."""
+    response = await scene.api.call(actor, "GET", f"/series/{scene.tag}/insights")
+    if response.status_code == 200 and "regulars" not in response.json()["series"]:
+        return httpx.Response(403, json={"detail": "no names"})
+    return response
+
+
 PERFORM: dict[Mutation, Perform] = {
     Mutation.CREATE_CHAT: _create_chat,
     Mutation.EDIT_QUESTION: lambda s, a: _on_scheduled_chat(
@@ -121,6 +131,7 @@ PERFORM: dict[Mutation, Perform] = {
     ),
     Mutation.UNHIDE_POST: lambda s, a: _on_post(s, a, "unhide"),
     Mutation.MANAGE_BRIDGES: lambda s, a: s.api.call(a, "GET", f"/series/{s.tag}/bridges"),
+    Mutation.SEE_INSIGHT_NAMES: _see_insight_names,
 }
 
 
