@@ -91,7 +91,14 @@ def blog_worker(ctx: AppContext) -> tuple[BlogSync, OutboxWorker]:
 def api_call(
     ctx: AppContext, who: Host | None, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
-    """One call to the real app (in process) as `who`."""
+    """One call to the real app's API (in process) as `who`."""
+    return app_call(ctx, who, method, f"/api/v1{path}", **kwargs)
+
+
+def app_call(
+    ctx: AppContext, who: Host | None, method: str, path: str, **kwargs: Any
+) -> httpx.Response:
+    """One request to the real app (in process) as `who`: a page or the API."""
     import anyio
 
     from hashchat.web.app import create_app
@@ -102,7 +109,7 @@ def api_call(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             headers = who.auth if who else {}
-            return await client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+            return await client.request(method, path, headers=headers, **kwargs)
 
     return anyio.run(call)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from blog_support import TAG, api_call, blog_worker, make_host, seed_chat, wp_posts_titled
+from blog_support import TAG, api_call, app_call, blog_worker, make_host, seed_chat, wp_posts_titled
 from wordpress_support import LocalWordPress
 
 from hashchat.actions.accounts import do_create_token, do_register
@@ -122,6 +122,10 @@ def test_a_blog_away_is_shown_and_retried_without_publishing_twice(
     waiting = api_call(ctx, host, "GET", f"/series/{TAG}/blog").json()
     assert waiting["pending"] == 1
     assert "unreachable" in waiting["delivery_error"]
+    console = app_call(ctx, host, "GET", f"/chats/{chat_id}/host")
+    assert console.status_code == 200
+    assert "Announcement on the blog" in console.text
+    assert "1 publication(s) waiting for a retry" in console.text
 
     with ctx.store.write() as session:  # back again: the outbox's retry publishes it, once
         session.scalars(sa.select(BlogRow)).one().url = wordpress.url

@@ -420,3 +420,38 @@ def blog_chats(ctx: AppContext, actor: UserView, tag: str, limit: int = 20) -> l
                 )
             )
         return listed
+
+
+@dataclass(frozen=True, slots=True)
+class ChatBlog:
+    """A chat on the series' blog, for its console: the blog's health, and where the chat's
+    announcement and recap are (None: not yet)."""
+
+    blog: BlogView
+    announcement_url: str | None
+    recap_url: str | None
+    comments_closed: bool
+
+
+def chat_blog(session: Session, chat: ChatRow, now: datetime) -> ChatBlog | None:
+    """The chat's blog side, or None when its series has no blog (the caller authorises)."""
+    row = session.scalar(sa.select(BlogRow).where(BlogRow.series_id == chat.series_id))
+    if row is None:
+        return None
+    posts = {
+        post.kind: post
+        for post in session.scalars(
+            sa.select(BlogPostRow).where(
+                BlogPostRow.blog_id == row.id,
+                BlogPostRow.chat_id == chat.id,
+                BlogPostRow.number == 0,
+            )
+        )
+    }
+    announced, recap = posts.get(ANNOUNCEMENT), posts.get(RECAP)
+    return ChatBlog(
+        blog=_view(session, row, now),
+        announcement_url=announced.url if announced and announced.wp_id else None,
+        recap_url=recap.url if recap and recap.wp_id else None,
+        comments_closed=bool(announced and announced.comments_closed_at),
+    )

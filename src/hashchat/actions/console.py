@@ -1,7 +1,7 @@
 """What the host console reads, in one call: the chat, its plan, the recent posts (hidden ones
 too), who the hosts are and who is blocked, the networks the chat runs on (with its opening post
-on each, the strictest character rule) and each bridge's health. Hosts only, as the permission
-matrix says."""
+on each, the strictest character rule), each bridge's health, and the chat on the series' blog
+(issue 12: its health, the announcement and recap). Hosts only, as the permission matrix says."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hashchat.actions.access import load_chat, require
+from hashchat.actions.blog import ChatBlog, chat_blog
 from hashchat.actions.bridges import BridgeView, ChatNetworks, chat_networks, health_of_series
 from hashchat.actions.chats import PlanItemView, cadence_from_json, chat_plan, read_chat
 from hashchat.actions.context import AppContext
@@ -37,6 +38,7 @@ class ConsoleView:
     networks: ChatNetworks
     bridges: tuple[BridgeView, ...]
     blocked_handles: tuple[BlockedHandle, ...]
+    blog: ChatBlog | None = None
 
 
 def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
@@ -57,6 +59,7 @@ def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
         cadence = cadence_from_json(chat_row.cadence)
         health = tuple(health_of_series(session, chat_row.series_id, ctx.now()))
         handles = tuple(blocked_handles(session, chat_row.series_id))
+        on_the_blog = chat_blog(session, chat_row, ctx.now())
     return ConsoleView(
         chat=chat,
         cadence=cadence,
@@ -67,4 +70,5 @@ def read_console(ctx: AppContext, actor: UserView, chat_id: int) -> ConsoleView:
         networks=chat_networks(ctx, chat_id),
         bridges=health,
         blocked_handles=handles,
+        blog=on_the_blog,
     )

@@ -150,6 +150,7 @@ def console_page(
             }
             for n in where.networks
         ],
+        blog=console.blog,
         char_limit=where.limit,
         strictest=strictest_rule_words(where.rule, [n.network for n in where.networks]),
         closes_at=closes_at,
