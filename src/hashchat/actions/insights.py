@@ -215,7 +215,10 @@ def _prepare(conn: sa.Connection) -> None:
 
 def _side_by_side(engine: sa.Engine) -> bool:
     """True when a second connection sees the same database (not an in-memory SQLite one)."""
-    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+    if engine.dialect.name != "sqlite":
+        return True
+    database = engine.url.database or ""
+    return database not in ("", ":memory:") and "mode=memory" not in str(engine.url)
 
 
 def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
