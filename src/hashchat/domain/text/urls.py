@@ -183,7 +183,7 @@ _new_span = tuple.__new__
 def _matched_urls_in_window(
     text: str, start: int, end: int, require_protocol: bool
 ) -> list[UrlSpan]:
-    """The URLs that `_URL` finds between `start` and `end` (a window of `_candidate_words`)."""
+    """The URLs that `_URL` finds between `start` and `end`: a word and the space before it."""
     found: list[UrlSpan] = []
     for match in _URL.finditer(text, start, end):
         start, end = match.span("url")
