@@ -7,16 +7,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from blog_support import blog_posts, make_host, seed_chat
 from wordpress_support import LocalWordPress
 
+from hashchat.actions.accounts import do_register
 from hashchat.actions.announce import do_announce
 from hashchat.actions.blog import CONSUMER, BlogClient, BlogLogin, do_connect_blog
 from hashchat.actions.blog_sync import BlogSync
 from hashchat.actions.chats import do_start_chat
 from hashchat.actions.context import AppContext
+from hashchat.actions.errors import ConflictError
 from hashchat.actions.outbox import OutboxWorker, consumer_status, register_consumer
 from hashchat.actions.posts import do_create_post
+from hashchat.actions.series import do_create_series
 from hashchat.bridges.errors import NetworkBusyError
 from hashchat.bridges.wordpress import WordPressSite, open_site, verify_blog
 from hashchat.domain.ingest import ForeignPost
@@ -93,3 +97,15 @@ def test_a_reply_whose_answer_was_lost_is_not_posted_twice(
             "/comments", params={"post": post.post_id, "parent": comment, "context": "edit"}
         ).json()
     assert [c["content"]["raw"] for c in under] == ["Hello to you!"]
+
+
+def test_a_blog_user_linked_to_another_account_is_refused_by_name(
+    ctx: AppContext, wordpress: LocalWordPress
+) -> None:
+    first = make_host(ctx)
+    fields = {"url": wordpress.url, "user": "admin", "app_password": wordpress.app_password}
+    do_connect_blog(ctx, first.view, "KaizenBiz", fields, verify_blog)
+    other = do_register(ctx, "otherhost", "correct horse battery")
+    do_create_series(ctx, other, "OtherChat", "Another chat", "UTC")
+    with pytest.raises(ConflictError, match="'admin' is linked to another hashchat account"):
+        do_connect_blog(ctx, other, "OtherChat", fields, verify_blog)

@@ -4,7 +4,8 @@
   naming it), then the fields (422), then one blog per series (409), then the login on the blog
   (the caller passes `verify`, network code: 422 with WordPress's reason), then the Application
   Password is stored sealed and the blog user's login is linked to the host who connected it
-  (her comments on the blog are hers, a host's, in the room and in a later WXR import).
+  (her comments on the blog are hers, a host's, in the room and in a later WXR import); a
+  login already linked to another account is 409 (handles are linked per network, not per site).
 - `blog_of_series` its health; `do_remove_blog` wipes the secret (filed comments stay).
 - `blog_chats`: the series' coming and running chats with their posts on the blog (the page).
 - A chat's announcement is `actions.announce`; keeping the blog in step afterwards (comments
@@ -246,7 +247,16 @@ def do_connect_blog(
         _refuse_second(session, series)
         user = session.get(User, actor.id)
         if user is not None and login.login:
-            link_handle(session, user, "wordpress", login.login, now)  # 409: another's
+            try:
+                link_handle(session, user, "wordpress", login.login, now)
+            except ConflictError:
+                # Logins are linked per network: filing her comments under another account
+                # (or under none, while a later import files them under that one) would lie.
+                raise ConflictError(
+                    f"the WordPress user {login.login!r} is linked to another hashchat account "
+                    f"(another blog's user of that name?): connect with a WordPress user of "
+                    f"your own"
+                ) from None
         row = BlogRow(
             series_id=series.id,
             user_id=actor.id,
