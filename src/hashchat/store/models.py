@@ -494,6 +494,47 @@ class BridgePostRow(Base):
     created_at: Mapped[datetime]
 
 
+class PersonNetworkRow(Base):
+    """A person's own account on a network (issue 11, migration 0018), through which she may
+    cross-post her answers: one per network, credentials sealed as a bridge's are."""
+
+    __tablename__ = "person_networks"
+    __table_args__ = (sa.UniqueConstraint("user_id", "network"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(_fk("users.id"), index=True)
+    network: Mapped[str] = mapped_column(sa.String(20))
+    account: Mapped[str] = mapped_column(sa.String(300))
+    settings: Mapped[str] = mapped_column(sa.Text)  # JSON: instance, service, handle (no secret)
+    secret: Mapped[str] = mapped_column(sa.Text)  # Fernet token of the credentials' JSON
+    created_at: Mapped[datetime]
+
+
+class CrossPostRow(Base):
+    """A post its author asked to cross-post to one of her networks (written with the post):
+    `pending` until posted, then `done` with the network's identity of the copy (`source`,
+    `external_id`, `url`), so a bridge reading the tag knows that copy as this post."""
+
+    __tablename__ = "cross_posts"
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "network"),
+        sa.Index("ix_cross_posts_identity", "network", "source", "external_id"),
+        sa.Index("ix_cross_posts_url", "network", "url"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(_fk("posts.id"), index=True)
+    person_network_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person_networks.id", ondelete="SET NULL")
+    )
+    network: Mapped[str] = mapped_column(sa.String(20))
+    state: Mapped[str] = mapped_column(sa.String(20))
+    source: Mapped[str | None] = mapped_column(sa.String(300))
+    external_id: Mapped[str | None] = mapped_column(sa.String(200))
+    url: Mapped[str | None] = mapped_column(sa.String(500))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    posted_at: Mapped[datetime | None]
+
+
 class NetworkBlock(Base):
     """A handle on another network that hosts blocked from a series: its posts never enter."""
 
