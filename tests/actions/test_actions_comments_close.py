@@ -51,6 +51,25 @@ def test_ending_without_a_time_closes_comments_24_hours_later(
     assert (closed.state, closed.closed_at) == ("closed", clock.now)
 
 
+def test_a_live_hour_that_ends_by_itself_closes_comments_24_hours_later(
+    new_context: Callable[[], AppContext], clock: Any
+) -> None:
+    """The cadence ends the hour (no host pressed End): comments still close by themselves,
+    24 hours after the end, with the countdown the console shows."""
+    ctx = new_context()
+    _host, chat_id = _live(ctx)
+    for _ in range(8):  # the plan's items, then the end of the hour
+        clock.advance(minutes=10)
+        run_due(ctx, clock.now)
+    ended = get_chat(ctx, chat_id)
+    assert ended.state == "late_answers"
+    assert ended.ended_at is not None
+    assert ended.comments_close_at == ended.ended_at + timedelta(hours=24)
+    clock.advance(hours=25)
+    run_due(ctx, clock.now)
+    assert get_chat(ctx, chat_id).state == "closed"
+
+
 def test_the_closing_time_moves_until_comments_close(
     new_context: Callable[[], AppContext], clock: Any
 ) -> None:

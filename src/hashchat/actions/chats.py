@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from hashchat.actions import cadence as cadence_runner
 from hashchat.actions.access import load_chat, load_series, require
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError, InvalidInputError, NotFoundError
-from hashchat.actions.lifecycle import move_chat, state_event
+from hashchat.actions.lifecycle import COMMENTS_OPEN_AFTER_END, move_chat, state_event
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import (
@@ -37,7 +37,6 @@ from hashchat.store.models import CadenceItem, ChatRow, QuestionRow, SeriesRow
 MAX_QUESTIONS = 50
 MAX_DURATION_MINUTES = 7 * 24 * 60  # a slow chat runs one question a day for a week
 MAX_TOPIC_CHARACTERS = 20_000  # a blog post's worth
-COMMENTS_OPEN_AFTER_END = timedelta(hours=24)  # when the host ends without saying when to close
 
 
 def cadence_from_json(text: str | None) -> Cadence:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,9 @@ from hashchat.store.models import CadenceItem, ChatRow
 PENDING = "pending"
 DONE = "done"
 SKIPPED = "skipped"
+
+# When comments close after the live hour, unless the host says otherwise (issue 9).
+COMMENTS_OPEN_AFTER_END = timedelta(hours=24)
 
 
 def state_event_data(chat: ChatRow) -> dict[str, Any]:
@@ -57,6 +60,10 @@ def move_chat(session: Session, chat: ChatRow, wanted: ChatState, now: datetime)
         chat.started_at = now
     if wanted in (ChatState.LATE_ANSWERS, ChatState.CLOSED) and chat.ended_at is None:
         chat.ended_at = now
+    if wanted is ChatState.LATE_ANSWERS and chat.comments_close_at is None:
+        # However the live hour ends (the host's End, or the cadence's own close at the end of
+        # the hour), comments close by themselves later; the host may move the time.
+        chat.comments_close_at = now + COMMENTS_OPEN_AFTER_END
     if wanted is ChatState.CLOSED:
         chat.closed_at = now
     chat.state = wanted.value

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hashchat.actions.chats import (
-    COMMENTS_OPEN_AFTER_END,
     do_close_chat,
     do_end_chat,
     do_move_comments_close,
@@ -23,6 +22,7 @@ from hashchat.actions.chats import (
 )
 from hashchat.actions.console import read_console
 from hashchat.actions.errors import ActionError, InvalidInputError
+from hashchat.actions.lifecycle import COMMENTS_OPEN_AFTER_END
 from hashchat.actions.moderation import (
     do_block_user,
     do_hide_post,
