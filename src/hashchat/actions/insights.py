@@ -107,7 +107,7 @@ def _as_minute(value: Any) -> datetime:
 
 _POSTS: sa.Table = PostRow.__table__  # type: ignore[assignment]
 _SEGMENTS: sa.Table = SegmentRow.__table__  # type: ignore[assignment]
-# A cold aggregation of many chats runs in two halves at once, on connections of their own.
+# On PostgreSQL a cold aggregation of many chats runs in two halves at once, on two connections.
 _PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insights")
 _SPLIT_FROM = 8  # chats; fewer are aggregated in one go
 
@@ -214,11 +214,10 @@ def _prepare(conn: sa.Connection) -> None:
 
 
 def _side_by_side(engine: sa.Engine) -> bool:
-    """True when a second connection sees the same database (not an in-memory SQLite one)."""
-    if engine.dialect.name != "sqlite":
-        return True
-    database = engine.url.database or ""
-    return database not in ("", ":memory:") and "mode=memory" not in str(engine.url)
+    """True on PostgreSQL, whose server works on two connections' queries at once. Not on SQLite:
+    two threads of one process, each aggregating half, took as long as one after the other
+    (measured: 1.03-1.18 s against 0.85-1.0 s), and an in-memory database is not shared anyway."""
+    return engine.dialect.name != "sqlite"
 
 
 def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
@@ -226,8 +225,9 @@ def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, C
     author joined to their segments (who wrote what kind), segments by question, posts by
     minute (and reposts, hidden), replies joined to their parents (conversations).
 
-    A series' worth is split in two halves (every other chat, so each gets its share of big
-    and small ones), the second aggregated on a connection of its own at the same time."""
+    On PostgreSQL a series' worth is split in two halves (every other chat, so each gets its
+    share of big and small ones), the second aggregated on a connection of its own at the same
+    time."""
     if not chats:
         return {}
     conn = session.connection()
