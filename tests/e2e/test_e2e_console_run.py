@@ -1,8 +1,9 @@
 """A host runs a chat from her console in the browser, from registration on, with no API call
 and no pre-seeded data (issue 9): she schedules a chat, frames it, writes its questions, starts
 it, asks Q1 and Q2, comments, hides and unhides a post, ends it with a closing time after a
-confirmation step, sees the countdown, and closes comments. Every action shows its notice (the
-console's live reload no longer cancels it). axe-core finds no serious or critical violation."""
+confirmation step, sees the countdown, and closes comments; a participant registers and answers in
+the room meanwhile; the recap then says what happened. Every action shows its notice (the console's
+live reload no longer cancels it). axe-core finds no violation on any page of the way."""
 
 from __future__ import annotations
 
@@ -81,6 +82,19 @@ def test_a_host_runs_a_chat_from_the_console(
     _notice(host, "The next question is posted.")
     expect(host.get_by_text("current question: Q2")).to_be_visible()
 
+    # A participant joins from the series page and answers Q2 in the room (the box adds the tag).
+    pia = new_context().new_page()
+    _register(pia, base, "console_pia")
+    pia.goto(f"{base}/series/{TAG}")
+    pia.get_by_role("link", name="Habits that stick").first.click()
+    pia.get_by_label("Your post").fill("Walking after lunch, every day")
+    expect(pia.locator("#compose-preview")).to_have_text(
+        f"A2 Walking after lunch, every day #{TAG}"
+    )
+    pia.get_by_role("button", name="Post", exact=True).click()
+    expect(pia.locator("#group-q2 li.post")).to_contain_text("Walking after lunch")
+    _no_violations(pia)
+
     host.get_by_label("Your comment").fill("Great answers so far")
     expect(host.locator("#host-comment-preview")).to_have_text(
         f"Will post: Great answers so far #{TAG}"
@@ -115,4 +129,14 @@ def test_a_host_runs_a_chat_from_the_console(
     host.get_by_role("button", name="Yes, close comments").click()
     _notice(host, "Comments are closed")
     expect(host.get_by_role("link", name="Read the recap")).to_be_visible()
+    _no_violations(host)
+
+    # The recap says what happened: two questions asked, one participant, her answer under Q2.
+    host.get_by_role("link", name="Read the recap").click()
+    figures = host.locator("table.figures").first
+    for row in ("Questions asked 2", "Participants (not counting hosts) 1", "Answers 1"):
+        expect(figures.get_by_role("row", name=row, exact=True)).to_be_visible()
+    expect(host.locator("body")).to_contain_text("What is your next small step?")
+    expect(host.locator("body")).to_contain_text("Walking after lunch, every day")
+    expect(host.locator("body")).not_to_contain_text("Spare?")
     _no_violations(host)
