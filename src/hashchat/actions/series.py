@@ -209,6 +209,14 @@ class SeriesPeople:
     blocked: tuple[str, ...]
     may: frozenset[Mutation]
 
+    def may_remove(self, member: MemberView) -> bool:
+        """The reader may take `member`'s role away (the matrix's `mutation_for_role_change`)."""
+        return mutation_for_role_change(Role(member.role), None) in self.may
+
+    def may_give(self, role: str) -> bool:
+        """The reader may give someone without a role `role`."""
+        return mutation_for_role_change(None, Role(role)) in self.may
+
 
 def allowed_in_series(session: Session, series_id: int, actor: UserView) -> frozenset[Mutation]:
     """Every mutation the permission matrix lets `actor` do in the series (pages show the

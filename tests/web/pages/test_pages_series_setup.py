@@ -147,6 +147,25 @@ def test_a_cohost_cannot_remove_the_owner_and_sees_why(world: World) -> None:
     assert "may not add_host" in refused.text
 
 
+def test_the_people_page_offers_what_the_matrix_allows_the_reader(world: World) -> None:
+    """Every remove link and role choice is the permission matrix's answer for this reader:
+    a cohost manages moderators, only the owner touches hosts."""
+    from hashchat.actions.series import do_add_member
+
+    do_add_member(world.ctx, world.host, "KaizenBiz", "reader", "moderator")
+    cohost_page = client_for(world, "leanlaura").get("/series/KaizenBiz/people").text
+    assert "/people/reader/remove" in cohost_page
+    assert "/people/kaizencoach/remove" not in cohost_page
+    assert "/people/leanlaura/remove" not in cohost_page
+    assert 'value="moderator"' in cohost_page
+    assert 'value="cohost"' not in cohost_page
+    owner_page = client_for(world, "kaizencoach").get("/series/KaizenBiz/people").text
+    for name in ("reader", "leanlaura", "kaizencoach"):
+        assert f"/people/{name}/remove" in owner_page
+    assert 'value="cohost" checked' in owner_page
+    assert 'value="moderator"' in owner_page
+
+
 def test_unblock_from_the_people_page(world: World) -> None:
     do_block_user(world.ctx, world.host, "KaizenBiz", "reader")
     host = client_for(world, "kaizencoach")
