@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from hashchat.actions.accounts import check_login
+from hashchat.actions.chats import get_chat
 from hashchat.actions.recap import transcript_of
 from hashchat.assembly import build_context
 from hashchat.cli import app as cli_app
@@ -17,7 +18,6 @@ from hashchat.demo import seed_demo
 from hashchat.settings import Settings
 from hashchat.store.migrate import upgrade
 from hashchat.store.models import ChatRow, PostRow
-from hashchat.web.pages import queries
 
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 
@@ -34,13 +34,11 @@ def test_demo_seeds_a_series_with_past_upcoming_and_ready_chats(tmp_path: Path) 
     assert "moderator" in roles.values()
     for account in community.accounts:
         assert check_login(ctx, account.name, account.password).name == account.name
+    past = get_chat(ctx, community.past_chat_id)
+    upcoming = get_chat(ctx, community.upcoming_chat_id)
+    ready = get_chat(ctx, community.ready_chat_id)
+    assert upcoming.topic.startswith("Every small business hands work over")
     with ctx.store.read() as session:
-        past = queries.chat_by_id(session, community.past_chat_id)
-        upcoming = queries.chat_by_id(session, community.upcoming_chat_id)
-        ready = queries.chat_by_id(session, community.ready_chat_id)
-        assert past is not None
-        assert upcoming is not None
-        assert ready is not None
         assert past.state == "closed"
         assert past.starts_at < NOW < upcoming.starts_at
         assert past.starts_at.strftime("%a %H:%M") == "Fri 17:00"

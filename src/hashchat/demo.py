@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from hashchat.actions.accounts import do_register
-from hashchat.actions.chats import do_close_chat, do_create_chat
+from hashchat.actions.chats import do_close_chat, do_create_chat, do_edit_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.ingest import do_ingest_posts, do_link_handle, do_restore_chat
 from hashchat.actions.moderation import do_hide_post
@@ -52,6 +52,11 @@ READY_QUESTIONS = (
     "Say hello: where are you joining from?",
     "What is one small win from this week?",
     "What will you try next week?",
+)
+UPCOMING_TOPIC = (
+    "Every small business hands work over: from one shift to the next, from the owner to a new "
+    "hire, from you to a supplier. Most mistakes happen in the gap. This week we look at the "
+    "hand-offs that work, the ones that leak, and one change you could make on Monday."
 )
 
 
@@ -152,6 +157,8 @@ def seed_demo(
         60,
         list(UPCOMING_QUESTIONS),
     )
+    # The host's framing, as the seed's blog post framed its chat (issue 9).
+    do_edit_chat(_at(ctx, now), owner, upcoming.id, topic=UPCOMING_TOPIC)
     ready = do_create_chat(
         _at(ctx, now),
         owner,
