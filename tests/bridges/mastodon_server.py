@@ -94,6 +94,7 @@ class LocalMastodon:
         self.base_url = ""
         self.domain = ""
         self.own_account = self.account("host")
+        self.tokens: dict[str, str] = {}  # another person's access token -> her username
 
     # -- running ---------------------------------------------------------------------------
 
@@ -140,6 +141,17 @@ class LocalMastodon:
             url=f"{self.base_url}/@{username}",
         )
         return account
+
+    def token_for(self, username: str) -> str:
+        """An access token of `username`'s own (a participant's, not the host's `TOKEN`)."""
+        token = f"local-token-of-{username}"
+        self.tokens[token] = username
+        return token
+
+    def _account_of(self, request: Request) -> dict[str, Any]:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        username = self.tokens.get(token)
+        return self.account(username) if username else self.own_account
 
     def post_as(
         self,
@@ -274,7 +286,7 @@ class LocalMastodon:
                 return JSONResponse({"error": "Too many requests"}, 429, headers)
             return JSONResponse({"error": "Service unavailable"}, failure, headers)
         auth = request.headers.get("authorization", "")
-        if auth != f"Bearer {TOKEN}":
+        if auth != f"Bearer {TOKEN}" and auth.removeprefix("Bearer ") not in self.tokens:
             return JSONResponse(sample("statuses--create--011"), 401, self._headers())
         return None
 
@@ -299,7 +311,7 @@ class LocalMastodon:
             return self._json(body)
 
         async def verify_credentials(request: Request) -> Response:
-            return self._refusal(request) or self._json(self.own_account)
+            return self._refusal(request) or self._json(self._account_of(request))
 
         async def create_status(request: Request) -> Response:
             refused = self._refusal(request)
@@ -313,7 +325,8 @@ class LocalMastodon:
             if len(text) > limit:
                 return self._json({"error": "Validation failed: Text is too long"}, 422)
             reply = form.get("in_reply_to_id")
-            status = self._create(self.own_account, text, str(reply) if reply else None, None)
+            author = self._account_of(request)
+            status = self._create(author, text, str(reply) if reply else None, None)
             return self._json(status)
 
         async def one_status(request: Request) -> Response:

@@ -36,6 +36,7 @@ from hashchat.actions.ingest import do_ingest_posts, handle_key
 from hashchat.actions.network_blocks import blocked_handles
 from hashchat.actions.network_blocks import do_block_handle as do_block_handle
 from hashchat.actions.permissions import Mutation
+from hashchat.actions.person_networks import cross_posted_chat, known_copies
 from hashchat.actions.views import UserView
 from hashchat.bridges.credentials import Credentials, SecretKeyMissingError, check_key, seal, unseal
 from hashchat.domain.chat import ChatState
@@ -473,6 +474,9 @@ def _chat_for(session: Session, bridge_id: int, series_id: int, post: ForeignPos
         )
         if parent_chat is not None:
             return parent_chat
+        copy_chat = cross_posted_chat(session, post.network.value, post.reply_to)
+        if copy_chat is not None:
+            return copy_chat
     return session.scalar(
         sa.select(ChatRow.id)
         .where(ChatRow.series_id == series_id, ChatRow.state.in_(LIVE_STATES))
@@ -513,8 +517,11 @@ def do_file_bridge_posts(
                 )
             )
         )
+        copies = known_copies(session, posts)  # a participant's cross-posted answers
         for post in posts:
             if post.external_id in ours:  # our own question on the network: the room has it
+                continue
+            if (post.network.value, post.source, post.external_id) in copies:
                 continue
             if (post.network.value, handle_key(post.author_handle)) in blocked:
                 filed.blocked += 1

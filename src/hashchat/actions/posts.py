@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from hashchat.actions.errors import (
 )
 from hashchat.actions.idempotency import Answer, check_idempotency_key, fingerprint
 from hashchat.actions.permissions import HOSTS, Mutation, Role, is_allowed
+from hashchat.actions.person_networks import add_cross_posts, check_cross_post
 from hashchat.actions.segments import store_segments_of_new_post
 from hashchat.actions.validation import check_no_controls, check_no_stacked_marks
 from hashchat.actions.views import PostView, UserView, post_view
@@ -221,6 +222,8 @@ class PostRequest:
     # The question the poster picked (the room's picker after the live hour): `A{n} ` is put in
     # front when the text answers nothing, so what is stored is what the preview showed.
     question: int | None = None
+    # Her connected networks to cross-post to (`actions.person_networks`), recorded with the post.
+    cross_post: tuple[str, ...] = ()
 
     def check_size(self) -> None:
         """422 for absurdly long texts, before any work is done on them."""
@@ -274,6 +277,7 @@ def _create_post(
             raise InvalidInputError(f"reply_to: there is no post {request.reply_to}") from None
         if parent.chat_id != chat.id:
             raise InvalidInputError(f"reply_to: post {request.reply_to} belongs to another chat")
+    cross_to = check_cross_post(session, author.id, request.cross_post, text, series.tag)
     limiter = ctx.limits.posts
     key = f"{actor.id}:{chat.id}"
     if not limiter.consume(key, now.timestamp()):
@@ -281,7 +285,9 @@ def _create_post(
         raise RateLimitedError(
             f"too many posts; wait {wait:.0f} s before posting again", retry_after=wait
         )
-    return store_post(session, chat, NewPost(author, text, parent), now, is_host=is_host)
+    view = store_post(session, chat, NewPost(author, text, parent), now, is_host=is_host)
+    add_cross_posts(session, view.id, cross_to, now)
+    return view
 
 
 def do_create_post(
@@ -293,6 +299,7 @@ def do_create_post(
     *,
     auto: bool = False,
     question: int | None = None,
+    cross_post: Sequence[str] = (),
 ) -> PostView:
     """Post `text` in a chat as `actor`.
 
@@ -301,8 +308,10 @@ def do_create_post(
     another chat; 429 when the actor posts too fast. `auto` adds the current question's answer
     tag (during the live hour) and the series hashtag when they are missing; `question` (an
     asked question's number, 422 otherwise) puts `A{n} ` in front of a text that answers none.
+    `cross_post` names her connected networks to post it to as well (422 for one she has not
+    connected), recorded with the post and done by the outbox consumer `cross_posts`.
     """
-    request = PostRequest(text, reply_to, auto, question)
+    request = PostRequest(text, reply_to, auto, question, tuple(cross_post))
     request.check_size()
     now = ctx.now()
     with ctx.store.write() as session:
@@ -324,7 +333,11 @@ def do_create_post_once(
     and posts nothing. 422 when the key was used for a different request."""
     request.check_size()
     key = check_idempotency_key(idempotency_key)
-    asked = {k: v for k, v in asdict(request).items() if k != "question" or v is not None}
+    asked = {
+        k: v
+        for k, v in asdict(request).items()
+        if (k != "question" or v is not None) and (k != "cross_post" or v)
+    }
     request_hash = fingerprint({"chat_id": chat_id, **asked})
     now = ctx.now()
     try:

@@ -501,9 +501,12 @@ def _post_reminder(ctx: AppContext, work: BridgeWork, reminder: actions.Reminder
 
 
 def register_outbound(ctx: AppContext) -> None:
-    """Serve the `bridges` outbox consumer in this process's runner."""
+    """Serve the `bridges` and `cross_posts` outbox consumers in this process's runner."""
+    from hashchat.bridges.cross_post import register_cross_posts
+
     register_consumer(ctx, CONSUMER)
     register_handler(CONSUMER, lambda message: deliver(ctx, message))
+    register_cross_posts(ctx)  # participants' answers through their own accounts
 
 
 def bridge_jobs(ctx: AppContext) -> list[Job]:

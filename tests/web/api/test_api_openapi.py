@@ -51,6 +51,10 @@ CONTRACT = {
     ("post", "/api/v1/series/{tag}/network-blocks"),
     ("get", "/api/v1/series/{tag}/network-blocks"),
     ("delete", "/api/v1/series/{tag}/network-blocks/{network}/{handle}"),
+    # Issue 11: a person's own network accounts, for cross-posting her answers.
+    ("post", "/api/v1/me/networks"),
+    ("get", "/api/v1/me/networks"),
+    ("delete", "/api/v1/me/networks/{network_id}"),
     # Issue 10: an archive uploaded into a series.
     ("post", "/api/v1/series/{tag}/imports"),
     # Issue 13: insights.

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hashchat.web.api import blog, bridges, chats, events, insights, posts, recap, series
+from hashchat.web.api import (
+    blog,
+    bridges,
+    chats,
+    events,
+    insights,
+    me_networks,
+    posts,
+    recap,
+    series,
+)
 
 router = APIRouter()
-for module in (series, chats, posts, events, recap, insights, bridges, blog):
+for module in (series, chats, posts, events, recap, insights, bridges, blog, me_networks):
     router.include_router(module.router)

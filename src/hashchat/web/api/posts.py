@@ -48,14 +48,24 @@ def create_post(
         ),
     ] = None,
 ) -> PostOut | Response:
-    """Post in a chat. 422 when invalid or over the limit (never cut), 403 when the chat is
-    closed or the caller blocked, 429 when posting too fast."""
+    """Post in a chat. 422 when invalid or over the limit (never cut), or when `cross_post`
+    names a network the caller has not connected; 403 when the chat is closed or the caller
+    blocked, 429 when posting too fast."""
     if idempotency_key is None:
         created = posts.do_create_post(
-            ctx, actor, chat_id, body.text, body.reply_to, auto=body.auto, question=body.question
+            ctx,
+            actor,
+            chat_id,
+            body.text,
+            body.reply_to,
+            auto=body.auto,
+            question=body.question,
+            cross_post=body.cross_post,
         )
         return PostOut.model_validate(created)
-    request = posts.PostRequest(body.text, body.reply_to, body.auto, body.question)
+    request = posts.PostRequest(
+        body.text, body.reply_to, body.auto, body.question, tuple(body.cross_post)
+    )
     answer = posts.do_create_post_once(ctx, actor, chat_id, request, idempotency_key, _render)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return Response(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -212,6 +212,13 @@ class PostIn(BaseModel):
         le=99,
         description="an asked question this post answers: `A{n} ` is put in front when the text "
         "has no answer tag (the room's picker after the live hour); 422 for a question not asked",
+    )
+    cross_post: list[Literal["mastodon", "bluesky"]] = Field(
+        default_factory=list,
+        max_length=2,
+        description="also post it through YOUR connected accounts (`/me/networks`) on these "
+        "networks, with the series hashtag, threaded under the chat's opening post there; 422 "
+        "for a network you have not connected (a series' accounts are never used)",
     )
 
 

@@ -12,6 +12,7 @@ from hashchat.web.pages import (
     host,
     host_prepare,
     insights,
+    my_networks,
     recap,
     room,
     series,
@@ -21,6 +22,7 @@ from hashchat.web.pages import (
 
 _MODULES = (
     accounts,
+    my_networks,
     series_settings,
     series_schedule,
     series,

@@ -17,6 +17,7 @@ from hashchat.actions.accounts import (
     do_update_profile,
 )
 from hashchat.actions.errors import ActionError, RateLimitedError
+from hashchat.actions.person_networks import networks_of
 from hashchat.actions.series import list_series_with_next
 from hashchat.web.auth import (
     clear_session_cookie,
@@ -151,26 +152,52 @@ def logout(request: Request) -> Response:
 def _settings_page(
     request: Request, form: dict[str, str], error: str | None, saved: bool, status: int = 200
 ) -> HTMLResponse:
+    return settings_page(request, form=form, error=error, saved=saved, status=status)
+
+
+def settings_page(
+    request: Request,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    saved: bool = False,
+    status: int = 200,
+    network_error: str | None = None,
+    network_notice: str | None = None,
+    kept: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The Settings page: profile, and her own networks (`web.pages.my_networks` posts them)."""
+    from hashchat.web.pages.my_networks import FIELDS, LABELS
+
+    viewer = viewer_of(request)
+    assert viewer is not None  # the routes send anonymous visitors to log in first
     return page(
         request,
         "settings.html",
         "Settings",
         status_code=status,
-        form=form,
+        form=form or {"display_name": viewer.display_name, "timezone": viewer.timezone},
         error=error,
         saved=saved,
         zones=_ZONES,
+        networks=networks_of(context_of(request), viewer),
+        network_fields=FIELDS,
+        network_labels=LABELS,
+        network_error=network_error,
+        network_notice=network_notice,
+        kept=kept or {},
     )
 
 
 @router.get("/settings", response_model=None)
-def settings_form(request: Request, saved: bool = False) -> Response:
-    """Display name and time zone of the logged-in person."""
+def settings_form(request: Request, saved: bool = False, networks: str = "") -> Response:
+    """Display name and time zone of the logged-in person, and her connected networks."""
+    from hashchat.web.pages.my_networks import DONE
+
     viewer = viewer_of(request)
     if viewer is None:
         return see_other("/login?next=/settings")
-    form = {"display_name": viewer.display_name, "timezone": viewer.timezone}
-    return _settings_page(request, form, None, saved)
+    return settings_page(request, saved=saved, network_notice=DONE.get(networks))
 
 
 @router.post("/settings", dependencies=[Depends(require_csrf)], response_model=None)
