@@ -272,3 +272,20 @@ def test_stop_a_schedule_after_confirming(world: World) -> None:
     done = host.post(stop.group(1), data={"csrf_token": token, "confirm": "yes"})
     assert done.headers["location"] == "/series/KaizenBiz/schedule?done=stopped"
     assert "(stopped)" in host.get("/series/KaizenBiz/schedule").text
+
+
+def test_the_series_page_leads_to_insights_and_hosts_to_the_import_page(world: World) -> None:
+    from hashchat.actions.chats import do_end_chat
+
+    do_start_chat(world.ctx, world.host, world.chat_id)
+    do_end_chat(world.ctx, world.host, world.chat_id)  # a past chat: something to look into
+    host_page = client_for(world, "kaizencoach").get("/series/KaizenBiz").text
+    assert 'href="/series/KaizenBiz/import"' in host_page
+    assert 'href="/series/KaizenBiz/insights"' in host_page
+    reader_page = client_for(world, "reader").get("/series/KaizenBiz").text
+    assert 'href="/series/KaizenBiz/import"' not in reader_page
+    assert 'href="/series/KaizenBiz/insights"' in reader_page
+    settings = client_for(world, "kaizencoach").get("/series/KaizenBiz/edit").text
+    nav = settings[settings.index('aria-label="Series pages"') :].split("</nav>")[0]
+    for page in ("people", "schedule", "bridges", "blog", "import", "insights"):
+        assert f'href="/series/KaizenBiz/{page}"' in nav
