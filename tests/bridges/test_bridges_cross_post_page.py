@@ -70,3 +70,50 @@ def test_she_connects_and_disconnects_her_mastodon_account(
     )
     assert gone.status_code == 303
     assert "No network connected" in reader.get("/settings").text
+
+
+def test_the_room_form_without_javascript_cross_posts_too(
+    world: World, mastodon: LocalMastodon
+) -> None:
+    from hashchat.actions.chats import do_start_chat
+    from hashchat.actions.person_networks import cross_posts_of
+    from hashchat.actions.posts import list_posts
+
+    do_start_chat(world.ctx, world.host, world.chat_id)
+    reader = client_for(world, "reader")
+    room = reader.get(f"/chats/{world.chat_id}")
+    assert "Also post to" not in room.text  # she has connected nothing
+    reader.post(
+        "/settings/networks",
+        data={
+            "csrf_token": csrf_of(reader.get("/settings").text),
+            "network": "mastodon",
+            "mine-mastodon-instance": mastodon.base_url,
+            "mine-mastodon-access_token": mastodon.token_for("reader"),
+        },
+    )
+    room = reader.get(f"/chats/{world.chat_id}")
+    assert f"Also post to Mastodon as @reader@{mastodon.domain}" in room.text
+    sent = reader.post(
+        f"/chats/{world.chat_id}/posts",
+        data={
+            "csrf_token": csrf_of(room.text.split('id="compose"', 1)[1]),
+            "text": "A1 small wins",
+            "cross_post": "mastodon",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    mine = [p for p in list_posts(world.ctx, world.chat_id) if p.author == "reader"]
+    assert [p.text for p in mine] == ["A1 small wins"]
+    assert [c.network for c in cross_posts_of(world.ctx, mine[0].id)] == ["mastodon"]
+    refused = reader.post(
+        f"/chats/{world.chat_id}/posts",
+        data={
+            "csrf_token": csrf_of(room.text.split('id="compose"', 1)[1]),
+            "text": "A1 again",
+            "cross_post": "bluesky",
+        },
+    )
+    assert refused.status_code == 422
+    assert "have not connected a bluesky account" in refused.text

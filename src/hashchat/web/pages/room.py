@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from hashchat.actions.chats import get_chat_in_series
 from hashchat.actions.errors import ActionError, NotFoundError
 from hashchat.actions.permissions import Mutation
+from hashchat.actions.person_networks import networks_of
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.room import get_room
 from hashchat.actions.upcoming import do_set_questions_public
@@ -20,6 +21,7 @@ from hashchat.web.auth import csrf_token_for, require_csrf
 from hashchat.web.downloads import content_disposition
 from hashchat.web.pages.common import actor_of, context_of, page, refusal, see_other, viewer_of
 from hashchat.web.pages.layout import room_groups
+from hashchat.web.pages.my_networks import LABELS as NETWORK_LABELS
 from hashchat.web.pages.networks import strictest_rule_words
 from hashchat.web.pages.series import announcement_zones, guide_text
 from hashchat.web.pages.views import rule_description
@@ -102,6 +104,9 @@ def _room(
         room_config=config,
         error=error,
         draft=draft,
+        # Her own connected accounts: "Also post to Mastodon as @her@instance" (issue 11).
+        cross_networks=networks_of(ctx, viewer) if viewer and room.can_post else [],
+        network_labels=NETWORK_LABELS,
     )
 
 
@@ -171,6 +176,7 @@ def post_from_form(
     reply_to: Annotated[str, Form()] = "",
     auto: Annotated[str, Form()] = "",
     question: Annotated[str, Form()] = "",
+    cross_post: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """The compose box without JavaScript: post, then back to the room (refusals shown there)."""
     viewer = viewer_of(request)
@@ -187,6 +193,7 @@ def post_from_form(
             parent,
             auto=auto == "true",
             question=answering,
+            cross_post=[network[:20] for network in (cross_post or [])[:4]],
         )
     except ActionError as error:
         return _room(request, chat_id, error=error.reason, draft=text, status_code=error.status)

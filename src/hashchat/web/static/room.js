@@ -704,6 +704,9 @@
       var payload = { text: composeText.value, auto: composeAuto.checked };
       if (pickedQuestion()) { payload.question = pickedQuestion(); }
       if (composeReplyTo.value) { payload.reply_to = Number(composeReplyTo.value); }
+      var crossTo = [];
+      document.querySelectorAll(".compose-cross-post:checked").forEach(function (box) { crossTo.push(box.value); });
+      if (crossTo.length) { payload.cross_post = crossTo; }
       var send = document.getElementById("compose-send");
       send.disabled = true;
       fetch("/api/v1/chats/" + config.chat_id + "/posts", {
