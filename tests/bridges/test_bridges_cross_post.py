@@ -19,7 +19,7 @@ from hashchat.actions.chats import do_create_chat, do_next_question, do_start_ch
 from hashchat.actions.context import AppContext
 from hashchat.actions.moderation import do_hide_post
 from hashchat.actions.outbox import OutboxWorker, consumer_status
-from hashchat.actions.posts import list_posts
+from hashchat.actions.posts import do_create_post, list_posts
 from hashchat.actions.views import UserView
 from hashchat.bridges.cross_post import CONSUMER, deliver, register_cross_posts
 from hashchat.bridges.registry import verify_login
@@ -277,3 +277,52 @@ async def test_a_post_hidden_before_it_went_out_is_never_cross_posted(
     cross.work_once()
     assert mastodon.statuses() == []
     assert [c.state for c in person_networks.cross_posts_of(ctx, post["id"])] == ["cancelled"]
+
+
+def test_a_copy_filed_before_it_was_recorded_is_hidden_when_it_is(
+    ctx: AppContext, secret_key: str
+) -> None:
+    from hashchat.actions.accounts import do_register
+    from hashchat.actions.series import do_create_series
+    from hashchat.domain.ingest import ForeignPost, Network
+
+    host = do_register(ctx, "owner", "correct horse battery")
+    do_create_series(ctx, host, "EduChat", "A chat about teaching", "Europe/London")
+    bridge = bridges.do_connect_bridge(
+        ctx,
+        host,
+        "EduChat",
+        "mastodon",
+        {"instance": "https://m.example", "access_token": "t"},
+        lambda network, values: "@host@m.example",
+    )
+    chat = do_create_chat(ctx, host, "EduChat", "Assessment", ctx.now(), 60, ["What?"])
+    do_start_chat(ctx, host, chat.id)
+    alice = do_register(ctx, "alice", "correct horse battery")
+    person_networks.do_connect_network(
+        ctx,
+        alice,
+        "mastodon",
+        {"instance": "https://m.example", "access_token": "hers"},
+        lambda network, values: "@alice@m.example",
+    )
+    post = do_create_post(ctx, alice, chat.id, "A1 maths #EduChat", cross_post=["mastodon"])
+    (work,) = person_networks.pending_cross_posts(ctx, post.id)
+    # Another process's bridge reads her copy in the instant between posting and recording.
+    copy = ForeignPost(
+        network=Network.MASTODON,
+        source="m.example",
+        external_id="777",
+        author_handle="@alice@m.example",
+        display_name="Alice",
+        text="A1 maths #EduChat",
+        created_at=ctx.now(),
+        url="https://m.example/@alice/777",
+    )
+    assert bridges.do_file_bridge_posts(ctx, bridge.id, [copy]).added == 1
+    assert len([p for p in list_posts(ctx, chat.id) if "maths" in p.text]) == 2
+    person_networks.record_cross_posted(ctx, work.id, "m.example", "777", copy.url)
+    assert [p.id for p in list_posts(ctx, chat.id) if "maths" in p.text] == [post.id]
+    again = bridges.do_file_bridge_posts(ctx, bridge.id, [copy])  # read again: skipped
+    assert (again.added, again.updated) == (0, 0)
+    assert [p.id for p in list_posts(ctx, chat.id) if "maths" in p.text] == [post.id]
