@@ -283,7 +283,7 @@ def test_a_stream_without_a_resume_point_starts_at_the_present(ctx: Any, server_
     raw = received[0]
     assert raw.startswith(b": connected\n")
     frames = parse_frames(raw)
-    assert frames[0] == {"id": str(newest), "retry": "2000"}  # no data: only the resume point
+    assert frames[0] == {"id": str(newest), "retry": "1000"}  # no data: only the resume point
     events = [f for f in frames if "data" in f]
     assert [json.loads(f["data"])["text"] for f in events] == ["A1 said after joining"]
     assert int(events[0]["id"]) > newest
@@ -291,7 +291,7 @@ def test_a_stream_without_a_resume_point_starts_at_the_present(ctx: Any, server_
     # A browser reconnecting with the first frame's id gets exactly what came after it.
     resumed = parse_frames(read_frames(stream, {"Last-Event-ID": frames[0]["id"]}, seconds=0.4))
     assert [f["id"] for f in resumed if "data" in f] == [events[0]["id"]]
-    assert resumed[0] == {"id": frames[0]["id"], "retry": "2000"}
+    assert resumed[0] == {"id": frames[0]["id"], "retry": "1000"}
     # ?after=0 is still the whole history.
     everything = parse_frames(read_frames(f"{stream}?after=0", seconds=0.4))
     assert frames[0]["id"] in {f.get("id") for f in everything if "data" in f}

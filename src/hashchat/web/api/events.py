@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from hashchat.actions.chats import get_chat
 from hashchat.actions.errors import InvalidInputError
 from hashchat.actions.resume import stream_start
+from hashchat.live.nchan import STREAM_RETRY_MS
 from hashchat.live.seats import AsgiReceive, AsgiSend
 from hashchat.store.models import MAX_ROW_ID
 from hashchat.web.api.schemas import READ_REFUSALS, ChatId
@@ -49,8 +50,10 @@ lines (`: heartbeat`) keep the connection alive."""
 
 def connected_frame(start_id: int) -> bytes:
     """The first frame of every stream: the id it starts after (so a reconnect sends it as
-    `Last-Event-ID` although no event came yet; a frame without data dispatches nothing)."""
-    return f": connected\nid: {start_id}\nretry: 2000\n\n".encode()
+    `Last-Event-ID` although no event came yet; a frame without data dispatches nothing), and
+    the same `retry:` as every nchan message (`live.nchan.STREAM_RETRY_MS`): a viewer reconnects
+    as soon in either fan-out mode."""
+    return f": connected\nid: {start_id}\nretry: {STREAM_RETRY_MS}\n\n".encode()
 
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
