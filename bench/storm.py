@@ -159,6 +159,89 @@ class Viewer:
         transport.abort()
 
 
+class RawViewer(Viewer):
+    """The same viewer on a bare uvloop/asyncio stream instead of aiohttp: one HTTP/1.1 GET
+    written by hand, the status line, then the body (chunked or not) into the same SSE reader.
+    A browser's EventSource costs its own machine; here 5,000 of them share the stack's two
+    cores, and aiohttp's per-request machinery (request objects, tracing, the connector) was
+    most of the harness's CPU in a storm (bench/README.md)."""
+
+    def __init__(self, url: str, start: int) -> None:
+        super().__init__(url, start)
+        rest = url.split("://", 1)[1]
+        authority, _, path = rest.partition("/")
+        host, _, port = authority.partition(":")
+        self.host, self.port, self.path = host, int(port or 80), "/" + path
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def run_raw(self, deadline: float) -> None:
+        while time.time() < deadline:
+            self.requests += 1
+            phases = {"start": time.time()}
+            phases["connecting"] = phases["start"]
+            self.phases.append(phases)
+            writer = None
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                phases["connected"] = time.time()
+                writer.write(
+                    f"GET {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                    f"Accept: text/event-stream\r\nLast-Event-ID: {self.last_id}\r\n\r\n".encode()
+                )
+                phases["sent"] = time.time()
+                head = await reader.readuntil(b"\r\n\r\n")
+                phases["answered"] = time.time()
+                if head.split(b" ", 2)[1] != b"200":
+                    await asyncio.sleep(0.5)
+                    continue
+                self.writer = writer
+                self.answered.append(phases["answered"])
+                self.connected.set()
+                if b"\r\ntransfer-encoding: chunked" in head.lower():
+                    await self._read_chunked(reader)
+                else:
+                    await self._read_plain(reader)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, IndexError):
+                pass
+            finally:
+                self.writer = None
+                if writer is not None:
+                    writer.transport.abort()
+            if time.time() < deadline:
+                await asyncio.sleep(self.retry_ms / 1000)
+
+    async def _read_plain(self, reader: asyncio.StreamReader) -> None:
+        buffer = b""
+        while chunk := await reader.read(65536):
+            buffer = self._feed(buffer + chunk, time.time())
+
+    async def _read_chunked(self, reader: asyncio.StreamReader) -> None:
+        buffer = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0], 16)
+            if size == 0:
+                return
+            data = await reader.readexactly(size + 2)
+            buffer = self._feed(buffer + data[:-2], time.time())
+
+    def _feed(self, buffer: bytes, now: float) -> bytes:
+        end = buffer.rfind(b"\n\n")
+        if end < 0:
+            return buffer
+        for frame in buffer[:end].split(b"\n\n"):
+            self._frame(frame, now)
+        return buffer[end + 2 :]
+
+    def drop(self) -> None:
+        writer = self.writer
+        if writer is None:
+            return
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+
 def phase_tracing() -> aiohttp.TraceConfig:
     """Stamps each request's phases into its `trace_request_ctx` (a dict)."""
     tracing = aiohttp.TraceConfig()
@@ -189,14 +272,21 @@ def phase_delays(viewers: list[Viewer], dropped_at: float) -> dict[str, list[flo
     return delays
 
 
-async def viewer_proc(n: int, url: str, start: int, timeout: float, conn: Connection) -> None:
+async def viewer_proc(
+    n: int, url: str, start: int, timeout: float, conn: Connection, raw: bool = True
+) -> None:
     deadline = time.time() + timeout
-    viewers = [Viewer(url, start) for _ in range(n)]
+    viewers = [(RawViewer if raw else Viewer)(url, start) for _ in range(n)]
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     async with aiohttp.ClientSession(
         connector=connector, timeout=NO_TIMEOUT, trace_configs=[phase_tracing()]
     ) as session:
-        tasks = [asyncio.create_task(v.run(session, deadline)) for v in viewers]
+        tasks = [
+            asyncio.create_task(
+                v.run_raw(deadline) if isinstance(v, RawViewer) else v.run(session, deadline)
+            )
+            for v in viewers
+        ]
         for v in viewers:
             await asyncio.wait_for(v.connected.wait(), max(1.0, deadline - time.time()))
         conn.send("connected")
@@ -233,14 +323,14 @@ async def viewer_proc(n: int, url: str, start: int, timeout: float, conn: Connec
 
 
 def worker(
-    n: int, url: str, start: int, timeout: float, conn: Connection, plain_loop: bool
+    n: int, url: str, start: int, timeout: float, conn: Connection, plain_loop: bool, raw: bool
 ) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if uvloop is not None and not plain_loop:
-        uvloop.run(viewer_proc(n, url, start, timeout, conn))
+        uvloop.run(viewer_proc(n, url, start, timeout, conn, raw))
     else:
-        asyncio.run(viewer_proc(n, url, start, timeout, conn))
+        asyncio.run(viewer_proc(n, url, start, timeout, conn, raw))
 
 
 def post_loop(post_url: str, token: str, rate: float, stop_at: float) -> list[float]:
@@ -300,7 +390,15 @@ def storm(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             ours, theirs = mp.Pipe()
             proc = mp.Process(
                 target=worker,
-                args=(n, target.stream_url, start, args.timeout, theirs, args.asyncio_loop),
+                args=(
+                    n,
+                    target.stream_url,
+                    start,
+                    args.timeout,
+                    theirs,
+                    args.asyncio_loop,
+                    args.client == "raw",
+                ),
             )
             proc.start()
             procs.append(proc)
@@ -394,6 +492,7 @@ def storm(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "stack_pids": len(stack_pids),
         "harness_cpu_s": round(sum(r["cpu"] for r in results), 2),
         "harness_loop": "asyncio" if args.asyncio_loop or uvloop is None else "uvloop",
+        "harness_client": args.client,
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
         "python": platform.python_version(),
@@ -417,6 +516,13 @@ def main() -> None:
     parser.add_argument("--nginx-workers", default="auto")
     parser.add_argument("--timeout", type=float, default=180, help="hard cap on the viewers")
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument(
+        "--client",
+        choices=("raw", "aiohttp"),
+        default="raw",
+        help="the viewers' HTTP client: a hand-written GET on a bare stream (cheaper: the harness "
+        "shares the stack's cores) or aiohttp (the earlier runs)",
+    )
     parser.add_argument(
         "--asyncio-loop",
         action="store_true",
