@@ -326,3 +326,38 @@ def test_prune_forgets_only_what_every_consumer_is_done_with(
     OutboxWorker(ctx, {"slow": lambda message: None}).work_once(later)
     outbox.prune(ctx, later + outbox.KEEP + timedelta(minutes=1))
     assert _outbox_ids(ctx) == []
+
+
+def test_processes_registering_one_consumer_at_once_all_start(database_url: str) -> None:
+    """Two app processes starting on a new database register the same consumer together: the
+    one that loses the insert reads the winner's row instead of failing its start-up."""
+    import subprocess
+    import sys
+
+    from hashchat.store.migrate import upgrade
+
+    upgrade(database_url)
+    script = (
+        "import sys, time\n"
+        "from hashchat.actions.outbox import register_consumer\n"
+        "from hashchat.assembly import build_context\n"
+        "from hashchat.settings import Settings\n"
+        "ctx = build_context(Settings(database_url=sys.argv[1]))\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "print(register_consumer(ctx, 'racing'))\n"
+    )
+    import time
+
+    at = str(time.time() + 3.0)
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, database_url, at],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outcomes = [racer.communicate(timeout=120) for racer in racers]
+    assert [racer.returncode for racer in racers] == [0, 0, 0, 0], outcomes
+    assert {out.strip() for out, _ in outcomes} == {"0"}

@@ -110,13 +110,23 @@ def register_consumer(ctx: AppContext, name: str, *, from_start: bool = False) -
     """Make (or find) the consumer `name`; a new one follows from now on (or from the first
     event with `from_start`). Returns its cursor."""
     name = _check_name(name)
-    with ctx.store.write() as session:
-        found = session.scalar(sa.select(OutboxConsumer).where(OutboxConsumer.name == name))
-        if found is not None:
-            return found.cursor
-        cursor = 0 if from_start else int(session.scalar(sa.select(sa.func.max(OutboxRow.id))) or 0)
-        session.add(OutboxConsumer(name=name, cursor=cursor, created_at=ctx.now()))
-    return cursor
+    try:
+        with ctx.store.write() as session:
+            found = session.scalar(sa.select(OutboxConsumer).where(OutboxConsumer.name == name))
+            if found is not None:
+                return found.cursor
+            newest = session.scalar(sa.select(sa.func.max(OutboxRow.id)))
+            cursor = 0 if from_start else int(newest or 0)
+            session.add(OutboxConsumer(name=name, cursor=cursor, created_at=ctx.now()))
+        return cursor
+    except sa.exc.IntegrityError:
+        # Several app processes starting on a new database register the same consumer at
+        # once: the one that lost the race reads what the winner made (a stack app died here).
+        with ctx.store.read() as session:
+            made = session.scalar(sa.select(OutboxConsumer).where(OutboxConsumer.name == name))
+            if made is None:
+                raise
+            return made.cursor
 
 
 def fan_out(ctx: AppContext, now: datetime | None = None) -> int:
