@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from hashchat.actions.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from hashchat.actions.health import FAILED, OK, record_attempt
 from hashchat.actions.ingest import link_handle
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.views import UserView
@@ -58,7 +59,6 @@ from hashchat.store.models import (
 )
 
 CONSUMER = "blog"
-OK, BACKING_OFF, FAILED = "ok", "backing_off", "failed"
 RECAP_MODES = ("post", "append")
 ANNOUNCEMENT, RECAP, REPLY = "announcement", "recap", "reply"
 ANNOUNCEABLE = (ChatState.SCHEDULED.value, ChatState.LIVE.value)
@@ -366,14 +366,10 @@ def record_pull(
         row = session.get(BlogRow, blog_id)
         if row is None:
             return
-        if login_refused:
-            row.status, row.last_error, row.backoff_until = FAILED, error, None
-        elif error is not None:
-            row.status, row.last_error = BACKING_OFF, error
-            row.failures += 1
-            row.backoff_until = now + timedelta(seconds=backoff_seconds)
-        else:
-            row.status, row.failures, row.backoff_until = OK, 0, None
+        record_attempt(
+            row, now, error=error, backoff_seconds=backoff_seconds, login_refused=login_refused
+        )
+        if error is None and not login_refused:
             row.last_pulled_at = now
 
 

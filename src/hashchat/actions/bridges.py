@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from hashchat.actions.access import load_series, require
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ActionError, ConflictError, InvalidInputError, NotFoundError
+from hashchat.actions.health import CONNECTING, FAILED, record_attempt
 from hashchat.actions.ingest import do_ingest_posts, handle_key
 from hashchat.actions.network_blocks import blocked_handles
 from hashchat.actions.network_blocks import do_block_handle as do_block_handle
@@ -68,7 +69,6 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
 MAX_FIELD = 2_000
 LEASE = timedelta(seconds=60)
 
-CONNECTING, OK, BACKING_OFF, FAILED = "connecting", "ok", "backing_off", "failed"
 LIVE_STATES = (ChatState.LIVE.value, ChatState.LATE_ANSWERS.value)
 
 # The network's login check: (network, settings and secrets) -> the account's handle.
@@ -334,14 +334,9 @@ def record_health(
         row.connected = connected
         if rate_limit_remaining is not None:
             row.rate_limit_remaining = rate_limit_remaining
-        if login_refused:
-            row.status, row.last_error, row.backoff_until = FAILED, error, None
-        elif error is not None:
-            row.status, row.last_error = BACKING_OFF, error
-            row.failures += 1
-            row.backoff_until = now + timedelta(seconds=backoff_seconds)
-        else:
-            row.status, row.failures, row.backoff_until = OK, 0, None
+        record_attempt(
+            row, now, error=error, backoff_seconds=backoff_seconds, login_refused=login_refused
+        )
 
 
 def record_rate_limit(ctx: AppContext, bridge_id: int, remaining: int | None) -> None:
