@@ -192,6 +192,11 @@ class PostRow(Base):
             "is_repost",
             "is_host",
             "reply_to_post_id",
+            # its segments' counts (migration 0020): the by-author pass reads no segment
+            "answer_segments",
+            "late_answer_segments",
+            "reply_segments",
+            "question_segments",
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,6 +222,15 @@ class PostRow(Base):
     is_host: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
     spotlight: Mapped[bool] = mapped_column(default=False)
+    # Issue 13 (migration 0020): how many of the post's segments are answers (and late ones),
+    # replies and questions, written with the attribution columns above from the same segments
+    # (`actions.segments`, the ingest door), so that the series insights count them per author
+    # without joining `post_segments`. True for every visible post (a hidden one keeps what it
+    # last had, as its other attribution columns do; nothing counts it).
+    answer_segments: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    late_answer_segments: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    reply_segments: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    question_segments: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     # Issue 10, the ingest door (migration 0008): the site or instance that issued
     # `external_id` ('' for posts typed here), a repost kept as such, the parent's external id
     # while the parent has not arrived (a reply whose parent comes later is linked then), and
