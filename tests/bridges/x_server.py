@@ -1,15 +1,22 @@
 """A local X API v2 server for the bridge tests, with the shapes of X's API v2 reference
 examples (only ids, texts, names and times changed): `GET /2/users/me`, `POST /2/tweets`,
-`GET /2/tweets/search/recent` (`since_id`, `next_token`, `expansions=author_id`), the
-documented problem bodies for 401 and 403, and an access level without search on demand.
-tweepy's base URL is fixed, so `session()` gives a requests session whose transport adapter
-routes https://api.twitter.com to this server."""
+`GET /2/tweets/search/recent` (`since_id`, `next_token`, `expansions=author_id`), the filtered
+stream (`POST /oauth2/token` for the app-only bearer, `GET`/`POST /2/tweets/search/stream/rules`,
+`GET /2/tweets/search/stream`: one JSON post a line with `matching_rules` and `includes`,
+`\r\n` keep-alives), the documented problem bodies for 401 and 403, and access levels without
+search or without the stream on demand. Post ids are snowflakes (their time in milliseconds
+shifted by 22 bits), as X's are. tweepy's base URL is fixed, so `session()` gives a requests
+session whose transport adapter routes https://api.twitter.com to this server."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +25,12 @@ import uvicorn
 from requests.adapters import HTTPAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 GOOD_KEY = "local-x-api-key"
+BEARER = "AAAAAAAAAAAAAAAAAAAAALocalXAppOnlyBearerToken"
+SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
 UNAUTHORIZED = {
     "title": "Unauthorized",
     "type": "about:blank",
@@ -46,9 +55,18 @@ class LocalX:
     def __init__(self) -> None:
         self.tweets: list[dict[str, Any]] = []
         self.users = {"1": {"id": "1", "name": "Chat Host", "username": "ChatHost"}}
-        self.next_id = 1_500_000_000_000_000_000
+        self.next_id = 0
         self.search_allowed = True
         self.search_budget = 180  # recent search with user keys: 180 requests per 15 minutes
+        self.stream_allowed = True  # False: an access level without the filtered stream
+        self.keep_alive_seconds = 20.0  # X sends `\r\n` every 20 s
+        self.rules: list[dict[str, str]] = []
+        self.stream_connections = 0  # accepted so far
+        self.searches = 0
+        self._streams: list[asyncio.Queue[str | None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._streams_open = threading.Event()  # cleared: new connections wait (a slow network)
+        self._streams_open.set()
         self.base_url = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -60,7 +78,13 @@ class LocalX:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
         server.base_url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(server.app(), host="127.0.0.1", port=port, log_level="warning")
+        config = uvicorn.Config(
+            server.app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
         server._server = uvicorn.Server(config)
         server._thread = threading.Thread(target=server._server.run, daemon=True)
         server._thread.start()
@@ -71,6 +95,8 @@ class LocalX:
         return server
 
     def stop(self) -> None:
+        self._streams_open.set()
+        self.drop_streams()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -91,8 +117,47 @@ class LocalX:
         self.users[user_id] = {"id": user_id, "name": username.title(), "username": username}
         return self._add(user_id, text, reply_to)
 
+    def hold_streams(self) -> None:
+        """New stream connections wait (as on a network that is down) until `release_streams`."""
+        self._streams_open.clear()
+
+    def release_streams(self) -> None:
+        self._streams_open.set()
+
+    def drop_streams(self) -> None:
+        """End every open stream connection (X's side closing it)."""
+        loop = self._loop
+        if loop is None:
+            return
+        for queue in list(self._streams):
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    @property
+    def open_streams(self) -> int:
+        return len(self._streams)
+
+    def _deliver(self, tweet: dict[str, Any]) -> None:
+        matching = [
+            {"id": r["id"], "tag": r["tag"]}
+            for r in self.rules
+            if r["value"].casefold() in tweet["text"].casefold()
+        ]
+        loop = self._loop
+        if not matching or loop is None:
+            return
+        line = json.dumps(
+            {
+                "data": tweet,
+                "includes": {"users": [self.users[tweet["author_id"]]]},
+                "matching_rules": matching,
+            }
+        )
+        for queue in list(self._streams):
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
     def _add(self, user_id: str, text: str, reply_to: str | None) -> dict[str, Any]:
-        self.next_id += 1
+        now_ms = int(time.time() * 1000) - SNOWFLAKE_EPOCH_MS
+        self.next_id = max(self.next_id + 1, now_ms << 22)
         tweet: dict[str, Any] = {
             "id": str(self.next_id),
             "text": text,
@@ -104,6 +169,7 @@ class LocalX:
         if reply_to:
             tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
         self.tweets.append(tweet)
+        self._deliver(tweet)
         return tweet
 
     def app(self) -> Starlette:
@@ -138,6 +204,7 @@ class LocalX:
             if not self.search_allowed:
                 return JSONResponse(NOT_ENROLLED, 403)
             self.search_budget = max(0, self.search_budget - 1)
+            self.searches += 1
             limits = {
                 "x-rate-limit-limit": "180",
                 "x-rate-limit-remaining": str(self.search_budget),
@@ -166,11 +233,118 @@ class LocalX:
                 body["includes"] = {"users": list({u["id"]: u for u in users}.values())}
             return JSONResponse(body, headers=limits)
 
+        def sent() -> str:
+            return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+        def app_only(request: Request) -> JSONResponse | None:
+            if request.headers.get("authorization") != f"Bearer {BEARER}":
+                return JSONResponse(UNAUTHORIZED, 401)
+            if not self.stream_allowed:
+                return JSONResponse(NOT_ENROLLED, 403)
+            return None
+
+        async def token(request: Request) -> JSONResponse:
+            basic = request.headers.get("authorization", "").removeprefix("Basic ")
+            key = base64.b64decode(basic or b"").decode().partition(":")[0] if basic else ""
+            form = await request.form()
+            if key != GOOD_KEY or form.get("grant_type") != "client_credentials":
+                return JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "code": 99,
+                                "label": "authenticity_token_error",
+                                "message": "Unable to verify your credentials",
+                            }
+                        ]
+                    },
+                    403 if key == GOOD_KEY else 401,
+                )
+            return JSONResponse({"token_type": "bearer", "access_token": BEARER})
+
+        async def rules(request: Request) -> JSONResponse:
+            refused = app_only(request)
+            if refused is not None:
+                return refused
+            if request.method == "GET":
+                body: dict[str, Any] = {"meta": {"sent": sent(), "result_count": len(self.rules)}}
+                if self.rules:
+                    body["data"] = self.rules
+                return JSONResponse(body)
+            asked = await request.json()
+            if "delete" in asked:
+                ids = set(asked["delete"].get("ids", []))
+                before = len(self.rules)
+                self.rules = [r for r in self.rules if r["id"] not in ids]
+                gone = before - len(self.rules)
+                summary = {"deleted": gone, "not_deleted": len(ids) - gone}
+                return JSONResponse({"meta": {"sent": sent(), "summary": summary}})
+            made, errors = [], []
+            for rule in asked.get("add", []):
+                twin = [r for r in self.rules if r["value"] == rule["value"]]
+                if twin:
+                    errors.append(
+                        {
+                            "value": rule["value"],
+                            "id": twin[0]["id"],
+                            "title": "DuplicateRule",
+                            "type": "https://api.twitter.com/2/problems/duplicate-rules",
+                        }
+                    )
+                    continue
+                self.next_id += 1
+                new = {"value": rule["value"], "tag": rule.get("tag", ""), "id": str(self.next_id)}
+                self.rules.append(new)
+                made.append(new)
+            summary = {
+                "created": len(made),
+                "not_created": len(errors),
+                "valid": len(made),
+                "invalid": len(errors),
+            }
+            body = {"meta": {"sent": sent(), "summary": summary}}
+            if made:
+                body["data"] = made
+            if errors:
+                body["errors"] = errors
+            return JSONResponse(body, 201 if made else 200)
+
+        async def stream(request: Request) -> Any:
+            refused = app_only(request)
+            if refused is not None:
+                return refused
+            while not self._streams_open.is_set():
+                await asyncio.sleep(0.02)
+            self._loop = asyncio.get_running_loop()
+            queue: asyncio.Queue[str | None] = asyncio.Queue()
+            self._streams.append(queue)
+            self.stream_connections += 1
+
+            async def lines() -> AsyncIterator[str]:
+                try:
+                    yield "\r\n"
+                    while True:
+                        try:
+                            line = await asyncio.wait_for(queue.get(), self.keep_alive_seconds)
+                        except TimeoutError:
+                            yield "\r\n"
+                            continue
+                        if line is None:
+                            return
+                        yield line + "\r\n"
+                finally:
+                    self._streams.remove(queue)
+
+            return StreamingResponse(lines(), media_type="application/json")
+
         return Starlette(
             routes=[
                 Route("/2/users/me", me),
                 Route("/2/tweets", create, methods=["POST"]),
                 Route("/2/tweets/search/recent", search),
+                Route("/oauth2/token", token, methods=["POST"]),
+                Route("/2/tweets/search/stream/rules", rules, methods=["GET", "POST"]),
+                Route("/2/tweets/search/stream", stream),
             ]
         )
 

@@ -322,10 +322,12 @@ def record_health(
     backoff_seconds: float = 0.0,
     login_refused: bool = False,
     rate_limit_remaining: int | None = None,
+    note: str | None = None,
 ) -> None:
     """Note how a bridge is doing: ok, backing off after `error` for `backoff_seconds`, or
     failed (`login_refused`: the host must connect it again); and the rate-limit budget left
-    when the network's last answer said it (None: unchanged)."""
+    when the network's last answer said it (None: unchanged). A `note` on an ok round is shown
+    where the last error is (X read by search because its access level has no stream)."""
     now = ctx.now()
     with ctx.store.write() as session:
         row = session.get(BridgeRow, bridge_id)
@@ -337,6 +339,8 @@ def record_health(
         record_attempt(
             row, now, error=error, backoff_seconds=backoff_seconds, login_refused=login_refused
         )
+        if note is not None and error is None:
+            row.last_error = note
 
 
 def record_rate_limit(ctx: AppContext, bridge_id: int, remaining: int | None) -> None:

@@ -46,6 +46,7 @@ HEALTHY_SECONDS = 30.0
 OWN_POSTS = threading.RLock()
 BATCH = 500  # streamed items filed together at most
 X_POLL_SECONDS = 6.0  # recent search with user keys: 180 requests per 15 minutes
+X_CATCH_UP_MARGIN = 60.0  # after a reconnect, search from this long before the newest filed
 MAX_BACKOFF = 300.0
 
 
@@ -281,26 +282,90 @@ class BridgeRunner:
     # -- X ---------------------------------------------------------------------------------
 
     def _follow_x(self, follower: _Follower) -> None:
-        from hashchat.bridges.x import XAccount
+        from hashchat.bridges.x import XAccount, XStream, XStreamForbiddenError, snowflake_before
 
         work = follower.work
         account = XAccount(work.credentials.values, self.x_session)
+        reconnected = threading.Event()
+        newest = [work.cursor]  # the newest post id filed (by the stream or by catch-up)
+        batcher = _Batcher(self.ctx, work.id, retry=True)
+
+        def on_posts(posts: list[ForeignPost]) -> None:
+            newest[0] = _newer(newest[0], *(p.external_id for p in posts))
+            batcher.add(posts, (), newest[0])
+
+        stream = XStream(account, work.tag, on_posts, reconnected.set)
+        try:
+            try:
+                stream.open()
+            except XStreamForbiddenError as error:
+                self._poll_x(follower, account, error.reason)
+                return
+            while not follower.stop.is_set():
+                if isinstance(stream.error, XStreamForbiddenError):
+                    stream.close()
+                    self._poll_x(follower, account, stream.error.reason)
+                    return
+                if not stream.is_alive():
+                    raise stream.error or ConnectionError("X's stream ended")
+                if reconnected.is_set():
+                    reconnected.clear()
+                    # Connected (again): what was posted while it was down, and what was in
+                    # flight when it dropped, is read by search from a little before the newest
+                    # post filed; the door adds nothing twice.
+                    since = snowflake_before(newest[0], X_CATCH_UP_MARGIN)
+                    caught = self._x_catch_up(work, account, since, newest[0])
+                    newest[0] = _newer(newest[0], *([caught] if caught else []))
+                actions.record_health(
+                    self.ctx,
+                    work.id,
+                    connected=stream.connected,
+                    rate_limit_remaining=account.rate_limit_remaining,
+                )
+                reconnected.wait(TICK_SECONDS)
+        finally:
+            stream.close()
+            batcher.close()
+
+    def _x_catch_up(
+        self, work: BridgeWork, account: Any, since: str | None, cursor: str | None
+    ) -> str | None:
+        """File the hashtag's posts after `since` by recent search; the cursor moves to the
+        newest once every page is filed."""
+        newest = cursor
+        for page in account.since(work.tag, since):
+            newest = _newer(newest, *(p.external_id for p in page))
+            with OWN_POSTS:
+                actions.do_file_bridge_posts(self.ctx, work.id, page)
+        if newest != cursor:
+            actions.do_file_bridge_posts(self.ctx, work.id, (), cursor=newest)
+        return newest
+
+    def _poll_x(self, follower: _Follower, account: Any, why: str) -> None:
+        """Recent search every `X_POLL_SECONDS` (an access level without the stream: `why`,
+        shown in the health)."""
+        work = follower.work
+        note = f"{why}; reading by recent search every {X_POLL_SECONDS:g} s instead"
+        logger.warning("bridge %s: %s", work.id, note)
         cursor = work.cursor
         while not follower.stop.is_set():
-            newest = cursor
-            for page in account.since(work.tag, cursor):
-                if page:
-                    top = max(page, key=lambda p: int(p.external_id)).external_id
-                    newest = top if newest is None or int(top) > int(newest) else newest
-                with OWN_POSTS:
-                    actions.do_file_bridge_posts(self.ctx, work.id, page)
-            if newest != cursor:  # moved once every page of this round is filed
-                actions.do_file_bridge_posts(self.ctx, work.id, (), cursor=newest)
-                cursor = newest
+            cursor = self._x_catch_up(work, account, cursor, cursor)
             actions.record_health(
-                self.ctx, work.id, connected=True, rate_limit_remaining=account.rate_limit_remaining
+                self.ctx,
+                work.id,
+                connected=True,
+                rate_limit_remaining=account.rate_limit_remaining,
+                note=note,
             )
             follower.stop.wait(X_POLL_SECONDS)
+
+
+def _newer(current: str | None, *ids: str) -> str | None:
+    """The newest of X post ids (compared as numbers)."""
+    for candidate in ids:
+        if current is None or int(candidate) > int(current):
+            current = candidate
+    return current
 
 
 class _Batcher:
