@@ -14,10 +14,11 @@ import sqlalchemy as sa
 
 from hashchat.actions.access import load_chat
 from hashchat.actions.context import AppContext
+from hashchat.actions.permissions import Role
 from hashchat.actions.posts import POST_ORDER
 from hashchat.actions.segments import chat_questions
 from hashchat.domain.ingest import ForeignChat, ForeignPost, ForeignQuestion, Network
-from hashchat.store.models import PostRow, SeriesRow
+from hashchat.store.models import Membership, PostRow, SeriesRow, User
 
 EXPORT_BATCH = 5_000  # posts read per query (a chat of any size streams in constant memory)
 
@@ -63,6 +64,20 @@ def chat_header(ctx: AppContext, chat_id: int) -> ForeignChat:
         external_id=str(chat.id),
         topic=chat.topic or "",
     )
+
+
+def chat_owner(ctx: AppContext, chat_id: int) -> str | None:
+    """The handle of the chat's series owner (the first one when there are several), who signs
+    the chat when it is exported as a blog post (`formats.wxr`); None when the series has none."""
+    with ctx.store.read() as session:
+        chat = load_chat(session, chat_id)
+        return session.scalar(
+            sa.select(User.name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.series_id == chat.series_id, Membership.role == Role.OWNER.value)
+            .order_by(Membership.id)
+            .limit(1)
+        )
 
 
 def _identity(

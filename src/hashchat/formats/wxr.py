@@ -12,12 +12,15 @@ no network), one `<item>` at a time. Identity: network `wordpress`, source the b
 
 Writing: `write_wxr` gives a chat's recap as one WordPress post whose answers are threaded
 comments (a reply under the post it answers), importable by WordPress's own importer (WXR 1.2,
-every comment approved, `comment_parent` threading); `export_chat_wxr` writes a stored chat
-that way (its questions as the host's comments, each answer under its question).
+every comment approved, `comment_parent` threading, a parent's id below its child's, texts
+escaped as WordPress stores a visitor's); `export_chat_wxr` writes a stored chat that way (the
+host's question posts as the questions, each answer under its question). The importer cannot be
+installed offline, so `tests/blog/test_blog_wxr_import.py` replays its steps in a real WordPress.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,10 +32,14 @@ from xml.sax.saxutils import escape
 from lxml import etree  # type: ignore[import-untyped]
 
 from hashchat.actions.context import AppContext
-from hashchat.actions.export import chat_header, exported_posts
-from hashchat.domain.ingest import ForeignPost, Network
+from hashchat.actions.export import chat_header, chat_owner, exported_posts
+from hashchat.actions.recap import get_recap
+from hashchat.domain.ingest import ForeignChat, ForeignPost, Network
+from hashchat.domain.text.answers import first_question_tag
+from hashchat.domain.text.controls import xml_text
 from hashchat.formats.archives import Archive, ArchiveError, Progress, counting
 from hashchat.formats.mastodon_archive import html_text
+from hashchat.formats.recap_common import figures_sentence, web_url
 
 WXR_VERSION = "1.2"
 NS = {
@@ -101,7 +108,7 @@ def _blog(path: Path, where: str) -> _Blog:
                 ):
                     login = _child(element, "author_login")
                     blog.authors[_child(element, "author_id")] = login
-                    blog.names[_child(element, "author_display_name")] = login
+                    blog.names[html.unescape(_child(element, "author_display_name"))] = login
                     blog.names[login] = login
         except etree.XMLSyntaxError as error:
             raise ArchiveError(where, error.lineno, f"bad XML ({error.msg})") from None
@@ -126,7 +133,8 @@ def comment_post(comment: Any, blog: _Blog, author: str, where: str) -> ForeignP
     if not comment_id.isdigit():
         raise ArchiveError(where, comment.sourceline, "comment has no wp:comment_id")
     parent = _child(comment, "comment_parent").strip()
-    name = _child(comment, "comment_author").strip() or "anonymous"
+    # WordPress keeps a commenter's name with `&`, `<` and `>` as entities (and exports it so).
+    name = html.unescape(_child(comment, "comment_author")).strip() or "anonymous"
     user_id = _child(comment, "comment_user_id").strip()
     assert blog.authors is not None
     assert blog.names is not None
@@ -188,10 +196,13 @@ def open_wxr(path: Path) -> Archive:
 
 # Writing -------------------------------------------------------------------------------------
 
+AUTHOR_ID = 1  # the one wp:author of a written file, the blog post's author
+
 
 @dataclass(frozen=True)
 class WxrComment:
-    """One answer or reply of the recap as a WordPress comment."""
+    """One answer or reply of the recap as a WordPress comment; `by_author`: written by the
+    blog post's author (the importer makes it her comment on her post)."""
 
     comment_id: int
     author: str
@@ -199,14 +210,25 @@ class WxrComment:
     created_at: datetime
     parent_id: int = 0
     url: str = ""
+    by_author: bool = False
 
 
 def _cdata(text: str) -> str:
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    return "<![CDATA[" + xml_text(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _text(text: str) -> str:
+    return escape(xml_text(text))
 
 
 def _wp_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def comment_html(text: str) -> str:
+    """A post's text as a WordPress comment's content: the text itself, markup escaped (never
+    run), line breaks kept for WordPress to turn into paragraphs, as a visitor's comment is."""
+    return escape(text)
 
 
 def write_wxr(
@@ -219,33 +241,44 @@ def write_wxr(
     body_html: str,
     published: datetime,
     comments: Iterable[WxrComment],
+    guid: str = "",
 ) -> int:
-    """Write one post with its comments as a WXR 1.2 file; returns the number of comments."""
-    site = escape(site_url.rstrip("/"))
+    """Write one post with its comments as a WXR 1.2 file; returns the number of comments.
+
+    The importer inserts a post's comments by ascending `comment_id` and maps a parent only
+    once it is in, so every `parent_id` must be a smaller id than its comment's. Dates are
+    written in UTC as both the local and the GMT time (the file cannot know the blog's zone).
+    Texts lose the characters XML 1.0 cannot carry (U+FFFD). A commenter's name is written as
+    WordPress stores one (`&`, `<`, `>` as entities), so that the importer's second run finds
+    the comment (`comment_exists` compares the stored name) instead of adding it again."""
+    site = _text(site_url.rstrip("/"))
+    when = format_datetime(published.astimezone(UTC))
     out.write('<?xml version="1.0" encoding="UTF-8" ?>\n')
     out.write(
         '<rss version="2.0" '
         + " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
         + ">\n<channel>\n"
     )
-    out.write(f"<title>{escape(title)}</title>\n<link>{site}</link>\n")
-    out.write(f"<pubDate>{format_datetime(published.astimezone(UTC))}</pubDate>\n")
-    out.write("<language>en</language>\n")
+    out.write(f"<title>{_text(title)}</title>\n<link>{site}</link>\n")
+    out.write(f"<pubDate>{when}</pubDate>\n<language>en</language>\n")
     out.write(f"<wp:wxr_version>{WXR_VERSION}</wp:wxr_version>\n")
     out.write(
         f"<wp:base_site_url>{site}</wp:base_site_url>\n<wp:base_blog_url>{site}</wp:base_blog_url>\n"
     )
     out.write(
-        "<wp:author><wp:author_id>1</wp:author_id>"
+        f"<wp:author><wp:author_id>{AUTHOR_ID}</wp:author_id>"
         f"<wp:author_login>{_cdata(author)}</wp:author_login>"
+        "<wp:author_email></wp:author_email>"
         f"<wp:author_display_name>{_cdata(author)}</wp:author_display_name>"
+        "<wp:author_first_name></wp:author_first_name><wp:author_last_name></wp:author_last_name>"
         "</wp:author>\n"
     )
     out.write("<item>\n")
-    out.write(f"<title>{escape(title)}</title>\n<link>{site}/{escape(slug)}/</link>\n")
-    out.write(f"<pubDate>{format_datetime(published.astimezone(UTC))}</pubDate>\n")
+    out.write(f"<title>{_text(title)}</title>\n<link>{site}/{_text(slug)}/</link>\n")
+    out.write(f"<pubDate>{when}</pubDate>\n")
     out.write(f"<dc:creator>{_cdata(author)}</dc:creator>\n")
-    out.write(f'<guid isPermaLink="false">{site}/?p=1</guid>\n<description></description>\n')
+    identity = guid or f"{site_url.rstrip('/')}/{slug}"
+    out.write(f'<guid isPermaLink="false">{_text(identity)}</guid>\n<description></description>\n')
     out.write(f"<content:encoded>{_cdata(body_html)}</content:encoded>\n")
     out.write("<excerpt:encoded><![CDATA[]]></excerpt:encoded>\n")
     out.write("<wp:post_id>1</wp:post_id>\n")
@@ -261,70 +294,107 @@ def write_wxr(
     count = 0
     for comment in comments:
         count += 1
-        when = _wp_time(comment.created_at)
-        paragraphs = "".join(
-            f"<p>{escape(part)}</p>" for part in comment.text.split("\n\n") if part.strip()
-        )
+        moment = _wp_time(comment.created_at)
         out.write(
             "<wp:comment>"
             f"<wp:comment_id>{comment.comment_id}</wp:comment_id>"
-            f"<wp:comment_author>{_cdata(comment.author)}</wp:comment_author>"
+            f"<wp:comment_author>{_cdata(escape(comment.author))}</wp:comment_author>"
             "<wp:comment_author_email></wp:comment_author_email>"
-            f"<wp:comment_author_url>{escape(comment.url)}</wp:comment_author_url>"
+            f"<wp:comment_author_url>{_text(comment.url)}</wp:comment_author_url>"
             "<wp:comment_author_IP></wp:comment_author_IP>"
-            f"<wp:comment_date>{_cdata(when)}</wp:comment_date>"
-            f"<wp:comment_date_gmt>{_cdata(when)}</wp:comment_date_gmt>"
-            f"<wp:comment_content>{_cdata(paragraphs)}</wp:comment_content>"
+            f"<wp:comment_date>{_cdata(moment)}</wp:comment_date>"
+            f"<wp:comment_date_gmt>{_cdata(moment)}</wp:comment_date_gmt>"
+            f"<wp:comment_content>{_cdata(comment_html(comment.text))}</wp:comment_content>"
             "<wp:comment_approved>1</wp:comment_approved>"
             "<wp:comment_type>comment</wp:comment_type>"
             f"<wp:comment_parent>{comment.parent_id}</wp:comment_parent>"
-            "<wp:comment_user_id>0</wp:comment_user_id>"
+            f"<wp:comment_user_id>{AUTHOR_ID if comment.by_author else 0}</wp:comment_user_id>"
             "</wp:comment>\n"
         )
     out.write("</item>\n</channel>\n</rss>\n")
     return count
 
 
-def export_chat_wxr(ctx: AppContext, chat_id: int, out: IO[str]) -> int:
-    """A chat's recap as one WordPress post (its questions) whose comments are the answers,
-    threaded: each question is a comment by the host, an answer sits under its question, a
-    reply under the post it replies to. Hidden posts and reposts are left out. Returns the
-    number of comments written."""
-    header = chat_header(ctx, chat_id)
-    asked = header.started_at or header.starts_at
-    body = "".join(
-        f"<p><strong>Q{q.number}</strong> {escape(q.text)}</p>" for q in header.questions
+def _recap_body(ctx: AppContext, chat_id: int, header: ForeignChat, recap_url: str) -> str:
+    """The blog post's content: the chat's topic, its figures once it has started, its
+    questions, and a link to the full recap here (the answers are the post's comments)."""
+    parts = [
+        f"<p>{escape(part.strip())}</p>" for part in header.topic.split("\n\n") if part.strip()
+    ]
+    if header.started_at is not None:
+        parts.append(
+            f"<p>{escape(figures_sentence(get_recap(ctx, chat_id).transcript.figures))}</p>"
+        )
+    parts.append(
+        "<ol>"
+        + "".join(
+            f"<li><strong>Q{q.number}</strong> {escape(q.text)}</li>" for q in header.questions
+        )
+        + "</ol>"
     )
-    question_ids = {q.number: q.number for q in header.questions}
+    if web_url(recap_url):
+        href = escape(recap_url, {'"': "&quot;"})
+        parts.append(f'<p><a href="{href}">The full recap</a></p>')
+    return "\n".join(xml_text(part) for part in parts)
+
+
+def export_chat_wxr(ctx: AppContext, chat_id: int, out: IO[str]) -> int:
+    """A chat's recap as one WordPress post by the series' owner (its questions) whose comments
+    are the chat's shown posts, threaded: a question is the host's post asking it (or, when
+    that post is not shown, the host's comment at the time it was asked), an answer sits under
+    its question, a reply under the post it replies to, the rest at the top. Hidden posts and
+    reposts are left out. Returns the number of comments written."""
+    header = chat_header(ctx, chat_id)
+    host = chat_owner(ctx, chat_id) or "host"
+    asked = header.started_at or header.starts_at
+    base = ctx.settings.base_url.rstrip("/")
+    body = _recap_body(ctx, chat_id, header, f"{base}/chats/{chat_id}/recap")
+    # Ids the importer can map (a parent before its child): questions first, then posts.
+    question_ids = {q.number: index for index, q in enumerate(header.questions, start=1)}
+    first_post_id = len(question_ids) + 1
     comment_ids: dict[str, int] = {}
+    posted: set[int] = set()
 
     def comments() -> Iterator[WxrComment]:
-        for q in header.questions:
-            yield WxrComment(q.number, "host", f"Q{q.number} {q.text}", q.asked_at or asked)
-        for index, exported in enumerate(exported_posts(ctx, chat_id), start=1000):
+        for index, exported in enumerate(exported_posts(ctx, chat_id), start=first_post_id):
             post = exported.post
             if post.hidden or post.repost_of is not None:
                 continue
-            comment_ids[exported.line_id] = index
-            parent = comment_ids.get(exported.reply_line_id or "")
-            if parent is None and exported.question is not None:
-                parent = question_ids.get(exported.question)
+            number = first_question_tag(post.text) if post.by_host else None
+            if number in question_ids and number not in posted:
+                assert number is not None
+                posted.add(number)
+                comment_ids[exported.line_id] = question_ids[number]
+                parent = 0
+            else:
+                comment_ids[exported.line_id] = index
+                found = comment_ids.get(exported.reply_line_id or "")
+                if found is None and exported.question is not None:
+                    found = question_ids.get(exported.question)
+                parent = found or 0
             yield WxrComment(
-                index,
+                comment_ids[exported.line_id],
                 post.display_name or post.author_handle,
                 post.text,
                 post.created_at,
-                parent_id=parent or 0,
+                parent_id=parent,
                 url=post.url or "",
+                by_author=bool(post.by_host) and post.author_handle == host,
             )
+        for q in header.questions:
+            if q.number not in posted:
+                text = f"Q{q.number} {q.text}"
+                at = q.asked_at or asked
+                yield WxrComment(question_ids[q.number], host, text, at, by_author=True)
 
     return write_wxr(
         out,
-        site_url=ctx.settings.base_url,
+        site_url=base,
         title=f"#{header.series_tag}: {header.title}",
         slug=f"{header.series_tag.lower()}-{chat_id}",
-        author="host",
+        author=host,
         body_html=body,
         published=header.ended_at or asked,
         comments=comments(),
+        guid=f"{base}/chats/{chat_id}/recap",
     )
