@@ -44,6 +44,7 @@ from hashchat.actions.segments import (
     bridged_question_posts,
     chat_questions,
     chat_window,
+    segment_counts,
 )
 from hashchat.actions.validation import check_aware, check_text
 from hashchat.actions.views import UserView
@@ -222,6 +223,9 @@ def pending_parent(post: ForeignPost) -> str | None:
     return _SEP.join(identity)
 
 
+_NO_SEGMENTS = segment_counts(())  # a hidden post's: none
+
+
 def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, Any]:
     return {
         "chat_id": chat_id,
@@ -241,6 +245,7 @@ def _row_values(chat_id: int, post: ForeignPost, author: _Author) -> dict[str, A
         "inferred": False,
         "late": False,
         "segments": [],
+        **_NO_SEGMENTS,
         "is_host": author.is_host if post.by_host is None else post.by_host,
         "hidden": post.deleted or post.hidden,
         "spotlight": post.spotlight,
@@ -695,6 +700,7 @@ def _attribution_columns(segments: Sequence[StoredSegment]) -> dict[str, Any]:
             {"question": q, "part": p, "text": t, "inferred": i, "late": la}
             for _, q, p, t, i, la in segments
         ],
+        **segment_counts(segments),
     }
 
 
@@ -770,9 +776,21 @@ def _write(
         _sqlite_executemany(
             session,
             _POSTS,
-            "UPDATE posts SET question = ?, part = ?, inferred = ?, late = ?, segments = ? "
-            "WHERE id = ?",
-            ("question", "part", "inferred", "late", "segments", "b_id"),
+            "UPDATE posts SET question = ?, part = ?, inferred = ?, late = ?, segments = ?, "
+            "answer_segments = ?, late_answer_segments = ?, reply_segments = ?, "
+            "question_segments = ? WHERE id = ?",
+            (
+                "question",
+                "part",
+                "inferred",
+                "late",
+                "segments",
+                "answer_segments",
+                "late_answer_segments",
+                "reply_segments",
+                "question_segments",
+                "b_id",
+            ),
             post_updates,
         )
     elif post_updates:
@@ -785,6 +803,10 @@ def _write(
                 inferred=sa.bindparam("inferred"),
                 late=sa.bindparam("late"),
                 segments=sa.bindparam("segments", type_=sa.JSON),
+                answer_segments=sa.bindparam("answer_segments"),
+                late_answer_segments=sa.bindparam("late_answer_segments"),
+                reply_segments=sa.bindparam("reply_segments"),
+                question_segments=sa.bindparam("question_segments"),
             ),
             post_updates,
         )

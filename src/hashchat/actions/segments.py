@@ -13,7 +13,8 @@ segments), the questions asked before it and the live hour. So:
   edit; a question asked or the live hour starting or ending at the time of existing posts)
   recomputes the whole chat with `refresh_chat_segments`, in the same transaction.
 A post's own `question`, `part`, `inferred`, `late` and `segments` columns (what its views
-and events say) are written from the same values at the same time, never on their own.
+and events say), and its segments' counts by kind (what the series insights count per author,
+`segment_counts`), are written from the same values at the same time, never on their own.
 """
 
 from __future__ import annotations
@@ -235,6 +236,25 @@ def _stored(entry: Entry) -> StoredSegment:
     return (entry.kind.value, a.question, a.part, a.text, a.inferred, a.late)
 
 
+def segment_counts(segments: Sequence[StoredSegment]) -> dict[str, int]:
+    """A post's copy of its segments' counts by kind (posts columns, migration 0020)."""
+    answers = late = replies = questions = 0
+    for kind, _, _, _, _, is_late in segments:
+        if kind == "answer":
+            answers += 1
+            late += is_late
+        elif kind == "reply":
+            replies += 1
+        elif kind == "question":
+            questions += 1
+    return {
+        "answer_segments": answers,
+        "late_answer_segments": late,
+        "reply_segments": replies,
+        "question_segments": questions,
+    }
+
+
 def _write_post(session: Session, row: PostRow, segments: list[StoredSegment]) -> None:
     """Replace a post's segment rows and the attribution columns of the post itself."""
     session.execute(sa.delete(SegmentRow).where(SegmentRow.post_id == row.id))
@@ -262,6 +282,8 @@ def _write_post(session: Session, row: PostRow, segments: list[StoredSegment]) -
     row.question, row.part, row.inferred = question, part, inferred
     row.late = any(segment[5] for segment in segments)
     row.segments = json_segments
+    for name, count in segment_counts(segments).items():
+        setattr(row, name, count)
     session.flush()
 
 
