@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -171,6 +172,71 @@ def test_identity_in_another_chat_is_skipped(new_context: Callable[[], AppContex
     do_ingest_posts(ctx, "test", chat_id, [post])
     counts = do_ingest_posts(ctx, "test", other.id, [post])
     assert counts.as_dict() == {"added": 0, "updated": 0, "unchanged": 0, "skipped": 1}
+
+
+def test_a_reimport_notices_a_change_in_any_one_column(
+    new_context: Callable[[], AppContext],
+) -> None:
+    """The re-import's shortcut (`_nothing_changes`) compares stored rows as the driver reads
+    them: each column changed alone is still an update, the same instant written in another
+    zone is not, and a post hidden here stays hidden when its source sends it again."""
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    at = t0 + timedelta(minutes=1)
+    parent = _post("p", "Q1 how do you start?", at)
+    base = _post("1", "A1 kettle first ☕ #KaizenBiz", at + timedelta(seconds=7))
+    assert do_ingest_posts(ctx, "test", chat_id, [parent, base]).added == 2
+    zone = timezone(timedelta(hours=-5))
+    elsewhere_in_time = replace(base, created_at=base.created_at.astimezone(zone))
+    same = do_ingest_posts(ctx, "test", chat_id, [parent, elsewhere_in_time])
+    assert same.as_dict() == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}
+    changes: list[dict[str, object]] = [
+        {"text": "A1 kettle second ☕ #KaizenBiz"},
+        {"display_name": "Tommy"},
+        {"author_handle": "tomtradie"},
+        {"url": "https://x.com/tradietom/status/1"},
+        {"created_at": base.created_at + timedelta(microseconds=1)},
+        {"reply_to": "p"},
+        {"repost_of": "9"},
+        {"edited_at": at + timedelta(minutes=3)},
+        {"by_host": True},
+        {"spotlight": True},
+        {"deleted": True},
+    ]
+    current = base
+    for change in changes:
+        current = replace(current, **change)  # type: ignore[arg-type]
+        counts = do_ingest_posts(ctx, "test", chat_id, [parent, current])
+        assert counts.as_dict() == {"added": 0, "updated": 1, "unchanged": 1, "skipped": 0}, change
+        again = do_ingest_posts(ctx, "test", chat_id, [parent, current])
+        assert again.as_dict() == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}, change
+    row = _by_external(ctx, chat_id)["1"]
+    assert (row.text, row.display_name, row.author_handle) == (current.text, "Tommy", "tomtradie")
+    assert (row.is_repost, row.is_host, row.spotlight, row.hidden) == (True, True, True, True)
+    assert row.reply_to_post_id == _by_external(ctx, chat_id)["p"].id
+    undeleted = replace(current, deleted=False, spotlight=False)
+    kept = do_ingest_posts(ctx, "test", chat_id, [parent, undeleted])
+    assert kept.as_dict() == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}
+    assert _by_external(ctx, chat_id)["1"].hidden
+
+
+def test_a_reimport_with_posts_of_another_chat_writes_nothing(
+    new_context: Callable[[], AppContext],
+) -> None:
+    ctx = new_context()
+    chat_id, t0 = _chat(ctx)
+    host = do_register(ctx, "other", "correct horse battery")
+    do_create_series(ctx, host, "Other", "Other", "UTC")
+    other = do_create_chat(ctx, host, "Other", "Other", t0, 60, ["Q?"])
+    theirs = _post("9", "A1 elsewhere", t0)
+    do_ingest_posts(ctx, "test", other.id, [theirs])
+    ours = [_post(str(n), f"A1 post {n}", t0 + timedelta(seconds=n)) for n in range(5)]
+    first = do_ingest_posts(ctx, "test", chat_id, [*ours, theirs])
+    assert first.as_dict() == {"added": 5, "updated": 0, "unchanged": 0, "skipped": 1}
+    before = len(events_after(ctx.store, chat_id, 0))
+    again = do_ingest_posts(ctx, "test", chat_id, [*ours, theirs])
+    assert again.as_dict() == {"added": 0, "updated": 0, "unchanged": 5, "skipped": 1}
+    assert len(events_after(ctx.store, chat_id, 0)) == before  # nothing written
 
 
 def test_bad_record_stores_nothing_of_the_call(new_context: Callable[[], AppContext]) -> None:

@@ -238,9 +238,14 @@ def _keep_known(ctx: AppContext, posts: list[ForeignPost]) -> list[ForeignPost]:
                 )
                 for external_id, text, name in rows:
                     known[(network, source, external_id or "")] = (text, name)
+    if not known:
+        return posts
     merged = []
     for post in posts:
-        stored = known.get((post.network.value, post.source, post.external_id))
+        poorer = not post.display_name or post.text.endswith(_CUT)
+        stored = (
+            known.get((post.network._value_, post.source, post.external_id)) if poorer else None
+        )
         if stored is not None:
             text, name = stored
             changes: dict[str, str] = {}

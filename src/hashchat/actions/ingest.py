@@ -215,6 +215,10 @@ _SEP = "\x1f"  # joins a parent's (network, source, id) when it is not the reply
 def pending_parent(post: ForeignPost) -> str | None:
     """What `reply_to_external_id` keeps for `post`: the parent's external id when it has the
     post's own network and source, else its whole identity joined by U+001F."""
+    if post.reply_to is None:
+        return None
+    if post.reply_to_network is None and post.reply_to_source is None:
+        return post.reply_to  # the usual reply, in the post's own network and source
     identity = post.parent_identity()
     if identity is None:
         return None
@@ -397,14 +401,18 @@ def _ingest_into(
     if not latest:
         return counts
     _hold_chat(session, chat.id)
-    stored_rows = _chat_rows(session, chat.id)
+    raw_rows = _chat_raw_rows(session, chat.id)
+    if raw_rows and _nothing_changes(session, raw_rows, latest, authors, own_source, counts):
+        return counts  # a re-import: every post stored as it is, nothing to write
+    stored_rows = _as_dicts(raw_rows, _is_sqlite(session))
     by_identity = _by_identity(stored_rows, own_source)
     missing = [identity for identity in latest if identity not in by_identity]
     elsewhere = _stored_elsewhere(session, missing, own_source) if missing else set()
     new_rows: list[dict[str, Any]] = []
     changed: dict[int, dict[str, Any]] = {}  # stored post id → its changed columns
+    chat_id = chat.id  # an ORM attribute: read once, not per post
     for identity, post in latest.items():
-        wanted = _row_values(chat.id, post, authors.of(post))
+        wanted = _row_values(chat_id, post, authors.of(post))
         stored = by_identity.get(identity)
         if stored is None:
             if identity in elsewhere:
@@ -473,22 +481,25 @@ _READ = (
 )
 
 
-def _chat_rows(session: Session, chat_id: int) -> list[dict[str, Any]]:
-    """Every stored post of the chat, as mutable column dicts (one query, by the chat index).
-
-    Read through the driver: SQLAlchemy's per-value result processing was most of the cost of
-    a re-import. SQLite's times (text) and booleans (0/1) are turned into what SQLAlchemy would
-    give here; psycopg's values are already those."""
-    sqlite = _is_sqlite(session)
-    mark = "?" if sqlite else "%s"
+def _chat_raw_rows(session: Session, chat_id: int) -> list[tuple[Any, ...]]:
+    """Every stored post of the chat as the driver gives it, columns as `_READ` (one query, by
+    the chat index). Read through the driver: SQLAlchemy's per-value result processing was most
+    of the cost of a re-import."""
+    mark = "?" if _is_sqlite(session) else "%s"
     # Only our own column names are formatted in; the chat id is a parameter.
     sql = f"SELECT {', '.join(_READ)} FROM posts WHERE chat_id = {mark}"  # noqa: S608
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(sql, (chat_id,))
-        rows = [dict(zip(_READ, row, strict=True)) for row in cursor.fetchall()]
+        return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def _as_dicts(raw_rows: Sequence[tuple[Any, ...]], sqlite: bool) -> list[dict[str, Any]]:
+    """The chat's stored posts as mutable column dicts: SQLite's times (text) and booleans
+    (0/1) turned into what SQLAlchemy would give here; psycopg's values are already those."""
+    rows = [dict(zip(_READ, row, strict=True)) for row in raw_rows]
     if sqlite:
         for row in rows:
             row["created_at"] = _from_sqlite_time(row["created_at"])
@@ -496,6 +507,77 @@ def _chat_rows(session: Session, chat_id: int) -> list[dict[str, Any]]:
             for flag in _FLAGS:
                 row[flag] = bool(row[flag])
     return rows
+
+
+# Where `_READ` puts what `_nothing_changes` compares: the updatable columns, then the flags.
+_ID, _NETWORK, _SOURCE, _EXTERNAL_ID = 0, 2, 3, 4
+_FIRST_UPDATABLE = _READ.index(_UPDATABLE[0])
+_AFTER_UPDATABLE = _FIRST_UPDATABLE + len(_UPDATABLE)
+_HIDDEN, _SPOTLIGHT = _READ.index("hidden"), _READ.index("spotlight")
+
+
+def _same(value: datetime | None) -> datetime | None:
+    return value
+
+
+def _nothing_changes(
+    session: Session,
+    raw_rows: Sequence[tuple[Any, ...]],
+    latest: dict[Identity, ForeignPost],
+    authors: _Authors,
+    own_source: str,
+    counts: IngestCounts,
+) -> bool:
+    """A re-import's shortcut: True, with the call counted, when every post of the call is
+    stored in the chat as `_row_values` would write it (by `_changes`: no updatable column
+    differs, no flag turns on), or is stored in another chat (skipped). Each post's values are
+    put in the driver's own form (SQLite's time text) and compared with the stored row as read,
+    without the column dicts of the writing path. Any difference or new post answers False,
+    counting nothing: the writing path then decides (a shortcut never decides a change)."""
+    time = _sqlite_time if _is_sqlite(session) else _same
+    stored: dict[Identity, tuple[Any, ...]] = {}
+    for raw in raw_rows:
+        if raw[_SOURCE] and raw[_EXTERNAL_ID] is not None:
+            stored[(raw[_NETWORK], raw[_SOURCE], raw[_EXTERNAL_ID])] = raw
+    for raw in raw_rows:
+        if not raw[_SOURCE]:  # typed here: the identity our export gives it
+            stored[(Network.HASHCHAT.value, own_source, str(raw[_ID]))] = raw
+    missing: list[Identity] = []
+    for identity, post in latest.items():
+        found = stored.get(identity)
+        if found is None:
+            missing.append(identity)
+            continue
+        raw = found
+        if ((post.deleted or post.hidden) and not raw[_HIDDEN]) or (
+            post.spotlight and not raw[_SPOTLIGHT]
+        ):
+            return False
+        if not raw[_SOURCE]:
+            continue  # typed here: only its moderation state can come back
+        parent = pending_parent(post)
+        if parent is not None and len(parent) > _MAX["external_id"]:
+            return False  # the writing path names the record
+        author = authors.of(post)
+        wanted = (
+            author.user_id,
+            post.author_handle,
+            post.display_name or post.author_handle,
+            post.url,
+            _clean(post.text),
+            time(post.created_at),
+            parent,
+            author.is_host if post.by_host is None else post.by_host,
+            post.repost_of is not None,
+            time(post.edited_at),
+        )
+        if wanted != raw[_FIRST_UPDATABLE:_AFTER_UPDATABLE]:
+            return False
+    if missing and len(_stored_elsewhere(session, missing, own_source)) < len(missing):
+        return False
+    counts.unchanged += len(latest) - len(missing)
+    counts.skipped += len(missing)
+    return True
 
 
 _FLAGS = ("is_host", "is_repost", "hidden", "spotlight")
@@ -537,14 +619,11 @@ def _stored_elsewhere(
                     "AND external_id = ANY(%s)",
                     (network, origin, chunk),
                 )
-            else:
-                rows = connection.execute(
-                    sa.select(_POSTS.c.external_id).where(
-                        _POSTS.c.network == network,
-                        _POSTS.c.source == origin,
-                        _POSTS.c.external_id.in_(chunk),
-                    )
-                )
+            else:  # through the driver: no statement to build for each chunk's length
+                marks = ", ".join("?" * len(chunk))
+                # Only the parameters' marks are formatted in; every value is a parameter.
+                sql = f"SELECT external_id FROM posts WHERE network = ? AND source = ? AND external_id IN ({marks})"  # noqa: E501, S608
+                rows = connection.exec_driver_sql(sql, (network, origin, *chunk))
             found.update((network, origin, external_id) for (external_id,) in rows)
         if (network, origin) == (Network.HASHCHAT.value, own_source):
             # Our own export read back here: its posts typed here are these rows.
@@ -640,7 +719,8 @@ def _domain_post(row: dict[str, Any]) -> Post:
 
 def _stored(entry: Entry) -> StoredSegment:
     a = entry.attribution
-    return (entry.kind.value, a.question, a.part, a.text, a.inferred, a.late)
+    # `_value_`: the member's own attribute; `.value` is a descriptor call (~1 s a million).
+    return (entry.kind._value_, a.question, a.part, a.text, a.inferred, a.late)
 
 
 def _segments_of_chat(
@@ -748,9 +828,10 @@ def _write(
         session.connection().execute(
             sa.delete(_SEGMENTS).where(_SEGMENTS.c.post_id.in_(ids[start : start + 500]))
         )
+    chat_id = chat.id  # an ORM attribute: read once, not per segment
     segment_rows = [
         {
-            "chat_id": chat.id,
+            "chat_id": chat_id,
             "post_id": row["id"],
             "position": position,
             "kind": kind,
@@ -917,12 +998,14 @@ def _sqlite_executemany(
         if (convert := _sqlite_value(table.c.get("id" if key == "b_id" else key))) is not None
     ]
     pick = itemgetter(*keys)
-    values = []
-    for row in rows:
-        value = list(pick(row))
+    values: list[tuple[Any, ...]] = (
+        list(map(pick, rows)) if len(keys) > 1 else [(row[keys[0]],) for row in rows]
+    )
+    if converters and values:  # by column: two transpositions in C rather than a list per row
+        columns: list[Sequence[Any]] = list(zip(*values, strict=True))
         for index, convert in converters:
-            value[index] = convert(value[index])
-        values.append(tuple(value))
+            columns[index] = list(map(convert, columns[index]))
+        values = list(zip(*columns, strict=True))
     session.connection().exec_driver_sql(sql, values)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,25 +38,18 @@ _ASSIGN = re.compile(rb"^\s*window\.YTD\.[A-Za-z_]+\.part\d+\s*=\s*")
 
 
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+_MONTHS = {name: f"{number:02d}" for number, name in enumerate(_MONTH_NAMES, 1)}
 
 
 def parse_x_time(value: str) -> datetime:
     """X's `created_at` (`Wed Oct 10 20:19:24 +0000 2018`) as an aware datetime (by hand: the
-    importer reads a million of them, and `strptime` is half its reading time)."""
+    importer reads a million of them, and `strptime` is half its reading time; the fixed
+    columns rearranged for `fromisoformat`, in C, take half the time of six `int`s)."""
     # Fixed columns: "Wed Oct 10 20:19:24 +0000 2018"
     month = _MONTHS.get(value[4:7])
     if month is not None and len(value) == 30 and value[19:26] == " +0000 ":
         try:
-            return datetime(
-                int(value[26:30]),
-                month,
-                int(value[8:10]),
-                int(value[11:13]),
-                int(value[14:16]),
-                int(value[17:19]),
-                tzinfo=UTC,
-            )
+            return datetime.fromisoformat(f"{value[26:30]}-{month}-{value[8:19]}+00:00")
         except ValueError:
             pass
     return datetime.strptime(value, X_TIME)
@@ -272,7 +265,7 @@ def open_x_archive(path: Path) -> Archive:
 
             for number, item in enumerate(read_ytd(members, file, step), start=1):
                 tweet = item.get("tweet", item) if _is_mapping(item) else None
-                if tweet is None or not _is_mapping(tweet):
+                if type(tweet) is not dict and (tweet is None or not _is_mapping(tweet)):
                     raise ArchiveError(members.where(file), f"record {number}", "is not a post")
                 try:
                     yield tweet_post(tweet, handle, name)
