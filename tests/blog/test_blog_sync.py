@@ -5,6 +5,7 @@ that it is gone; a reply whose answer was lost on the way back is found, not pos
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +19,14 @@ from hashchat.actions.blog_sync import BlogSync
 from hashchat.actions.chats import do_start_chat
 from hashchat.actions.context import AppContext
 from hashchat.actions.errors import ConflictError
+from hashchat.actions.ingest import do_ingest_posts
 from hashchat.actions.outbox import OutboxWorker, consumer_status, register_consumer
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.series import do_create_series
 from hashchat.bridges.errors import NetworkBusyError
 from hashchat.bridges.wordpress import WordPressSite, open_site, verify_blog
 from hashchat.domain.ingest import ForeignPost
+from hashchat.formats.wxr import open_wxr
 
 
 class ShortLists(WordPressSite):
@@ -109,3 +112,30 @@ def test_a_blog_user_linked_to_another_account_is_refused_by_name(
     do_create_series(ctx, other, "OtherChat", "Another chat", "UTC")
     with pytest.raises(ConflictError, match="'admin' is linked to another hashchat account"):
         do_connect_blog(ctx, other, "OtherChat", fields, verify_blog)
+
+
+def test_a_commenter_named_with_markup_characters_is_one_person_live_and_in_the_export(
+    ctx: AppContext, wordpress: LocalWordPress, tmp_path: Path
+) -> None:
+    """WordPress stores a commenter's `&`, `<` and `>` as entities and its REST API gives them
+    so; the live pull reads the name as the WXR importer does, so the blog's own export adds
+    nothing and changes nothing (it changed the author before)."""
+    host = make_host(ctx)
+    chat_id = seed_chat(ctx, host, ctx.now() + timedelta(hours=2), "Names with markup")
+    fields = {"url": wordpress.url, "user": "admin", "app_password": wordpress.app_password}
+    do_connect_blog(ctx, host.view, "KaizenBiz", fields, verify_blog)
+    post = do_announce(ctx, host.view, chat_id, open_site)
+    do_start_chat(ctx, host.view, chat_id)
+    name = "Tom & Jerry's Café > Bar"
+    comment = wordpress.comment(post.post_id, name, "A1 Both of us #KaizenBiz")
+    wordpress.moderate(comment, status="approved")
+    assert BlogSync(ctx, open_site).pull_once() == 1
+    row = blog_posts(ctx, chat_id)[f"comment-{comment}"]
+    assert (row.display_name, row.author_handle) == (name, name)
+
+    export = tmp_path / "blog.xml"
+    export.write_bytes(wordpress.export_wxr())
+    ours = [p for p in open_wxr(export).posts() if p.external_id == f"comment-{comment}"]
+    assert [p.display_name for p in ours] == [name]
+    counts = do_ingest_posts(ctx, "wxr", chat_id, ours)
+    assert (counts.added, counts.updated, counts.skipped) == (0, 0, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -319,13 +320,14 @@ require_once ABSPATH . 'wp-settings.php';
 
     def comment(self, post_id: int, author: str, text: str, parent: int = 0) -> int:
         """A visitor's comment (held for moderation by default, as WordPress does)."""
+        mailbox = re.sub("[^a-z0-9]+", ".", author.lower()).strip(".") or "reader"
         with self.api(anonymous=True) as client:
             answer = client.post(
                 "/comments",
                 json={
                     "post": post_id,
                     "author_name": author,
-                    "author_email": f"{author.lower().replace(' ', '.')}@example.org",
+                    "author_email": f"{mailbox}@example.org",
                     "content": text,
                     "parent": parent,
                 },

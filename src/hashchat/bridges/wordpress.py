@@ -29,7 +29,7 @@ from hashchat.actions.blog import BlogLogin, LoginRejectedError, Published
 from hashchat.bridges.errors import BridgeError, LoginRefusedError, NetworkBusyError
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.formats.mastodon_archive import html_text
-from hashchat.formats.wxr import comment_external_id
+from hashchat.formats.wxr import comment_external_id, commenter_name
 
 TIMEOUT = 20.0
 PAGE = 100  # the largest page WordPress serves (`per_page` over 100 is a 400)
@@ -253,7 +253,7 @@ def comment_post(
     """A comment as the ingest door takes it, with the WXR importer's identity and values."""
     comment_id = int(comment["id"])
     parent = int(comment.get("parent") or 0)
-    name = str(comment.get("author_name") or "").strip() or "anonymous"
+    name = commenter_name(str(comment.get("author_name") or ""))
     own = int(comment.get("author") or 0) == account.user_id and account.user_id != 0
     raw = comment.get("content", {})
     text = str(raw.get("raw", "") if isinstance(raw, Mapping) else raw)

@@ -117,6 +117,13 @@ def _blog(path: Path, where: str) -> _Blog:
     return blog
 
 
+def commenter_name(stored: str) -> str:
+    """A commenter's name as WordPress stores it (`&`, `<`, `>` as entities; its REST API and
+    its WXR export give it so) turned back into text: the one rule for the live pull and the
+    importer, so the same person is the same handle both ways."""
+    return html.unescape(stored).strip() or "anonymous"
+
+
 def comment_external_id(comment_id: int | str) -> str:
     """A WordPress comment's external id, the same whether it came in live (`bridges.wordpress`)
     or from an export: `comment-<wp:comment_id>`."""
@@ -133,8 +140,7 @@ def comment_post(comment: Any, blog: _Blog, author: str, where: str) -> ForeignP
     if not comment_id.isdigit():
         raise ArchiveError(where, comment.sourceline, "comment has no wp:comment_id")
     parent = _child(comment, "comment_parent").strip()
-    # WordPress keeps a commenter's name with `&`, `<` and `>` as entities (and exports it so).
-    name = html.unescape(_child(comment, "comment_author")).strip() or "anonymous"
+    name = commenter_name(_child(comment, "comment_author"))
     user_id = _child(comment, "comment_user_id").strip()
     assert blog.authors is not None
     assert blog.names is not None
