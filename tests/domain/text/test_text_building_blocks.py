@@ -9,7 +9,7 @@ import pytest
 
 from hashchat.domain.text.emoji_sequences import EMOJI, EmojiFinder
 from hashchat.domain.text.entities import Entity, extract_entities
-from hashchat.domain.text.frozen_values import slot_setters
+from hashchat.domain.text.frozen_values import mutable_twin
 from hashchat.domain.text.tlds import TOP_LEVEL_DOMAINS, icann_top_level_domains
 from hashchat.domain.text.trie_pattern import either_case, trie_pattern
 from hashchat.domain.text.urls import find_urls
@@ -101,7 +101,27 @@ def test_values_built_through_their_slots_equal_those_built_normally() -> None:
         found.text = "other"  # type: ignore[misc]
 
 
-def test_slot_setters_refuse_classes_whose_init_does_more() -> None:
+def test_a_filled_twin_becomes_the_frozen_value_its_constructor_builds() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Pair:
+        left: int
+        right: str
+
+    draft = mutable_twin(Pair)()
+    draft.left = 1
+    draft.right = "x"
+    draft.__class__ = Pair
+    assert type(draft) is Pair
+    assert (draft, hash(draft), repr(draft)) == (
+        Pair(1, "x"),
+        hash(Pair(1, "x")),
+        repr(Pair(1, "x")),
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        draft.left = 2
+
+
+def test_mutable_twin_refuses_classes_whose_init_does_more_or_whose_layout_differs() -> None:
     @dataclasses.dataclass(frozen=True)
     class WithoutSlots:
         value: int
@@ -117,6 +137,14 @@ def test_slot_setters_refuse_classes_whose_init_does_more() -> None:
         def __post_init__(self) -> None:
             pass
 
-    for cls in (WithoutSlots, WithDefault, WithPostInit):
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Base:
+        value: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived(Base):  # slots of its own on top of its base's
+        other: int
+
+    for cls in (WithoutSlots, WithDefault, WithPostInit, Derived):
         with pytest.raises(TypeError):
-            slot_setters(cls)
+            mutable_twin(cls)

@@ -8,6 +8,11 @@
 - Hashtags and mentions, one sign at a time: equal to twitter-text's own whole-text scan
   (Ruby's `scan` consumes the character before the sign), written out here with `regex`.
 - Answer segments built through their slots equal the dataclass's own constructor.
+
+Third round (bench/README.md, issue 10): frozen values filled as drafts of a twin class; an ASCII
+hashtag or mention whose neighbours the `re` pattern checks itself (lookbehind after the sign);
+a head of plain @names before a tag read in one match; a known window found from the last plain
+space without looking for other spaces. Each against the general path on tricky inputs.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashchat.domain.text import entities, urls, x_weight
+from hashchat.domain.text import answers, entities, urls, x_weight
+from hashchat.domain.text.analysis import PostAnalysis, analyze_post
 from hashchat.domain.text.answers import AnswerSegment, answer_tags, parse_answers
 from hashchat.domain.text.emoji_sequences import EMOJI
+from hashchat.domain.text.entities import Entities, Entity, extract_entities
+from hashchat.domain.text.length import Measurement, measure
 
 _WEIGHT_PIECES = [
     *sorted(EMOJI.sequences)[::11],
@@ -213,7 +221,8 @@ def _ruby_mentions(text: str) -> list[tuple[str, int, int]]:
 
 
 _SIGN_TEXT = st.text(
-    alphabet="#＃@＠&_aZ09 .:/-\u00e9\u0301\ufe0f\u20e3\u200c日本😀RrTt+~!$", max_size=40
+    alphabet="#＃@＠&_aZ09 .:/-\u00e9\u0301\ufe0f\u20e3\u200c日本😀RrTt+~!$\u3000\n\x7f·",
+    max_size=40,
 )
 
 
@@ -230,3 +239,135 @@ def test_answer_segments_built_through_slots_equal_the_constructor(text: str) ->
     built = parse_answers(text)
     assert built == [AnswerSegment(*tag) for tag in answer_tags(text)]
     assert all(type(segment) is AnswerSegment for segment in built)
+
+
+# Mixed scripts, emoji, URLs and signs, as posts from the wild put them together.
+_WILD_PIECES = [
+    " ",
+    "\u3000",
+    "\n",
+    "#KaizenBiz",
+    "#カイゼン",
+    "#бизнес",
+    "＃タグ",
+    "#a#b",
+    "#tag://x",
+    "&#tag",
+    "@ann",
+    "@bob_1/list",
+    "＠wide",
+    "RT:@cat",
+    "x@dan",
+    "$AAPL",
+    "😀",
+    "👩🏽‍💻",
+    "🇯🇵",
+    "日本語",
+    "é",
+    "https://example.com/#top",
+    "example.org/a?b=1",
+    "t.co/Ab1",
+    "A1:",
+    ".",
+    ":",
+    "/",
+    "_",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_WILD_PIECES), max_size=14))
+def test_hashtags_and_mentions_on_wild_texts_equal_twitter_texts_whole_text_scan(
+    pieces: list[str],
+) -> None:
+    for text in ("".join(pieces), " ".join(pieces)):
+        found = entities.extract_entities(text, urls=[])
+        assert [(t.text, t.start, t.end) for t in found.hashtags] == _ruby_hashtags(text)
+        assert [(m.text, m.start, m.end) for m in found.mentions] == _ruby_mentions(text)
+
+
+def test_the_ascii_hashtag_pattern_checks_the_neighbour_the_rule_names() -> None:
+    # Before the sign: exactly the ASCII characters of `_ASCII_BEFORE_HASHTAG` (or none); any
+    # other character leaves the sign to the general pattern.
+    for code in range(0x80):
+        before = chr(code)
+        matched = entities._ASCII_HASHTAG.match(before + "#tag ", 1) is not None
+        assert matched == (before in entities._ASCII_BEFORE_HASHTAG), repr(before)
+    for before in ("é", "日", "😀", "\u3000", "·"):
+        assert entities._ASCII_HASHTAG.match(before + "#tag ", 1) is None
+    assert entities._ASCII_HASHTAG.match("#tag") is not None
+    # After the name: an ASCII character that ends it, unless it rejects it (`#`, `://`).
+    for after, matched in (("", True), (" ", True), (":", True), (":/", True), ("#", False)):
+        assert (entities._ASCII_HASHTAG.match("#tag" + after) is not None) == matched, after
+    for after in ("://", "é", "日", "😀", "\u200c", "＃"):
+        assert entities._ASCII_HASHTAG.match("#tag" + after) is None, after
+
+
+_HEAD_PIECES = [
+    "@ann",
+    "@b_2",
+    "#tag",
+    ".@cat",
+    "@",
+    "#",
+    " ",
+    "  ",
+    "\t",
+    "\u00a0",
+    "x",
+    ".",
+    "!",
+    "\n",
+    "😀",
+    "-",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_HEAD_PIECES), max_size=10))
+def test_a_head_of_plain_names_starts_where_the_walk_back_says(pieces: list[str]) -> None:
+    head = "".join(pieces)
+    if answers._LEADING_NAMES.fullmatch(head):
+        assert answers._boundary_before(head) == 0
+    # The whole parse, with the head before a tag, at the start and after a long text.
+    for text in (head + "A1: yes", "Q2 " + head + "A1: yes", "z" * 420 + head + "A1: yes"):
+        tag = answers._TAG_LIST.search(text, len(text) - len("A1: yes"))
+        if tag is None:
+            continue
+        window_start = max(0, tag.start() - answers._LOOK_BACK)
+        walked = answers._boundary_before(text[window_start : tag.start()])
+        expected = None if walked is None else window_start + walked
+        assert answers._segment_start(text, tag.start()) == expected
+
+
+def test_a_known_window_is_found_from_the_last_plain_space_only_when_it_is_one() -> None:
+    urls._window_urls[False].clear()
+    # the window of this dot starts at the ideographic space, not at the plain one before it
+    assert urls.find_urls("see \u3000example.com") == [urls.UrlSpan("example.com", 5, 16, False)]
+    assert urls.find_urls("a \u3000example.com!") == [urls.UrlSpan("example.com", 3, 14, False)]
+    # the same window text after a plain space, after a line break, at the start
+    assert urls.find_urls("x \u3000example.com") == [urls.UrlSpan("example.com", 3, 14, False)]
+    assert urls.find_urls("\u3000example.com") == [urls.UrlSpan("example.com", 1, 12, False)]
+    assert urls.find_urls("ab\u3000example.com") == [urls.UrlSpan("example.com", 3, 14, False)]
+
+
+@given(text=st.text(alphabet="aé日😀#@ .com/:1A", max_size=30))
+def test_values_built_from_drafts_equal_those_their_constructors_build(text: str) -> None:
+    analysis = analyze_post(text)
+    found = analysis.entities
+    rebuilt = Entities(
+        tuple(Entity(*_fields(entity)) for entity in found.hashtags),
+        tuple(Entity(*_fields(entity)) for entity in found.mentions),
+        tuple(Entity(*_fields(entity)) for entity in found.urls),
+        tuple(Entity(*_fields(entity)) for entity in found.cashtags),
+    )
+    measured = measure(text)
+    assert found == rebuilt == extract_entities(text)
+    assert analysis == PostAnalysis(Measurement(*_fields(measured)), rebuilt)
+    assert hash(analysis) == hash(PostAnalysis(measured, rebuilt))
+    for value in (analysis, found, measured, *found.hashtags, *found.mentions, *found.urls):
+        assert type(value) in {PostAnalysis, Entities, Measurement, Entity}
+
+
+def _fields(value: object) -> list[object]:
+    return [getattr(value, name) for name in value.__slots__]  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hashchat.domain.text.entities import Entities, extract_entities
-from hashchat.domain.text.frozen_values import slot_setters
+from hashchat.domain.text.frozen_values import mutable_twin
 from hashchat.domain.text.length import Measurement, measure
 from hashchat.domain.text.urls import find_urls
 
@@ -24,8 +24,7 @@ class PostAnalysis:
     entities: Entities
 
 
-_new_object = object.__new__
-_SET_MEASUREMENT, _SET_ENTITIES = slot_setters(PostAnalysis)
+_PostAnalysisDraft = mutable_twin(PostAnalysis)
 
 
 def analyze_post(text: str, network: str = "x", limit: int | None = None) -> PostAnalysis:
@@ -38,8 +37,10 @@ def analyze_post(text: str, network: str = "x", limit: int | None = None) -> Pos
     urls = find_urls(text)
     measurement = measure(text, network, limit, urls=urls)
     entities = extract_entities(text, urls=urls)
-    # `PostAnalysis(...)` through its slots, as `measure` builds its result (frozen_values).
-    analysis: PostAnalysis = _new_object(PostAnalysis)
-    _SET_MEASUREMENT(analysis, measurement)
-    _SET_ENTITIES(analysis, entities)
+    # `PostAnalysis(...)` from a draft, as `measure` builds its result (frozen_values).
+    draft = _PostAnalysisDraft()
+    draft.measurement = measurement
+    draft.entities = entities
+    draft.__class__ = PostAnalysis
+    analysis: PostAnalysis = draft
     return analysis

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import regex
 
-from hashchat.domain.text.frozen_values import slot_setters
+from hashchat.domain.text.frozen_values import mutable_twin
 from hashchat.domain.text.urls import (
     DIRECTIONAL_MARKS,
     LATIN_ACCENTS,
@@ -53,8 +53,13 @@ _ASCII_BEFORE_HASHTAG = frozenset(
     for character in map(chr, range(128))
     if character != "&" and not (character.isalnum() or character == "_")
 )
+_ASCII_END_OF_HASHTAG = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # ASCII, not [0-9A-Za-z_]
+# At a sign: the character before it in `_ASCII_BEFORE_HASHTAG` or none (a lookbehind after the
+# sign), an ASCII name, then an ASCII character that ends it and does not reject it (`#`, `://`)
+# or the end. Whatever this does not match, the `regex` pattern decides.
 _ASCII_HASHTAG = re.compile(
-    r"#([0-9_]*[a-zA-Z][a-zA-Z0-9_]*)(?=[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]|\Z)"
+    "#(?<![^{}]#)".format("".join(map(re.escape, sorted(_ASCII_BEFORE_HASHTAG))))
+    + f"([0-9_]*[a-zA-Z][a-zA-Z0-9_]*)(?={_ASCII_END_OF_HASHTAG}|\\Z)(?!#|://)"
 )
 # In a pure ASCII text the whole rule fits one `re` scan (half the text of chat posts): the
 # lookbehind sits after the sign so that the scan jumps from one `#` to the next.
@@ -70,7 +75,7 @@ _MENTION = re.compile(
 # list) or a continuation of `_AFTER_MENTION_REJECTS` (`@user@host`, `@http://`), caught by an
 # empty group; `lastindex` is 1 when neither follows.
 _MENTION_AT = re.compile(
-    r"[@＠]([a-zA-Z0-9_]{1,20})(/[a-zA-Z][a-zA-Z0-9_\-]{0,24})?"
+    r"[@＠](?<![a-zA-Z0-9_!#$%&*@＠][@＠])([a-zA-Z0-9_]{1,20})(/[a-zA-Z][a-zA-Z0-9_\-]{0,24})?"
     f"(?:()(?=[@＠{LATIN_ACCENTS}]|://))?"
 )
 _NOT_BEFORE_MENTION = frozenset(
@@ -107,18 +112,19 @@ class Entities:
     cashtags: tuple[Entity, ...]
 
 
-_new_object = object.__new__
-_SET_KIND, _SET_TEXT, _SET_START, _SET_END = slot_setters(Entity)
-_SET_HASHTAGS, _SET_MENTIONS, _SET_URLS, _SET_CASHTAGS = slot_setters(Entities)
+_EntityDraft = mutable_twin(Entity)
+_EntitiesDraft = mutable_twin(Entities)
 
 
 def _entity(kind: str, text: str, start: int, end: int) -> Entity:
-    """`Entity(kind, text, start, end)` at half the cost (see `frozen_values`)."""
-    entity: Entity = _new_object(Entity)
-    _SET_KIND(entity, kind)
-    _SET_TEXT(entity, text)
-    _SET_START(entity, start)
-    _SET_END(entity, end)
+    """`Entity(kind, text, start, end)` at a third of the cost (see `frozen_values`)."""
+    draft = _EntityDraft()
+    draft.kind = kind
+    draft.text = text
+    draft.start = start
+    draft.end = end
+    draft.__class__ = Entity
+    entity: Entity = draft
     return entity
 
 
@@ -128,12 +134,14 @@ def _entities(
     urls: tuple[Entity, ...],
     cashtags: tuple[Entity, ...],
 ) -> Entities:
-    """`Entities(hashtags, mentions, urls, cashtags)` at half the cost."""
-    entities: Entities = _new_object(Entities)
-    _SET_HASHTAGS(entities, hashtags)
-    _SET_MENTIONS(entities, mentions)
-    _SET_URLS(entities, urls)
-    _SET_CASHTAGS(entities, cashtags)
+    """`Entities(hashtags, mentions, urls, cashtags)` at a third of the cost."""
+    draft = _EntitiesDraft()
+    draft.hashtags = hashtags
+    draft.mentions = mentions
+    draft.urls = urls
+    draft.cashtags = cashtags
+    draft.__class__ = Entities
+    entities: Entities = draft
     return entities
 
 
@@ -145,91 +153,120 @@ def extract_entities(text: str, *, urls: Sequence[UrlSpan] | None = None) -> Ent
     """
     # Each scan is skipped when its sign is absent: most chat posts carry one hashtag and
     # maybe a mention, so this keeps the common case to a few substring checks.
-    hashtags = _hashtags(text) if "#" in text or "＃" in text else ()
-    mentions = _mentions(text) if "@" in text or "＠" in text else ()
+    if text.isascii():
+        hashtags = _ascii_hashtags(text) if "#" in text else ()
+        mentions = _mentions(text, False) if "@" in text else ()
+    else:
+        wide = "＃" in text
+        hashtags = _hashtags(text, wide) if wide or "#" in text else ()
+        wide = "＠" in text
+        mentions = _mentions(text, wide) if wide or "@" in text else ()
     cashtags = _cashtags(text) if "$" in text else ()
     found_urls = find_urls(text) if urls is None else urls
-    url_entities = (
-        tuple(_entity(URL, url.text, url.start, url.end) for url in found_urls)
-        if found_urls
-        else ()
-    )
-    if url_entities and (hashtags or mentions or cashtags):
-        # Only a URL can overlap another entity (`example.com/#top`): the others each start
-        # with a sign that none of them may hold. The usual `link #chat` overlaps nothing.
-        others = (*hashtags, *mentions, *cashtags)
-        for url in url_entities:
-            url_start, url_end = url.start, url.end
-            for other in others:
-                if url_start < other.end and other.start < url_end:
-                    return _without_overlaps([*url_entities, *others])
-    return _entities(hashtags, mentions, url_entities, cashtags)
+    url_entities: tuple[Entity, ...] = ()
+    if found_urls:
+        url_entities = tuple([_entity(URL, url, start, end) for url, start, end, _ in found_urls])
+        if hashtags or mentions or cashtags:
+            # Only a URL can overlap another entity (`example.com/#top`): the others each
+            # start with a sign that none of them may hold. The usual `link #chat` overlaps
+            # nothing.
+            for _, url_start, url_end, _ in found_urls:
+                for others in (hashtags, mentions, cashtags):
+                    for other in others:
+                        if url_start < other.end and other.start < url_end:
+                            return _without_overlaps(
+                                [*url_entities, *hashtags, *mentions, *cashtags]
+                            )
+    # `_entities(...)`, without the call: this runs once per post.
+    draft = _EntitiesDraft()
+    draft.hashtags = hashtags
+    draft.mentions = mentions
+    draft.urls = url_entities
+    draft.cashtags = cashtags
+    draft.__class__ = Entities
+    entities: Entities = draft
+    return entities
 
 
-def _sign_positions(text: str, sign: str, wide_sign: str) -> list[int]:
-    """Positions of `sign` or its full-width twin, in order (str.find is C-fast)."""
-    position = text.find(sign)
-    if wide_sign not in text:
-        # The common case: a post's one or two hashtags or mentions, no full-width sign.
-        positions = []
-        while position >= 0:
-            positions.append(position)
-            position = text.find(sign, position + 1)
-        return positions
+def _sign_positions(text: str, wide_signs: bool, sign: str, wide_sign: str) -> list[int]:
+    """Positions of `sign` or, when `wide_signs`, its full-width twin, in order (str.find is
+    C-fast)."""
     positions = []
-    for candidate in (sign, wide_sign):
+    for candidate in (sign, wide_sign) if wide_signs else (sign,):
         position = text.find(candidate)
         while position >= 0:
             positions.append(position)
             position = text.find(candidate, position + 1)
-    positions.sort()
+    if wide_signs:
+        positions.sort()
     return positions
 
 
-def _hashtags(text: str) -> tuple[Entity, ...]:
+def _ascii_hashtags(text: str) -> tuple[Entity, ...]:
+    """The hashtags of a pure ASCII text, in one scan."""
     found: list[Entity] = []
-    if text.isascii():
-        for match in _HASHTAGS_IN_ASCII.finditer(text):
-            start, end = match.span()
-            if not text.startswith(_REJECTED_AFTER_HASHTAG, end):
-                found.append(_entity(HASHTAG, text[start + 1 : end], start, end))
-        return tuple(found)
-    previous_end = 0
-    for position in _sign_positions(text, "#", "＃"):
-        if position and position <= previous_end:
-            continue
-        # An ASCII hashtag after an ASCII neighbour: `re` finds what the `regex` pattern
-        # finds, at a third of its cost.
-        tag_match: re.Match[str] | regex.Match[str] | None = None
-        if position == 0 or text[position - 1] in _ASCII_BEFORE_HASHTAG:
-            tag_match = _ASCII_HASHTAG.match(text, position)
-        if tag_match is None:
-            tag_match = _HASHTAG.match(text, position)
-            if tag_match is None:
-                continue
-        previous_end = tag_match.end()
-        if not text.startswith(_REJECTED_AFTER_HASHTAG, previous_end):
-            found.append(_entity(HASHTAG, tag_match.group(1), position, previous_end))
+    for match in _HASHTAGS_IN_ASCII.finditer(text):
+        start, end = match.span()
+        if not text.startswith(_REJECTED_AFTER_HASHTAG, end):
+            found.append(_entity(HASHTAG, text[start + 1 : end], start, end))
     return tuple(found)
 
 
-def _mentions(text: str) -> tuple[Entity, ...]:
+def _hashtags(text: str, wide_signs: bool) -> tuple[Entity, ...]:
+    """The hashtags of any text, one sign at a time (`wide_signs`: it holds a `＃`)."""
     found: list[Entity] = []
     previous_end = 0
-    for position in _sign_positions(text, "@", "＠"):
+    for position in _sign_positions(text, wide_signs, "#", "＃"):
+        if position and position <= previous_end:
+            continue  # right after the previous hashtag, whose match took the character before
+        # An ASCII hashtag between ASCII neighbours: `re` finds what the `regex` pattern finds
+        # (and rules out what follows it), at a third of its cost.
+        tag = _ASCII_HASHTAG.match(text, position)
+        if tag is not None:
+            previous_end = tag.end()
+            # `_entity(...)` written out: this is the commonest entity of all
+            entity = _EntityDraft()
+            entity.kind = HASHTAG
+            entity.text = tag.group(1)
+            entity.start = position
+            entity.end = previous_end
+            entity.__class__ = Entity
+            found.append(entity)
+            continue
+        general = _HASHTAG.match(text, position)
+        if general is None:
+            continue
+        previous_end = general.end()
+        if not text.startswith(_REJECTED_AFTER_HASHTAG, previous_end):
+            found.append(_entity(HASHTAG, general.group(1), position, previous_end))
+    return tuple(found)
+
+
+def _mentions(text: str, wide_signs: bool) -> tuple[Entity, ...]:
+    """The mentions of a text, one sign at a time (`wide_signs`: it holds a `＠`)."""
+    found: list[Entity] = []
+    previous_end = 0
+    for position in _sign_positions(text, wide_signs, "@", "＠"):
         if position < previous_end:
             continue
-        if position == 0 or (
-            position > previous_end and text[position - 1] not in _NOT_BEFORE_MENTION
-        ):
-            # One plain character before the sign: only the name itself remains to match,
-            # and what follows it, in the same match.
+        if position == 0 or position > previous_end:
+            # One plain character before the sign (the lookbehind of `_MENTION_AT`): only the
+            # name itself remains to match, and what follows it, in the same match.
             named = _MENTION_AT.match(text, position)
             if named is not None:
                 previous_end = named.end()
                 if named.lastindex == 1:
-                    found.append(_entity(MENTION, named.group(1), position, previous_end))
-            continue
+                    # `_entity(...)` written out, as for hashtags
+                    entity = _EntityDraft()
+                    entity.kind = MENTION
+                    entity.text = named.group(1)
+                    entity.start = position
+                    entity.end = previous_end
+                    entity.__class__ = Entity
+                    found.append(entity)
+                continue
+            if position == 0 or text[position - 1] not in _NOT_BEFORE_MENTION:
+                continue  # a plain character before the sign, and no name after it
         # The pattern may start up to four characters before the sign (`xRT:@`); searching
         # that short window replaces a scan of the whole text.
         window_start = max(previous_end, position - _MENTION_LOOKBEHIND)

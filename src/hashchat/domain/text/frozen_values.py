@@ -1,26 +1,29 @@
 """Create frozen slots dataclasses at the pace of a hot path.
 
 A frozen dataclass's generated `__init__` assigns every field through `object.__setattr__`
-(its own `__setattr__` refuses), which makes creating one cost about twice as much as the
-assignments themselves. The text rules create one to three values per post, for tens of
-thousands of posts a second, so they assign the slots through their descriptors instead.
-The result is the same value: equality, hashing, repr and immutability are untouched.
+(its own `__setattr__` refuses), which makes creating one cost several times what the
+assignments themselves cost. The text rules create three to six values per post, for tens of
+thousands of posts a second, so they fill a *draft* instead: an instance of a plain class with
+the very same slots (`mutable_twin`), whose fields are set by plain attribute assignment (a
+specialised bytecode, no call), and which then becomes an instance of the frozen class by
+assigning its `__class__` (Python allows it between classes of the same layout, and checks
+that they are). The result is the same value: its type, equality, hashing, repr and
+immutability are the frozen class's own.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
-SlotSetter = Callable[[Any, Any], None]
 
+def mutable_twin(cls: type) -> type[Any]:
+    """A plain class with the slots of the frozen slots dataclass `cls`, in field order.
 
-def slot_setters(cls: type) -> tuple[SlotSetter, ...]:
-    """The descriptor setters of a slots dataclass's fields, in field order.
-
-    Refuses classes where skipping `__init__` would change the result: without slots, with
-    defaults or with a `__post_init__`.
+    Fill an instance field by field, then assign `cls` to its `__class__`: the value equals
+    `cls(*fields)`. Refuses classes where skipping `__init__` would change the result
+    (without slots, with defaults or with a `__post_init__`) and classes whose layout the
+    twin cannot share (a slot that is not a field, a base with slots of its own).
     """
     fields = dataclasses.fields(cls)
     if "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
@@ -30,4 +33,12 @@ def slot_setters(cls: type) -> tuple[SlotSetter, ...]:
         for field in fields
     ):
         raise TypeError(f"{cls.__name__} has defaults that __init__ would fill in")
-    return tuple(cls.__dict__[field.name].__set__ for field in fields)
+    names = tuple(field.name for field in fields)
+    if tuple(cls.__dict__["__slots__"]) != names or cls.__bases__ != (object,):
+        raise TypeError(f"{cls.__name__}'s slots are not exactly its fields")
+    twin = type(f"_{cls.__name__}Draft", (), {"__slots__": names, "__module__": cls.__module__})
+    probe = twin()
+    for name in names:
+        setattr(probe, name, None)
+    probe.__class__ = cls  # raises TypeError now, at import, if the layouts differ
+    return twin

@@ -86,8 +86,9 @@ class UrlSpan(NamedTuple):
 
 
 # The URLs of a window (a word and the space before it) depend on the window's text alone (see
-# `_urls_in_window`), and links recur from post to post (the host's blog, the chat's page), so
-# each short window's URLs are kept, relative to the window: (text, start, end, has_protocol).
+# `_relative_urls_in_window`), and links recur from post to post (the host's blog, the chat's
+# page), so each short window's URLs are kept, relative to the window: (text, start, end,
+# has_protocol).
 # Bounded per process, cleared when full, one table per value of `require_protocol`.
 _WINDOW_CACHE_LENGTH = 128
 _WINDOW_CACHE_SIZE = 4096
@@ -130,11 +131,23 @@ def find_urls(text: str, *, require_protocol: bool = False) -> list[UrlSpan]:
     # Every URL holds a dot followed by a top-level domain (most chat posts hold none) and no
     # space, so the full pattern only runs over the space-delimited words that hold such a dot
     # (each window also takes the space before its word).
+    table = _window_urls[require_protocol]
     dot = _DOMAIN_DOT.search(text)
     while dot is not None:
-        window_start = _last_space_before(text, dot.start())
         window_end = dot.end()
-        found.extend(_urls_in_window(text, window_start, window_end, require_protocol))
+        # Known windows first: the table holds only real windows (no space but maybe their
+        # first character), so a window found there from the last plain space is this dot's
+        # own window, and the search for other kinds of space in between is spared.
+        window_start = max(text.rfind(" ", 0, dot.start()), 0)
+        relative = table.get(text[window_start:window_end])
+        if relative is None:
+            window_start = _last_space_before(text, dot.start())
+            relative = _relative_urls_in_window(text, window_start, window_end, require_protocol)
+        if relative:
+            found += [
+                _new_span(UrlSpan, (url, window_start + low, window_start + high, has_protocol))
+                for url, low, high, has_protocol in relative
+            ]
         dot = _DOMAIN_DOT.search(text, window_end)
     return found
 
@@ -150,31 +163,26 @@ def _last_space_before(text: str, position: int) -> int:
     return 0 if found is None else found.start()
 
 
-def _urls_in_window(text: str, start: int, end: int, require_protocol: bool) -> list[UrlSpan]:
-    """`_matched_urls_in_window`, from the table of recent windows when the window is in it.
+def _relative_urls_in_window(
+    text: str, start: int, end: int, require_protocol: bool
+) -> _WindowUrls:
+    """`_matched_urls_in_window`, relative to the window, kept in the table of recent windows.
 
     A window starts at a space (or at the start of the text) and ends at a space or at the
     end, and `_URL` has no lookbehind and is only ever run inside it, so what it finds there
     does not depend on the text around it (a test checks it against the uncached scan).
     """
     window = text[start:end]
-    table = _window_urls[require_protocol]
-    relative = table.get(window)
-    if relative is None:
-        relative = tuple(
-            (url.text, url.start - start, url.end - start, url.has_protocol)
-            for url in _matched_urls_in_window(text, start, end, require_protocol)
-        )
-        if len(window) <= _WINDOW_CACHE_LENGTH:
-            if len(table) >= _WINDOW_CACHE_SIZE:
-                table.clear()
-            table[window] = relative
-    if not relative:
-        return []
-    return [
-        _new_span(UrlSpan, (url, start + low, start + high, has_protocol))
-        for url, low, high, has_protocol in relative
-    ]
+    relative = tuple(
+        (url.text, url.start - start, url.end - start, url.has_protocol)
+        for url in _matched_urls_in_window(text, start, end, require_protocol)
+    )
+    if len(window) <= _WINDOW_CACHE_LENGTH:
+        table = _window_urls[require_protocol]
+        if len(table) >= _WINDOW_CACHE_SIZE:
+            table.clear()
+        table[window] = relative
+    return relative
 
 
 _new_span = tuple.__new__

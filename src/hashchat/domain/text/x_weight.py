@@ -275,10 +275,10 @@ def _weigh_when_it_fits(
     if total < _GENERAL_PATH_FLOOR:
         return None
     weighted = len(normalized) * LIGHT_WEIGHT + (total >> _ASTRAL_BITS)
-    for url in urls:
-        if not url.text.isascii():
+    for url, _, _, _ in urls:
+        if not url.isascii():
             return None
-        weighted += _URL_WEIGHT - len(url.text) * LIGHT_WEIGHT
+        weighted += _URL_WEIGHT - len(url) * LIGHT_WEIGHT
     if weighted > limit * SCALE:
         return None
     units = len(text) + (total & _ASTRAL_MASK) if normalized is text else utf16_length(text)
