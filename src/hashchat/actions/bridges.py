@@ -497,57 +497,97 @@ def do_file_bridge_posts(
     source, external id) hide the stored posts; then move the bridge's cursor to `cursor` and
     note the newest post's lag. A crash before the cursor moves re-reads posts the door
     already has: they are updated, never added twice."""
+    return do_file_bridges_posts(ctx, [BridgeBatch(bridge_id, list(posts), cursor, deleted)])
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeBatch:
+    """What one bridge read, to file: posts, deletions, and the cursor after them."""
+
+    bridge_id: int
+    posts: Sequence[ForeignPost]
+    cursor: str | None = None
+    deleted: Sequence[tuple[str, str, str]] = ()
+
+
+def do_file_bridges_posts(ctx: AppContext, batches: Sequence[BridgeBatch]) -> Filed:
+    """`do_file_bridge_posts` for several bridges at once (a process's streams filed together):
+    one ingest call per chat for all of them, since each call costs a pass over the chat,
+    then every cursor moved in one transaction. The counts are the batches' together."""
     filed = Filed()
     now = ctx.now()
     by_chat: dict[int, list[ForeignPost]] = {}
-    newest: datetime | None = None
+    newest: dict[int, datetime] = {}
     with ctx.store.read() as session:
-        row = session.get(BridgeRow, bridge_id)
-        if row is None:
-            raise NotFoundError(f"no bridge {bridge_id}")
-        series_id = row.series_id
-        blocked = {(b.network, b.handle) for b in blocked_handles(session, series_id)}
-        posts = list(posts)
-        ours = set(
-            session.scalars(
-                sa.select(BridgePostRow.external_id).where(
-                    BridgePostRow.bridge_id == bridge_id,
-                    BridgePostRow.external_id.in_({p.external_id for p in posts}),
-                )
-            )
-        )
-        copies = known_copies(session, posts)  # a participant's cross-posted answers
-        for post in posts:
-            if post.external_id in ours:  # our own question on the network: the room has it
-                continue
-            if (post.network.value, post.source, post.external_id) in copies:
-                continue
-            if (post.network.value, handle_key(post.author_handle)) in blocked:
-                filed.blocked += 1
-                continue
-            chat_id = _chat_for(session, bridge_id, series_id, post)
-            if chat_id is None:
-                filed.outside += 1
-                continue
-            by_chat.setdefault(chat_id, []).append(post)
-            newest = post.created_at if newest is None else max(newest, post.created_at)
-        gone = [_deleted_copy(session, identity) for identity in deleted]
+        for batch in batches:
+            _sort_batch(session, batch, filed, by_chat, newest)
+        gone = [_deleted_copy(session, identity) for b in batches for identity in b.deleted]
     for deletion in gone:
         if deletion is not None:
             by_chat.setdefault(deletion[0], []).append(deletion[1])
-    for chat_id, batch in by_chat.items():
-        counts = do_ingest_posts(ctx, f"bridge {bridge_id}", chat_id, batch)
+    source = "bridge " + ", ".join(str(b.bridge_id) for b in batches)
+    for chat_id, posts in by_chat.items():
+        counts = do_ingest_posts(ctx, source, chat_id, posts)
         filed.added += counts.added
         filed.updated += counts.updated
+    moved = {b.bridge_id: b.cursor for b in batches if b.cursor is not None}
+    if not moved and not newest:
+        return filed
     with ctx.store.write() as session:
-        row = session.get(BridgeRow, bridge_id)
-        if row is not None:
-            if cursor is not None:
-                row.cursor = cursor
-            if newest is not None:
-                row.last_event_at = newest
-                row.lag_seconds = max(0.0, round((now - newest).total_seconds(), 3))
+        for bridge_id in moved.keys() | newest.keys():
+            row = session.get(BridgeRow, bridge_id)
+            if row is None:
+                continue
+            if bridge_id in moved:
+                row.cursor = moved[bridge_id]
+            if bridge_id in newest:
+                row.last_event_at = newest[bridge_id]
+                row.lag_seconds = max(0.0, round((now - newest[bridge_id]).total_seconds(), 3))
     return filed
+
+
+def _sort_batch(
+    session: Session,
+    batch: BridgeBatch,
+    filed: Filed,
+    by_chat: dict[int, list[ForeignPost]],
+    newest: dict[int, datetime],
+) -> None:
+    """Put each post of one bridge's batch with its chat (ours, copies, blocked and posts
+    outside any running chat left out, and counted)."""
+    bridge_id = batch.bridge_id
+    row = session.get(BridgeRow, bridge_id)
+    if row is None:
+        raise NotFoundError(f"no bridge {bridge_id}")
+    series_id = row.series_id
+    blocked = {(b.network, b.handle) for b in blocked_handles(session, series_id)}
+    posts = list(batch.posts)
+    if not posts:
+        return
+    ours = set(
+        session.scalars(
+            sa.select(BridgePostRow.external_id).where(
+                BridgePostRow.bridge_id == bridge_id,
+                BridgePostRow.external_id.in_({p.external_id for p in posts}),
+            )
+        )
+    )
+    copies = known_copies(session, posts)  # a participant's cross-posted answers
+    for post in posts:
+        if post.external_id in ours:  # our own question on the network: the room has it
+            continue
+        if (post.network.value, post.source, post.external_id) in copies:
+            continue
+        if (post.network.value, handle_key(post.author_handle)) in blocked:
+            filed.blocked += 1
+            continue
+        chat_id = _chat_for(session, bridge_id, series_id, post)
+        if chat_id is None:
+            filed.outside += 1
+            continue
+        by_chat.setdefault(chat_id, []).append(post)
+        last = newest.get(bridge_id)
+        newest[bridge_id] = post.created_at if last is None else max(last, post.created_at)
 
 
 def _deleted_copy(

@@ -22,7 +22,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,7 @@ class BridgeRunner:
         self.name = name or worker_name()
         self._followers: dict[int, _Follower] = {}
         self._lock = threading.Lock()
+        self._filer = _Filer(ctx)  # what every followed stream delivers, filed together
         self.x_session: Any = None  # tweepy's HTTP session (None: its own)
 
     def tick(self) -> None:
@@ -112,6 +113,7 @@ class BridgeRunner:
             if follower.thread is not None:
                 follower.thread.join(timeout=15)
             actions.release_bridge(self.ctx, follower.work.id, self.name)
+        self._filer.close()
 
     def _follow(self, follower: _Follower) -> None:
         run = {
@@ -163,7 +165,7 @@ class BridgeRunner:
         )
         cursor = work.cursor
 
-        batcher = _Batcher(self.ctx, work.id, retry=False)  # catch-up covers a failed batch
+        batcher = _Batcher(self._filer, work.id, retry=False)  # catch-up covers a failed batch
 
         def on_status(event: str, payload: Any) -> None:
             if event == "delete":
@@ -248,7 +250,7 @@ class BridgeRunner:
             tag_filter = bluesky.TagFilter(work.tag, handle_of)
             failure: list[BaseException] = []
 
-            batcher = _Batcher(self.ctx, work.id, retry=True)  # the cursor moves only after
+            batcher = _Batcher(self._filer, work.id, retry=True)  # the cursor moves only after
 
             def on_frame(frame: Any) -> None:
                 item = tag_filter.read(frame)
@@ -288,7 +290,7 @@ class BridgeRunner:
         account = XAccount(work.credentials.values, self.x_session)
         reconnected = threading.Event()
         newest = [work.cursor]  # the newest post id filed (by the stream or by catch-up)
-        batcher = _Batcher(self.ctx, work.id, retry=True)
+        batcher = _Batcher(self._filer, work.id, retry=True)
 
         def on_posts(posts: list[ForeignPost]) -> None:
             newest[0] = _newer(newest[0], *(p.external_id for p in posts))
@@ -368,20 +370,161 @@ def _newer(current: str | None, *ids: str) -> str | None:
     return current
 
 
-class _Batcher:
-    """Files what a stream delivers from a thread of its own, everything waiting at once in
-    one call (one transaction, one attribution pass), so a burst costs one write, not one per
-    post, and the stream's reader never waits for the database. With `retry` a failed batch is
-    tried again (the firehose cursor must not pass posts that were not filed)."""
+class _Filer:
+    """Files what the streams of every bridge this process follows deliver, from a thread of
+    its own: everything waiting at once, all bridges together (`do_file_bridges_posts`: one
+    ingest call per chat, whose cost is a pass over the chat, rather than one per bridge), so a
+    burst costs one write, not one per post or per network, and no stream's reader waits for
+    the database. When a round fails, each bridge's part is tried alone, so one bridge's
+    trouble holds no other; a failed part with `retry` (the firehose cursor must not pass posts
+    that were not filed) is tried again after a back-off, others are left to the catch-up."""
 
-    def __init__(self, ctx: AppContext, bridge_id: int, *, retry: bool) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._held: dict[int, tuple[list[_Item], float, float]] = {}  # items, retry at, wait
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def add(self, item: _Item) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True, name="filer")
+                self._thread.start()
+        self._queue.put(item)
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait until what was queued before is filed (or held for a retry)."""
+        if self._thread is None:
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def close(self) -> None:
+        """File what is queued, then stop."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        ending = False
+        while not ending:
+            timeout = None
+            if self._held:
+                timeout = max(0.0, min(at for _, at, _ in self._held.values()) - time.monotonic())
+            try:
+                first = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                first = ()
+            items: list[_Item] = []
+            markers: list[threading.Event] = []
+            for got in _drain(first, self._queue):
+                if got is None:
+                    ending = True
+                elif isinstance(got, threading.Event):
+                    markers.append(got)
+                else:
+                    items.append(got)
+            now = time.monotonic()
+            due = {b for b, (_, at, _) in self._held.items() if at <= now or ending}
+            waiting = [item for item in items if item.bridge_id in self._held.keys() - due]
+            for item in waiting:  # behind the held ones, not past them
+                self._held[item.bridge_id][0].append(item)
+            items = [item for item in items if all(item is not w for w in waiting)]
+            for bridge_id in due:
+                items[:0] = self._held[bridge_id][0]  # before anything newer of the bridge
+            self._file(items)
+            for marker in markers:
+                marker.set()
+
+    def _file(self, items: list[_Item]) -> None:
+        by_bridge: dict[int, list[_Item]] = {}
+        for item in items:
+            by_bridge.setdefault(item.bridge_id, []).append(item)
+        if not by_bridge:
+            return
+        try:
+            self._file_bridges(by_bridge)
+            for bridge_id in by_bridge:
+                self._held.pop(bridge_id, None)
+            return
+        except Exception as error:  # the database away, or one bridge's trouble
+            if len(by_bridge) == 1:
+                self._failed(next(iter(by_bridge.items())), error)
+                return
+        for part in by_bridge.items():
+            try:
+                self._file_bridges(dict([part]))
+                self._held.pop(part[0], None)
+            except Exception as error:
+                self._failed(part, error)
+
+    def _file_bridges(self, by_bridge: dict[int, list[_Item]]) -> None:
+        batches = []
+        for bridge_id, items in by_bridge.items():
+            cursors = [item.cursor for item in items if item.cursor is not None]
+            batches.append(
+                actions.BridgeBatch(
+                    bridge_id,
+                    [post for item in items for post in item.posts],
+                    cursors[-1] if cursors else None,
+                    [identity for item in items for identity in item.deleted],
+                )
+            )
+        with OWN_POSTS:
+            actions.do_file_bridges_posts(self.ctx, batches)
+
+    def _failed(self, part: tuple[int, list[_Item]], error: Exception) -> None:
+        bridge_id, items = part
+        logger.warning("bridge %s: filing failed: %s", bridge_id, type(error).__name__)
+        if not any(item.retry for item in items):
+            self._held.pop(bridge_id, None)
+            return
+        _, _, wait = self._held.get(bridge_id, ([], 0.0, 0.5))
+        wait = min(wait * 2, 30.0)
+        self._held[bridge_id] = ([i for i in items if i.retry], time.monotonic() + wait, wait)
+
+
+def _drain(first: Any, waiting: queue.SimpleQueue[Any]) -> Iterator[Any]:
+    """`first` (`()`: nothing) and whatever else is waiting, up to `BATCH` posts."""
+    if first == ():
+        return
+    yield first
+    posts = len(first.posts) if isinstance(first, _Item) else 0
+    while posts < BATCH:
+        try:
+            more = waiting.get_nowait()
+        except queue.Empty:
+            return
+        yield more
+        if more is None:
+            return
+        if isinstance(more, _Item):
+            posts += len(more.posts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """What one stream delivered, for the filer."""
+
+    bridge_id: int
+    posts: list[ForeignPost]
+    deleted: list[tuple[str, str, str]]
+    cursor: str | None
+    retry: bool
+
+
+class _Batcher:
+    """One bridge's way into the process's filer: `add` queues what its stream delivered,
+    `close` waits until that is filed. With `retry` a failed filing is tried again (the
+    firehose cursor must not pass posts that were not filed); without, the catch-up covers
+    it."""
+
+    def __init__(self, filer: _Filer, bridge_id: int, *, retry: bool) -> None:
+        self.filer = filer
         self.bridge_id = bridge_id
         self.retry = retry
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name=f"filer-{bridge_id}")
-        self._thread.start()
 
     def add(
         self,
@@ -390,51 +533,11 @@ class _Batcher:
         cursor: str | None,
     ) -> None:
         """Queue posts, deletions and the cursor after them."""
-        self._queue.put((list(posts), list(deleted), cursor))
+        self.filer.add(_Item(self.bridge_id, list(posts), list(deleted), cursor, self.retry))
 
     def close(self) -> None:
-        """File what is queued, then stop."""
-        self._queue.put(None)
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        ending = False
-        while not ending:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    ending = True
-                    break
-                batch.append(more)
-            posts = [post for item in batch for post in item[0]]
-            deleted = [identity for item in batch for identity in item[1]]
-            cursors = [item[2] for item in batch if item[2] is not None]
-            self._file(posts, deleted, cursors[-1] if cursors else None)
-
-    def _file(
-        self, posts: list[ForeignPost], deleted: list[tuple[str, str, str]], cursor: str | None
-    ) -> None:
-        wait = 1.0
-        while True:
-            try:
-                with OWN_POSTS:
-                    actions.do_file_bridge_posts(
-                        self.ctx, self.bridge_id, posts, cursor=cursor, deleted=deleted
-                    )
-                return
-            except Exception as error:  # the database away: retry, or leave it to catch-up
-                logger.warning("bridge %s: filing failed: %s", self.bridge_id, type(error).__name__)
-                if not self.retry:
-                    return
-                time.sleep(wait)
-                wait = min(wait * 2, 30.0)
+        """Wait until what was queued is filed."""
+        self.filer.flush()
 
 
 # -- outbound ------------------------------------------------------------------------------
