@@ -10,8 +10,8 @@ chat), shaped like a busy chat: 60% answers (some answering two questions, some 
 replies, the rest conversation, 3% reposts and 1% hidden, on three networks, a few hundred
 people coming back now and then. The database is filled once per URL and kept for the next
 run (`--refill` makes it again; `--fill-only` fills and stops); on PostgreSQL the fill ends with
-VACUUM ANALYZE, as autovacuum would soon after. count(*) and the cold figures are timed in turn,
-so both see the same load.
+VACUUM ANALYZE, as autovacuum would soon after, and so does a run that migrated the rows (0020
+rewrites every post). count(*) and the cold figures are timed in turn, so both see the same load.
 """
 
 from __future__ import annotations
@@ -159,6 +159,11 @@ def fill(engine: sa.Engine, chats: int, posts: int, seed: int = 13) -> None:
                         "spotlight": False,
                         "source": "",
                         "is_repost": repost,
+                        # its segments' counts (migration 0020), set below for visible posts
+                        "answer_segments": 0,
+                        "late_answer_segments": 0,
+                        "reply_segments": 0,
+                        "question_segments": 0,
                     }
                 )
                 if hidden:
@@ -169,7 +174,14 @@ def fill(engine: sa.Engine, chats: int, posts: int, seed: int = 13) -> None:
                 elif 0.6 <= kind_roll < 0.8:
                     kind = "conversation"
                 late = at > starts + timedelta(hours=1)
-                for position in range(2 if kind == "answer" and kind_roll < 0.05 else 1):
+                parts = 2 if kind == "answer" and kind_roll < 0.05 else 1
+                post_rows[-1].update(
+                    answer_segments=parts if kind == "answer" else 0,
+                    late_answer_segments=parts if kind == "answer" and late else 0,
+                    reply_segments=int(kind == "reply"),
+                    question_segments=int(kind == "question"),
+                )
+                for position in range(parts):
                     segment_rows.append(
                         {
                             "chat_id": chat_id,
@@ -208,6 +220,18 @@ def timed(fn: Any, repeat: int) -> list[float]:
     return times
 
 
+def _revision(url: str) -> str | None:
+    """The database's migration revision (None before the first)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
@@ -220,6 +244,7 @@ def main() -> None:
     url = args.db or f"sqlite:///{Path(tempfile.gettempdir()) / 'hashchat-bench-insights.sqlite3'}"
     if args.refill and url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    before = _revision(url)
     upgrade(url)
     ctx = build_context(Settings(database_url=url))
     engine = ctx.store.engine
@@ -229,17 +254,16 @@ def main() -> None:
             .select_from(SeriesRow)
             .where(SeriesRow.tag_key == TAG.casefold())
         )
+    migrated = have and before != _revision(url)  # e.g. 0020 rewrote every post
     if not have:
         began = time.perf_counter()
         fill(engine, args.chats, args.posts)
         print(f"filled in {time.perf_counter() - began:.1f} s", file=sys.stderr)
-        if engine.dialect.name == "postgresql":
-            # what autovacuum does soon after a bulk load: statistics and the visibility map
-            # (index-only scans)
-            with engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                    "VACUUM ANALYZE"
-                )
+    if (not have or migrated) and engine.dialect.name == "postgresql":
+        # what autovacuum does soon after a bulk load: statistics and the visibility map
+        # (index-only scans)
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
     if args.fill_only:
         return
     with engine.connect() as conn:

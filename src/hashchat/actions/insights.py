@@ -117,11 +117,10 @@ def _count_if(condition: Any) -> Any:
 
 
 def _by_author(conn: sa.Connection, ids: list[int]) -> list[Any]:
-    """Per chat and stored author: posts, host posts, answers, late answers, replies and
-    questions. Posts come first, from their covering index in (chat, author) order, so the
-    grouping streams; each post's segments are read from theirs."""
-    p, s = _POSTS.c, _SEGMENTS.c
-    first = s.position == 0
+    """Per chat and stored author: visible posts that are not reposts, host posts, and their
+    answer, late answer, reply and question segments, from the counts each post carries
+    (migration 0020): one covering index read in (chat, author) order, no segment read."""
+    p = _POSTS.c
     return list(
         conn.execute(
             sa.select(
@@ -129,14 +128,13 @@ def _by_author(conn: sa.Connection, ids: list[int]) -> list[Any]:
                 p.author_id,
                 p.network,
                 p.author_handle,
-                _count_if(first),
-                _count_if(sa.and_(first, p.is_host.is_(True))),
-                _count_if(s.kind == "answer"),
-                _count_if(sa.and_(s.kind == "answer", s.late.is_(True))),
-                _count_if(s.kind == "reply"),
-                _count_if(s.kind == "question"),
+                sa.func.count(),
+                _count_if(p.is_host.is_(True)),
+                sa.func.sum(p.answer_segments),
+                sa.func.sum(p.late_answer_segments),
+                sa.func.sum(p.reply_segments),
+                sa.func.sum(p.question_segments),
             )
-            .select_from(_POSTS.join(_SEGMENTS, s.post_id == p.id))
             .where(p.chat_id.in_(ids), p.hidden.is_(False), p.is_repost.is_(False))
             .group_by(p.chat_id, p.author_id, p.network, p.author_handle)
         ).all()
@@ -222,7 +220,7 @@ def _side_by_side(engine: sa.Engine) -> bool:
 
 def aggregate_tallies(session: Session, chats: Sequence[ChatRow]) -> dict[int, ChatTally]:
     """The tallies of `chats`, aggregated by the database for all of them at once: posts by
-    author joined to their segments (who wrote what kind), segments by question, posts by
+    author with their segments' counts (who wrote what kind), segments by question, posts by
     minute (and reposts, hidden), replies joined to their parents (conversations).
 
     On PostgreSQL a series' worth is split in two halves (every other chat, so each gets its
