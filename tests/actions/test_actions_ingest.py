@@ -239,6 +239,33 @@ def test_a_reimport_with_posts_of_another_chat_writes_nothing(
     assert len(events_after(ctx.store, chat_id, 0)) == before  # nothing written
 
 
+def test_postgresql_statistics_are_asked_about_once_then_after_a_thousand_added(
+    new_context: Callable[[], AppContext],
+) -> None:
+    """A re-import must not pay a round trip per chat to ask whether `posts` needs analysing."""
+    ctx = new_context()
+    engine = ctx.store.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's statistics only")
+    asked: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "n_mod_since_analyze" in statement:
+            asked.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    chat_id, t0 = _chat(ctx)
+    few = [_post(str(n), f"A1 post {n}", t0 + timedelta(seconds=n)) for n in range(3)]
+    do_ingest_posts(ctx, "test", chat_id, few)
+    do_ingest_posts(ctx, "test", chat_id, few)
+    assert len(asked) == 1
+    many = [_post(f"m{n}", f"A1 post {n}", t0 + timedelta(seconds=n)) for n in range(1_000)]
+    do_ingest_posts(ctx, "test", chat_id, many)
+    assert len(asked) == 1  # 3 added before this call
+    do_ingest_posts(ctx, "test", chat_id, few)
+    assert len(asked) == 2
+
+
 def test_bad_record_stores_nothing_of_the_call(new_context: Callable[[], AppContext]) -> None:
     ctx = new_context()
     chat_id, t0 = _chat(ctx)
