@@ -24,6 +24,9 @@ from mastodon import (
     MastodonUnauthorizedError,
     StreamListener,
 )
+from mastodon.errors import MastodonMalformedEventError, MastodonReadTimeout
+from requests.exceptions import ChunkedEncodingError, ReadTimeout
+from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from hashchat.bridges.errors import LoginRefusedError, NetworkBusyError
 from hashchat.bridges.text import html_to_text, same_tag
@@ -156,7 +159,7 @@ class MastodonAccount:
         turns false when the stream drops (the caller catches up and follows again);
         `close()` ends it."""
 
-        class Listener(StreamListener):
+        class Listener(_LineListener):
             def on_update(self, status: Any) -> None:
                 on_status("update", status)
 
@@ -168,6 +171,47 @@ class MastodonAccount:
 
         with _Translate():
             return self.client.stream_hashtag(tag.lstrip("#"), Listener(), run_async=True)
+
+
+class _LineListener(StreamListener):
+    """Mastodon.py's listener reading the event stream a line at a time. Its own
+    `handle_stream` takes the response one byte per loop (`iter_content(chunk_size=1)`): 3.6 ms
+    of CPU per 2.5 kB status, held in small slices of the GIL the other bridges' threads wait
+    for; 1.8 ms this way (the rest is its decoding of the status). Events are parsed and
+    dispatched by its own `_parse_line` and `_dispatch`, and a dropped connection is said with
+    its own errors, as before."""
+
+    def handle_stream(self, response: Any) -> None:
+        me: Any = self  # Mastodon.py's own methods are untyped
+        event: dict[str, str] = {}
+        pending = b""
+        try:
+            for chunk in response.iter_content(chunk_size=None):
+                *lines, pending = (pending + chunk).split(b"\n")
+                for raw in lines:
+                    try:
+                        line = raw.decode("utf-8")
+                    except UnicodeDecodeError as error:
+                        malformed = MastodonMalformedEventError("Malformed UTF-8")
+                        me.on_abort(malformed)
+                        raise malformed from error
+                    if line == "":
+                        me._dispatch(event)
+                        event = {}
+                    else:
+                        event = me._parse_line(line, event)
+        except ChunkedEncodingError as error:
+            ended = MastodonNetworkError("Server ceased communication.")
+            me.on_abort(ended)
+            raise ended from error
+        except ReadTimeout as error:
+            late = MastodonReadTimeout("Timed out while reading from server.")
+            me.on_abort(late)
+            raise late from error
+        except RequestsConnectionError as error:
+            lost = MastodonNetworkError("Requests reports connection error.")
+            me.on_abort(lost)
+            raise lost from error
 
 
 @dataclass(frozen=True, slots=True)
