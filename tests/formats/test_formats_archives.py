@@ -5,19 +5,20 @@ facets and replies; WXR CDATA and comment_approved; broken files named by file a
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from hashchat.domain.ingest import Network
+from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.formats.archives import ArchiveError
 from hashchat.formats.bluesky_car import full_text, open_bluesky_car
 from hashchat.formats.mastodon_archive import html_text, open_mastodon_archive
 from hashchat.formats.tags_csv import open_tags_csv
 from hashchat.formats.wxr import WxrComment, open_wxr, write_wxr
-from hashchat.formats.x_archive import open_x_archive, parse_x_time
+from hashchat.formats.x_archive import open_x_archive, parse_x_time, tweet_post
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -48,6 +49,39 @@ def test_x_folder_archive_and_time_format() -> None:
         2018, 10, 10, 20, 19, 24, tzinfo=UTC
     )
     assert parse_x_time("Wed Oct 10 20:19:24 +0200 2018").utcoffset() is not None
+
+
+def test_x_posts_are_the_values_the_constructor_makes() -> None:
+    """The reader fills ForeignPost drafts (a speed trick): each post must still be the frozen
+    value `ForeignPost(...)` gives, equal and hashed alike, and refuse changes."""
+    tweet = {
+        "id_str": "17",
+        "full_text": "RT @sam: A1 slow mornings https://t.co/x",
+        "created_at": "Fri Jan 05 17:00:05 +0000 2024",
+        "in_reply_to_status_id_str": "16",
+        "entities": {"urls": [{"url": "https://t.co/x", "expanded_url": "https://ex.com/a"}]},
+    }
+    post = tweet_post(tweet, "kenji", "")
+    wanted = ForeignPost(
+        network=Network.X,
+        source="x.com",
+        external_id="17",
+        author_handle="kenji",
+        display_name="kenji",
+        text="RT @sam: A1 slow mornings https://ex.com/a",
+        created_at=datetime(2024, 1, 5, 17, 0, 5, tzinfo=UTC),
+        url="https://x.com/kenji/status/17",
+        reply_to="16",
+        repost_of="@sam",
+    )
+    assert type(post) is ForeignPost
+    assert post == wanted
+    assert hash(post) == hash(wanted)
+    assert repr(post) == repr(wanted)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        post.text = "changed"  # type: ignore[misc]
+    for moment in ("Mon Feb 29 23:59:59 +0000 2016", "Sun Dec 31 00:00:00 +0000 2023"):
+        assert parse_x_time(moment) == datetime.strptime(moment, "%a %b %d %H:%M:%S %z %Y")
 
 
 @pytest.mark.parametrize(
