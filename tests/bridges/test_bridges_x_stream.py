@@ -143,6 +143,31 @@ def test_an_access_level_without_the_stream_reads_by_search_and_says_so(
     assert "reading by recent search every 6 s" in view.last_error
 
 
+def test_a_stream_that_cannot_connect_reads_by_search_meanwhile(
+    ctx: AppContext, host: UserView, x: LocalX
+) -> None:
+    x.stream_full = True  # the app's one connection is held elsewhere: 429 TooManyConnections
+    _connect(ctx, host, x)
+    chat_id = live_chat(ctx, host)
+    runner = _runner(ctx, x)
+    try:
+        answers = [x.post_as("alice", f"A1 meanwhile {n} #EduChat") for n in range(3)]
+        wait_for(lambda: len(_ids(ctx, chat_id)) == 3, seconds=20)
+        more = x.post_as("bob", "A1 later #EduChat")
+        wait_for(lambda: len(_ids(ctx, chat_id)) == 4, seconds=20)
+
+        def note() -> str:
+            return bridges.bridges_of_series(ctx, host, "EduChat")[0].last_error or ""
+
+        wait_for(lambda: "TooManyConnections" in note())
+    finally:
+        runner.close()
+    assert x.stream_connections == 0
+    ids = _ids(ctx, chat_id)
+    assert sorted(ids) == sorted([*(a["id"] for a in answers), more["id"]])
+    assert "reading by recent search until it is back" in note()
+
+
 def test_catch_up_starts_a_minute_before_the_newest_post() -> None:
     newest = str((1_733_300_000_000 - 1_288_834_974_657) << 22 | 17)
     since = snowflake_before(newest, 60)

@@ -49,6 +49,14 @@ NOT_ENROLLED = {
 }
 
 
+TOO_MANY_CONNECTIONS = {
+    "title": "ConnectionException",
+    "detail": "This stream is currently at the maximum allowed connection limit.",
+    "connection_issue": "TooManyConnections",
+    "type": "https://api.twitter.com/2/problems/streaming-connection",
+}
+
+
 class LocalX:
     """The server on its own thread and port."""
 
@@ -59,6 +67,7 @@ class LocalX:
         self.search_allowed = True
         self.search_budget = 180  # recent search with user keys: 180 requests per 15 minutes
         self.stream_allowed = True  # False: an access level without the filtered stream
+        self.stream_full = False  # True: the app's stream connections are all taken (429)
         self.keep_alive_seconds = 20.0  # X sends `\r\n` every 20 s
         self.rules: list[dict[str, str]] = []
         self.stream_connections = 0  # accepted so far
@@ -313,6 +322,8 @@ class LocalX:
             refused = app_only(request)
             if refused is not None:
                 return refused
+            if self.stream_full:
+                return JSONResponse(TOO_MANY_CONNECTIONS, 429)
             while not self._streams_open.is_set():
                 await asyncio.sleep(0.02)
             self._loop = asyncio.get_running_loop()

@@ -303,6 +303,8 @@ class BridgeRunner:
             except XStreamForbiddenError as error:
                 self._poll_x(follower, account, error.reason)
                 return
+            searched = time.monotonic()  # the last catch-up by search
+            polled = False  # searched since the stream was last up
             while not follower.stop.is_set():
                 if isinstance(stream.error, XStreamForbiddenError):
                     stream.close()
@@ -310,19 +312,28 @@ class BridgeRunner:
                     return
                 if not stream.is_alive():
                     raise stream.error or ConnectionError("X's stream ended")
-                if reconnected.is_set():
-                    reconnected.clear()
+                up = reconnected.is_set()
+                if up or (not stream.connected and time.monotonic() - searched >= X_POLL_SECONDS):
                     # Connected (again): what was posted while it was down, and what was in
                     # flight when it dropped, is read by search from a little before the newest
-                    # post filed; the door adds nothing twice.
-                    since = snowflake_before(newest[0], X_CATCH_UP_MARGIN)
+                    # post filed (or from the newest, when searches read it meanwhile); the door
+                    # adds nothing twice. Not connecting (X's back-off, or the app's one stream
+                    # connection held by another bridge): read by search meanwhile.
+                    reconnected.clear()
+                    since = newest[0] if polled else snowflake_before(newest[0], X_CATCH_UP_MARGIN)
                     caught = self._x_catch_up(work, account, since, newest[0])
                     newest[0] = _newer(newest[0], *([caught] if caught else []))
+                    searched, polled = time.monotonic(), not up
+                note = None
+                if polled and stream.error is not None:
+                    reason = getattr(stream.error, "reason", repr(stream.error))
+                    note = f"{reason}; reading by recent search until it is back"
                 actions.record_health(
                     self.ctx,
                     work.id,
                     connected=stream.connected,
                     rate_limit_remaining=account.rate_limit_remaining,
+                    note=note,
                 )
                 reconnected.wait(TICK_SECONDS)
         finally:
