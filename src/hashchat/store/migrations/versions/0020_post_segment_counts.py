@@ -8,7 +8,7 @@ The series insights count, per chat and author, the answer, late answer, reply a
 segments of their visible posts. Read from `post_segments` that is a join of a million posts to
 their segments (on SQLite 0.65 s of the insights' ~1.75 s of CPU; on PostgreSQL a parallel hash
 join of 2.0 s of a ~4 s call); from these four columns on the post, carried in the covering index
-the pass already reads, it is one index scan (SQLite 0.26 s, PostgreSQL 0.25-0.33 s). They are
+the pass already reads, it is one index scan (SQLite 0.36-0.46 s, PostgreSQL 0.29 s). They are
 written with the post's other attribution columns (`question`, `late`, `segments`), from the same
 segments, by `actions.segments` and the ingest door; this backfills them from the stored segments
 (posts without segments, i.e. hidden ones, keep 0).
