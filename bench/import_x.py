@@ -240,7 +240,7 @@ def main() -> None:
         read = child("read", str(folder))
         print(
             f"baseline, reading alone: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU, "
-            f"peak RSS {read['rss_mb']:.0f} MB"
+            f"peak RSS {read['rss_mb']:.0f} MB; load {os.getloadavg()[0]:.1f}"
         )
         targets = [] if args.no_sqlite else [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
         if args.pg:
@@ -258,7 +258,8 @@ def main() -> None:
                     f"{label} {name}: {seconds:.1f} s wall, {cpu:.1f} s CPU ({ratio:.1f}× reading "
                     f"alone, CPU), added {result['added']:,}, unchanged "
                     f"{result['unchanged']:,}, skipped {result['skipped']:,}, chats "
-                    f"{result['chats']}, peak RSS {result['rss_mb']:.0f} MB"
+                    f"{result['chats']}, peak RSS {result['rss_mb']:.0f} MB; "
+                    f"load {os.getloadavg()[0]:.1f}"
                 )
         if args.pg:
             fresh_pg(args.pg, args.pg_db, create=False)
