@@ -1,7 +1,7 @@
 """Text throughput: hashchat's measure (x) + entities + answer tags vs twitter-text-parser.
 
 Usage: .venv/bin/python bench/text_throughput.py [--posts N] [--rounds R] [--peer-rounds R]
-       [--corpus chat|realistic|both]
+       [--corpus chat|realistic|both] [--cold-every K]
 
 Two corpora, both generated from a fixed seed: `chat` (bench/text_posts.py: tweet-chat answers,
 mostly plain Latin) and `realistic` (bench/corpus_realistic.py: posts as they come from the wild,
@@ -15,6 +15,12 @@ be equal on both sides, and `analyze_post` must equal `measure` + `extract_entit
 bench exits 1. The target from the issue: at least 50x the throughput of twitter-text-parser's
 `parse_tweet`, for all three steps together, as the product runs them: `analyze_post`
 (measure + entities, URLs found once) and `parse_answers`.
+
+`--cold-every K` (a diagnosis, not the target's measure): every side's chunk runs K posts at a
+time, each K started with cold caches (a 32 MB buffer written first, outside the timing), as
+when other processes take the cores between two slices of ours. It shows why the ratio falls as
+the load rises: a post of ours costs a few microseconds warm and tens of them cold, the peer's
+hundreds either way.
 """
 
 from __future__ import annotations
@@ -54,15 +60,32 @@ _CLOCK = time.process_time
 # One side of the comparison: its name, what it does to a chunk of posts, how many rounds.
 Side = tuple[str, Callable[[list[str]], object], int]
 
+# --cold-every: posts per cold start (0: never), and what is written to push the caches out.
+_cold_every = 0
+_EVICTION = bytearray(32 * 1024 * 1024)
+
+
+def _cool_caches() -> None:
+    _EVICTION[::64] = b"\x01" * (len(_EVICTION) // 64)
+
 
 def _seconds(work: Callable[[list[str]], object], chunk: list[str]) -> float:
-    """One timed run with the garbage collector off, as timeit does."""
+    """One timed run with the garbage collector off, as timeit does (with --cold-every, the sum
+    of its slices' times, each slice started with cold caches)."""
     gc.collect()
     gc.disable()
     try:
-        started = _CLOCK()
-        work(chunk)
-        return _CLOCK() - started
+        if not _cold_every:
+            started = _CLOCK()
+            work(chunk)
+            return _CLOCK() - started
+        total = 0.0
+        for start in range(0, len(chunk), _cold_every):
+            _cool_caches()
+            started = _CLOCK()
+            work(chunk[start : start + _cold_every])
+            total += _CLOCK() - started
+        return total
     finally:
         gc.enable()
 
@@ -151,12 +174,13 @@ def run(corpus: str, posts: list[str], rounds: int, peer_rounds: int) -> float |
     seconds = _best_interleaved(sides, posts)
     load_after = os.getloadavg()[0]
     lengths = [len(post) for post in posts]
+    cold = f"caches cooled every {_cold_every} posts; " if _cold_every else ""
     print(
         f"Corpus `{corpus}`: {len(posts)} posts, {statistics.mean(lengths):.0f} characters on "
         f"average (median {statistics.median(lengths):.0f}, max {max(lengths)}), "
         f"{sum(not post.isascii() for post in posts) / len(posts):.0%} not pure ASCII; "
         f"Python {platform.python_version()}; CPU time, best of {rounds} rounds per chunk of "
-        f"{_CHUNK} posts (twitter-text-parser: {peer_rounds}); "
+        f"{_CHUNK} posts (twitter-text-parser: {peer_rounds}); {cold}"
         "weighted lengths equal on every post; load average (1 min) "
         f"{load_before:.1f} before the timing, {load_after:.1f} after (shared cores: the ratio "
         "falls as the load rises)"
@@ -182,7 +206,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--peer-rounds", type=int, default=3)
     parser.add_argument("--corpus", choices=("chat", "realistic", "both"), default="both")
+    parser.add_argument("--cold-every", type=int, default=0, metavar="K")
     arguments = parser.parse_args()
+    global _cold_every
+    _cold_every = arguments.cold_every
     corpora = {"chat": chat_posts, "realistic": realistic_posts}
     chosen = list(corpora) if arguments.corpus == "both" else [arguments.corpus]
     ratios = {}
