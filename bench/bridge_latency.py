@@ -161,7 +161,7 @@ class Stages:
                         stages.files.append((began, time.monotonic(), len(posts)))
 
             bridges.do_file_bridges_posts = on_file_many
-        else:  # the tree before: one filing per bridge (`--compare` runs)
+        else:  # a tree before it (run with PYTHONPATH=<that tree>/src): one filing per bridge
             file_posts = bridges.do_file_bridge_posts
 
             def on_file(ctx: Any, bridge_id: int, posts: Any, **kwargs: Any) -> Any:
