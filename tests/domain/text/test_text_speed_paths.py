@@ -251,6 +251,16 @@ _WILD_PIECES = [
     "#бизнес",
     "＃タグ",
     "#a#b",
+    "#व्यापार",
+    "#ريادة_الأعمال",
+    "#عربي٣",
+    "#小企业",
+    "#카이젠",
+    "#tag日",
+    "#日本·x",
+    "#ｆｕｌｌ",
+    "ё",
+    "\u0301",
     "#tag://x",
     "&#tag",
     "@ann",
@@ -286,21 +296,35 @@ def test_hashtags_and_mentions_on_wild_texts_equal_twitter_texts_whole_text_scan
         assert [(m.text, m.start, m.end) for m in found.mentions] == _ruby_mentions(text)
 
 
-def test_the_ascii_hashtag_pattern_checks_the_neighbour_the_rule_names() -> None:
+def test_the_common_hashtag_pattern_checks_the_neighbour_the_rule_names() -> None:
     # Before the sign: exactly the ASCII characters of `_ASCII_BEFORE_HASHTAG` (or none); any
     # other character leaves the sign to the general pattern.
     for code in range(0x80):
         before = chr(code)
-        matched = entities._ASCII_HASHTAG.match(before + "#tag ", 1) is not None
+        matched = entities._COMMON_HASHTAG.match(before + "#tag ", 1) is not None
         assert matched == (before in entities._ASCII_BEFORE_HASHTAG), repr(before)
-    for before in ("é", "日", "😀", "\u3000", "·"):
-        assert entities._ASCII_HASHTAG.match(before + "#tag ", 1) is None
-    assert entities._ASCII_HASHTAG.match("#tag") is not None
+    for before in ("é", "日", "😀", "\u3000", "·", "\ufe0f"):
+        assert entities._COMMON_HASHTAG.match(before + "#tag ", 1) is None
+    assert entities._COMMON_HASHTAG.match("#tag") is not None
     # After the name: an ASCII character that ends it, unless it rejects it (`#`, `://`).
     for after, matched in (("", True), (" ", True), (":", True), (":/", True), ("#", False)):
-        assert (entities._ASCII_HASHTAG.match("#tag" + after) is not None) == matched, after
-    for after in ("://", "é", "日", "😀", "\u200c", "＃"):
-        assert entities._ASCII_HASHTAG.match("#tag" + after) is None, after
+        assert (entities._COMMON_HASHTAG.match("#tag" + after) is not None) == matched, after
+    # A character that is not ASCII and not one of the common letters: the general pattern.
+    for after in ("://", "😀", "\u200c", "＃", "·", "\u30fb", "\u0663", "²"):
+        assert entities._COMMON_HASHTAG.match("#tag" + after) is None, after
+
+
+def test_the_common_hashtag_letters_are_letters_or_marks_for_the_rule() -> None:
+    # Every character the `re` pattern takes as a letter is one for twitter-text's rule.
+    letter = regex.compile(f"[{entities._HASHTAG_LETTER}]")
+    common = re.compile(f"[{entities._COMMON_HASHTAG_LETTERS}]")
+    count = 0
+    for code in range(0x80, 0x10000):
+        character = chr(code)
+        if common.match(character):
+            count += 1
+            assert letter.match(character), f"U+{code:04X}"
+    assert count > 30_000  # the ranges are read as written
 
 
 _HEAD_PIECES = [

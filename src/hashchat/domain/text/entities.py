@@ -54,12 +54,24 @@ _ASCII_BEFORE_HASHTAG = frozenset(
     if character != "&" and not (character.isalnum() or character == "_")
 )
 _ASCII_END_OF_HASHTAG = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # ASCII, not [0-9A-Za-z_]
+# Letters and marks (`\p{L}`, `\p{M}`: hashtag letters for the rule above) of the scripts hashtags
+# are most often written in beyond ASCII: Latin with its accents and combining marks, Cyrillic,
+# Arabic, Devanagari, kana, CJK ideographs, Hangul. A test checks every one against `regex`.
+_COMMON_HASHTAG_LETTERS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u0400-\u0481\u0483-\u052f"
+    "\u0620-\u065f\u066e-\u06d3\u06d5-\u06dc\u06df-\u06e8\u06ea-\u06ef\u06fa-\u06fc\u06ff"
+    "\u0900-\u0963\u0971-\u097f\u3041-\u3096\u3099-\u309a\u309d-\u309f\u30a1-\u30fa"
+    "\u30fc-\u30ff\u4e00-\u9fff\uac00-\ud7a3"
+)
 # At a sign: the character before it in `_ASCII_BEFORE_HASHTAG` or none (a lookbehind after the
-# sign), an ASCII name, then an ASCII character that ends it and does not reject it (`#`, `://`)
-# or the end. Whatever this does not match, the `regex` pattern decides.
-_ASCII_HASHTAG = re.compile(
+# sign), a name of ASCII letters, digits and `_` and of those letters (at least one letter), then
+# an ASCII character that ends it and does not reject it (`#`, `://`), or the end. The rule above
+# finds the same span there (every character of the name is a hashtag character, the one after
+# it is not); whatever this does not match, the `regex` pattern decides.
+_COMMON_HASHTAG = re.compile(
     "#(?<![^{}]#)".format("".join(map(re.escape, sorted(_ASCII_BEFORE_HASHTAG))))
-    + f"([0-9_]*[a-zA-Z][a-zA-Z0-9_]*)(?={_ASCII_END_OF_HASHTAG}|\\Z)(?!#|://)"
+    + f"([0-9_]*[a-zA-Z{_COMMON_HASHTAG_LETTERS}][a-zA-Z0-9_{_COMMON_HASHTAG_LETTERS}]*)"
+    + f"(?={_ASCII_END_OF_HASHTAG}|\\Z)(?!#|://)"
 )
 # In a pure ASCII text the whole rule fits one `re` scan (half the text of chat posts): the
 # lookbehind sits after the sign so that the scan jumps from one `#` to the next.
@@ -219,9 +231,9 @@ def _hashtags(text: str, wide_signs: bool) -> tuple[Entity, ...]:
     for position in _sign_positions(text, wide_signs, "#", "＃"):
         if position and position <= previous_end:
             continue  # right after the previous hashtag, whose match took the character before
-        # An ASCII hashtag between ASCII neighbours: `re` finds what the `regex` pattern finds
-        # (and rules out what follows it), at a third of its cost.
-        tag = _ASCII_HASHTAG.match(text, position)
+        # A hashtag of common letters between ASCII neighbours: `re` finds what the `regex`
+        # pattern finds (and rules out what follows it), at a third of its cost.
+        tag = _COMMON_HASHTAG.match(text, position)
         if tag is not None:
             previous_end = tag.end()
             # `_entity(...)` written out: this is the commonest entity of all
