@@ -10,6 +10,7 @@ import pytest
 from bridge_support import KEY, Clock
 from mastodon_server import LocalMastodon
 from pds_support import LocalPds, install
+from x_server import LocalX
 
 from ci_support import skip_or_fail
 from hashchat.actions.accounts import do_register
@@ -39,6 +40,16 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPds]:
 def mastodon() -> Iterator[LocalMastodon]:
     """A fresh local Mastodon server on 127.0.0.1 (its own thread and port)."""
     server = LocalMastodon.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def x() -> Iterator[LocalX]:
+    """A fresh local X API v2 server on 127.0.0.1 (its own thread and port)."""
+    server = LocalX.start()
     try:
         yield server
     finally:

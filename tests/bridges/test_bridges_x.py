@@ -3,30 +3,12 @@ tweepy's session routes its fixed base URL there)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from x_server import GOOD_KEY, LocalX
+from x_server import KEYS, LocalX
 
 from hashchat.bridges.errors import LoginRefusedError
 from hashchat.bridges.x import XAccount, XReadForbiddenError
 from hashchat.domain.ingest import Network
-
-KEYS = {
-    "api_key": GOOD_KEY,
-    "api_secret": "s",
-    "access_token": "t",
-    "access_token_secret": "ts",
-}
-
-
-@pytest.fixture
-def x() -> Iterator[LocalX]:
-    server = LocalX.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_keys_are_verified(x: LocalX) -> None:

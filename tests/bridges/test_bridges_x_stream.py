@@ -6,33 +6,15 @@ alone, saying so in the health, where the access level has no stream."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from bridge_support import filed_posts, live_chat, wait_for
-from x_server import GOOD_KEY, LocalX
+from x_server import KEYS, LocalX
 
 from hashchat.actions import bridges
 from hashchat.actions.context import AppContext
 from hashchat.actions.views import UserView
 from hashchat.bridges.runner import BridgeRunner
 from hashchat.bridges.x import XAccount, snowflake_before
-
-KEYS = {
-    "api_key": GOOD_KEY,
-    "api_secret": "s",
-    "access_token": "t",
-    "access_token_secret": "ts",
-}
-
-
-@pytest.fixture
-def x() -> Iterator[LocalX]:
-    server = LocalX.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _connect(ctx: AppContext, host: UserView, x: LocalX) -> None:

@@ -29,6 +29,13 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 GOOD_KEY = "local-x-api-key"
+# The four keys a host gives for X, the API key being the one the local server knows.
+KEYS = {
+    "api_key": GOOD_KEY,
+    "api_secret": "s",
+    "access_token": "t",
+    "access_token_secret": "ts",
+}
 BEARER = "AAAAAAAAAAAAAAAAAAAAALocalXAppOnlyBearerToken"
 SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
 UNAUTHORIZED = {
