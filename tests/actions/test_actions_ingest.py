@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from foreign_posts_support import foreign_post as _post
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from hashchat.actions.recap import get_recap
 from hashchat.actions.segments import refresh_chat_segments
 from hashchat.actions.series import do_create_series
 from hashchat.actions.views import to_json
-from hashchat.domain.ingest import ForeignPost, Network
+from hashchat.domain.ingest import Network
 from hashchat.store.events import events_after
 from hashchat.store.models import ChatRow, OutboxRow, PostRow
 
@@ -35,20 +36,6 @@ def _chat(ctx: AppContext) -> tuple[int, datetime]:
     do_start_chat(ctx, host, chat.id)
     do_next_question(ctx, host, chat.id)
     return chat.id, ctx.now()
-
-
-def _post(external_id: str, text: str, at: datetime, **fields: object) -> ForeignPost:
-    values: dict[str, object] = {
-        "network": Network.X,
-        "source": "x.com",
-        "external_id": external_id,
-        "author_handle": "tradietom",
-        "display_name": "Tom",
-        "text": text,
-        "created_at": at,
-    }
-    values.update(fields)
-    return ForeignPost(**values)  # type: ignore[arg-type]
 
 
 def _by_external(ctx: AppContext, chat_id: int) -> dict[str, PostRow]:
@@ -239,14 +226,15 @@ def test_a_reimport_with_posts_of_another_chat_writes_nothing(
     assert len(events_after(ctx.store, chat_id, 0)) == before  # nothing written
 
 
+@pytest.mark.pg
+@pytest.mark.parametrize("database_url", ["pg"], indirect=True)  # PostgreSQL's statistics only
 def test_postgresql_statistics_are_asked_about_once_then_after_a_thousand_added(
     new_context: Callable[[], AppContext],
 ) -> None:
     """A re-import must not pay a round trip per chat to ask whether `posts` needs analysing."""
     ctx = new_context()
     engine = ctx.store.engine
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's statistics only")
+    assert engine.dialect.name == "postgresql"
     asked: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:

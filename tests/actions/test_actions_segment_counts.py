@@ -7,10 +7,11 @@ re-imports."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from foreign_posts_support import foreign_post as _post
 
 from hashchat.actions.accounts import do_register
 from hashchat.actions.chats import do_create_chat, do_end_chat, do_next_question, do_start_chat
@@ -19,7 +20,6 @@ from hashchat.actions.ingest import do_ingest_posts
 from hashchat.actions.moderation import do_hide_post, do_unhide_post
 from hashchat.actions.posts import do_create_post
 from hashchat.actions.series import do_create_series
-from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.store.models import PostRow, SegmentRow
 
 Counts = tuple[int, int, int, int]  # answers, late answers, replies, questions
@@ -95,20 +95,6 @@ def test_typed_posts_hide_unhide_and_the_end_keep_the_counts_true(
     clock.advance(minutes=5)
     late = do_create_post(ctx, bea, chat.id, "A2 after the hour")
     assert _copies_match_segments(ctx, chat.id)[late.id] == (1, 1, 0, 0)
-
-
-def _post(external_id: str, text: str, at: datetime, **fields: object) -> ForeignPost:
-    values: dict[str, object] = {
-        "network": Network.X,
-        "source": "x.com",
-        "external_id": external_id,
-        "author_handle": "tradietom",
-        "display_name": "Tom",
-        "text": text,
-        "created_at": at,
-    }
-    values.update(fields)
-    return ForeignPost(**values)  # type: ignore[arg-type]
 
 
 def test_the_ingest_door_keeps_the_counts_true(
