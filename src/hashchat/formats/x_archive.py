@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import ijson  # type: ignore[import-untyped]
 
+from hashchat.domain.frozen_values import mutable_twin
 from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.formats.archives import Archive, ArchiveError, Members, Progress, counting
 
@@ -234,11 +235,10 @@ def tweet_post(tweet: Mapping[str, Any], handle: str, name: str) -> ForeignPost:
 
 
 # A frozen dataclass's `__init__` sets each of ForeignPost's 18 fields through
-# `object.__setattr__`: ~2.5 µs a post, a quarter of reading an archive. A draft with the very
-# same slots is filled by plain assignment and then given ForeignPost's class (Python allows
-# it between classes of one layout, and checks that they are): ~0.5 µs, the same value.
+# `object.__setattr__`: ~2.5 µs a post, a quarter of reading an archive. A draft
+# (`domain.frozen_values`) is filled by plain assignment and given ForeignPost's class: ~0.5 µs.
 _FIELDS = tuple(field.name for field in dataclasses.fields(ForeignPost))
-_Draft: type[Any] = type("_ForeignPostDraft", (), {"__slots__": _FIELDS, "__module__": __name__})
+_Draft = mutable_twin(ForeignPost, caller_sets_defaults=True)
 
 
 def _x_post(

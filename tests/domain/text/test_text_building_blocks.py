@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from hashchat.domain.frozen_values import mutable_twin
 from hashchat.domain.text.emoji_sequences import EMOJI, EmojiFinder
 from hashchat.domain.text.entities import Entity, extract_entities
-from hashchat.domain.text.frozen_values import mutable_twin
 from hashchat.domain.text.tlds import TOP_LEVEL_DOMAINS, icann_top_level_domains
 from hashchat.domain.text.trie_pattern import either_case, trie_pattern
 from hashchat.domain.text.urls import find_urls
@@ -148,3 +148,17 @@ def test_mutable_twin_refuses_classes_whose_init_does_more_or_whose_layout_diffe
     for cls in (WithoutSlots, WithDefault, WithPostInit, Derived):
         with pytest.raises(TypeError):
             mutable_twin(cls)
+
+
+def test_a_twin_of_a_class_with_defaults_only_when_the_caller_sets_them() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class WithDefault:
+        value: int
+        flag: bool = False
+
+    with pytest.raises(TypeError, match="defaults"):
+        mutable_twin(WithDefault)
+    draft = mutable_twin(WithDefault, caller_sets_defaults=True)()
+    draft.value, draft.flag = 3, False
+    draft.__class__ = WithDefault
+    assert draft == WithDefault(3)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hashchat.domain.frozen_values import mutable_twin
 from hashchat.domain.text.entities import Entities, extract_entities
-from hashchat.domain.text.frozen_values import mutable_twin
 from hashchat.domain.text.length import Measurement, measure
 from hashchat.domain.text.urls import find_urls
 

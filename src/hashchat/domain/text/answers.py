@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from hashchat.domain.text.frozen_values import mutable_twin
+from hashchat.domain.frozen_values import mutable_twin
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import regex
 
-from hashchat.domain.text.frozen_values import mutable_twin
+from hashchat.domain.frozen_values import mutable_twin
 from hashchat.domain.text.urls import (
     DIRECTIONAL_MARKS,
     LATIN_ACCENTS,

@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 import regex
 
-from hashchat.domain.text.frozen_values import mutable_twin
+from hashchat.domain.frozen_values import mutable_twin
 from hashchat.domain.text.urls import UrlSpan, find_urls
 from hashchat.domain.text.x_weight import utf16_length, weigh
 
