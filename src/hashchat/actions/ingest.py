@@ -14,7 +14,10 @@
   when the parent arrives, by any later ingest into the chat;
 - reposts are kept as such (`is_repost`) and never count as participation;
 - attribution and `late` come from the one recap pipeline (`domain.recap.transcript_of_posts`,
-  as `actions.segments` does for typed posts), run once per call over the whole chat;
+  as `actions.segments` does for typed posts), run once per call over the posts the call can
+  change (`_affected`: the posts it added or changed and their replies, transitively) with
+  their ancestors, or over the whole chat when those are most of it (an import): a bridge's
+  few posts cost the same in a chat of 600 posts or 20,000;
 - no login or rate limit (those are for people typing), and no text rule: the text is stored
   as it came (only NUL, which PostgreSQL cannot store, becomes U+FFFD);
 - imported history reaches live viewers as one `resync` event per call (the room reloads),
@@ -770,23 +773,69 @@ def _segments_of_chat(
     return wanted
 
 
-def _stored_segments(session: Session, chat_id: int) -> dict[int, list[StoredSegment]]:
+def _stored_segments(
+    session: Session, chat_id: int, post_ids: Sequence[int] | None = None
+) -> dict[int, list[StoredSegment]]:
+    """The stored segments of the chat's posts (of `post_ids` only, when given), by post."""
     stored: dict[int, list[StoredSegment]] = {}
-    for segment in session.connection().execute(
-        sa.select(
-            _SEGMENTS.c.post_id,
-            _SEGMENTS.c.kind,
-            _SEGMENTS.c.question,
-            _SEGMENTS.c.part,
-            _SEGMENTS.c.text,
-            _SEGMENTS.c.inferred,
-            _SEGMENTS.c.late,
-        )
-        .where(_SEGMENTS.c.chat_id == chat_id)
-        .order_by(_SEGMENTS.c.post_id, _SEGMENTS.c.position)
-    ):
-        stored.setdefault(segment.post_id, []).append(tuple(segment[1:]))
+    query = sa.select(
+        _SEGMENTS.c.post_id,
+        _SEGMENTS.c.kind,
+        _SEGMENTS.c.question,
+        _SEGMENTS.c.part,
+        _SEGMENTS.c.text,
+        _SEGMENTS.c.inferred,
+        _SEGMENTS.c.late,
+    ).order_by(_SEGMENTS.c.post_id, _SEGMENTS.c.position)
+    if post_ids is None:
+        queries = [query.where(_SEGMENTS.c.chat_id == chat_id)]
+    else:
+        queries = [
+            query.where(_SEGMENTS.c.post_id.in_(post_ids[start : start + 500]))
+            for start in range(0, len(post_ids), 500)
+        ]
+    connection = session.connection()
+    for chunk in queries:
+        for segment in connection.execute(chunk):
+            stored.setdefault(segment.post_id, []).append(tuple(segment[1:]))
     return stored
+
+
+# A call re-attributes only the posts it can change (`_affected`) when they and their ancestors
+# are at most this share of the chat; otherwise (an import) the whole chat, in one pass.
+LOCAL_SHARE = 0.5
+
+
+def _affected(rows: Sequence[dict[str, Any]], touched: set[int]) -> set[int]:
+    """The posts whose segments a call can change: those it added or changed (`touched`,
+    reply links and hiding included) and all their replies, transitively. A post's segments
+    depend only on itself, its ancestors (reply links to earlier, visible posts), the chat's
+    questions and live hour and the bridged replies to our questions
+    (`domain.attribution`, `domain.recap.transcript`), never on its replies or other posts."""
+    replies: dict[int, list[int]] = {}
+    for row in rows:
+        parent = row["reply_to_post_id"]
+        if parent is not None:
+            replies.setdefault(parent, []).append(row["id"])
+    affected = set(touched)
+    todo = list(touched)
+    while todo:
+        for reply in replies.get(todo.pop(), ()):
+            if reply not in affected:
+                affected.add(reply)
+                todo.append(reply)
+    return affected
+
+
+def _with_ancestors(by_id: dict[int, dict[str, Any]], affected: set[int]) -> set[int]:
+    """`affected` and every post up their reply chains (what their segments are made from)."""
+    context = set(affected)
+    for post_id in affected:
+        parent = by_id[post_id]["reply_to_post_id"]
+        while parent is not None and parent not in context and parent in by_id:
+            context.add(parent)
+            parent = by_id[parent]["reply_to_post_id"]
+    return context
 
 
 def _attribution_columns(segments: Sequence[StoredSegment]) -> dict[str, Any]:
@@ -814,13 +863,21 @@ def _write(
 ) -> None:
     """Write the call's new posts (with their links and attribution), the stored posts'
     changes, and the segments of every post whose segments changed."""
-    wanted = _segments_of_chat(session, chat, rows)
     new_ids = {row["id"] for row in new_rows}
-    previous = _stored_segments(session, chat.id) if len(new_ids) < len(rows) else {}
+    affected = _affected(rows, new_ids | changed.keys())
+    by_id = {row["id"]: row for row in rows}
+    context = _with_ancestors(by_id, affected)
+    if len(context) <= LOCAL_SHARE * len(rows):
+        # Only what the call can change, from its ancestors: the cost follows the call.
+        wanted = _segments_of_chat(session, chat, [row for row in rows if row["id"] in context])
+        candidates = [by_id[post_id] for post_id in sorted(affected - new_ids)]
+        previous = _stored_segments(session, chat.id, [row["id"] for row in candidates])
+    else:
+        wanted = _segments_of_chat(session, chat, rows)
+        candidates = [row for row in rows if row["id"] not in new_ids]
+        previous = _stored_segments(session, chat.id) if candidates else {}
     resegmented = [
-        row
-        for row in rows
-        if row["id"] not in new_ids and previous.get(row["id"], []) != wanted.get(row["id"], [])
+        row for row in candidates if previous.get(row["id"], []) != wanted.get(row["id"], [])
     ]
     later_parents: list[dict[str, Any]] = []  # links to a new post inserted after the reply
     for row in new_rows:
