@@ -97,3 +97,38 @@ def test_an_x_reply_to_question_one_during_question_two_answers_question_one(
         runner_module.X_SESSION[0] = None
         x.stop()
     assert questions_of(ctx, chat_id) == {answer["id"]: {1}}
+
+
+def test_a_reply_filed_before_our_question_post_was_recorded_answers_it_once_recorded(
+    ctx: AppContext, host: UserView, mastodon: LocalMastodon
+) -> None:
+    """The stream can bring a reply to our question post before the outbox worker has recorded
+    that post (the network's answer to our POST came back after its stream's event): recording
+    the post files the replies already there under its question, as the whole chat would."""
+    from datetime import timedelta
+
+    from hashchat.domain.ingest import ForeignPost, Network
+
+    fields = {"instance": mastodon.base_url, "access_token": TOKEN}
+    bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
+    chat_id = live_chat(ctx, host)
+    do_next_question(ctx, host, chat_id)
+    do_next_question(ctx, host, chat_id)  # Q2 is now the current question
+    ours = "110000000000000042"  # Q1 as our bridge posted it, not yet recorded
+    reply = ForeignPost(
+        network=Network.MASTODON,
+        source=mastodon.domain,
+        external_id="110000000000000099",
+        author_handle=f"alice@{mastodon.domain}",
+        display_name="Alice",
+        text="maths, still #educhat",
+        created_at=ctx.now() + timedelta(seconds=1),
+        reply_to=ours,
+    )
+    bridges.do_file_bridge_posts(ctx, bridge.id, [reply])
+    assert questions_of(ctx, chat_id) == {reply.external_id: {2}}  # inferred from the time
+
+    bridges.record_bridge_post(ctx, bridge.id, chat_id, "question", 1, ours, None)
+    assert questions_of(ctx, chat_id) == {reply.external_id: {1}}
+    bridges.record_bridge_post(ctx, bridge.id, chat_id, "question", 1, ours, None)  # once
+    assert questions_of(ctx, chat_id) == {reply.external_id: {1}}

@@ -38,6 +38,7 @@ from hashchat.actions.network_blocks import blocked_handles
 from hashchat.actions.network_blocks import do_block_handle as do_block_handle
 from hashchat.actions.permissions import Mutation
 from hashchat.actions.person_networks import cross_posted_chat, known_copies
+from hashchat.actions.segments import refresh_chat_segments
 from hashchat.actions.views import UserView
 from hashchat.bridges.credentials import Credentials, SecretKeyMissingError, check_key, seal, unseal
 from hashchat.domain.chat import ChatState
@@ -382,7 +383,11 @@ def record_bridge_post(
     external_id: str,
     url: str | None,
 ) -> None:
-    """Remember one of our posts on the network (once; a second record is ignored)."""
+    """Remember one of our posts on the network (once; a second record is ignored).
+
+    A question post's replies may already be filed (the network's stream can be faster than
+    its answer to our post): they answer that question now, so the chat is re-attributed, as
+    a question asked re-attributes it (the ingest door re-attributes only what it touches)."""
     with ctx.store.write() as session:
         exists = session.scalar(
             sa.select(BridgePostRow.id).where(
@@ -392,18 +397,41 @@ def record_bridge_post(
                 BridgePostRow.number == number,
             )
         )
-        if exists is None:
-            session.add(
-                BridgePostRow(
-                    bridge_id=bridge_id,
-                    chat_id=chat_id,
-                    kind=kind,
-                    number=number,
-                    external_id=external_id[:200],
-                    url=url[:500] if url else None,
-                    created_at=ctx.now(),
-                )
+        if exists is not None:
+            return
+        session.add(
+            BridgePostRow(
+                bridge_id=bridge_id,
+                chat_id=chat_id,
+                kind=kind,
+                number=number,
+                external_id=external_id[:200],
+                url=url[:500] if url else None,
+                created_at=ctx.now(),
             )
+        )
+        if kind == "question" and _replied_to(session, bridge_id, chat_id, external_id[:200]):
+            chat = session.get(ChatRow, chat_id)
+            if chat is not None:
+                refresh_chat_segments(session, chat)
+
+
+def _replied_to(session: Session, bridge_id: int, chat_id: int, external_id: str) -> bool:
+    """Whether a post of the chat already replies, on the bridge's network, to this post."""
+    network = session.scalar(sa.select(BridgeRow.network).where(BridgeRow.id == bridge_id))
+    return (
+        session.scalar(
+            sa.select(PostRow.id)
+            .where(
+                PostRow.chat_id == chat_id,
+                PostRow.network == network,
+                PostRow.reply_to_post_id.is_(None),
+                PostRow.reply_to_external_id == external_id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def bridged_series_of_chat(ctx: AppContext, chat_id: int) -> list[BridgeWork]:
