@@ -3,11 +3,12 @@ worker), installed into a cache outside the clone once, and the local Mastodon s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from bridge_support import KEY, Clock
+from bridge_support import KEY, Api, Clock
 from mastodon_server import LocalMastodon
 from pds_support import LocalPds, install
 from x_server import LocalX
@@ -57,11 +58,10 @@ def x() -> Iterator[LocalX]:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
-    """The app's context on a fresh SQLite file, with a secret key and a clock to skew."""
+def keyless_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    """The app's context on a fresh SQLite file with a clock to skew; no secret key is set."""
     from hashchat.assembly import build_context
 
-    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
     url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
     upgrade(url)
     context = build_context(
@@ -69,6 +69,34 @@ def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]
     )
     yield context
     context.store.dispose()
+
+
+@pytest.fixture
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """`HASHCHAT_SECRET_KEY` set (read when secrets are sealed or unsealed)."""
+    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
+    return KEY
+
+
+@pytest.fixture
+def ctx(keyless_ctx: AppContext, secret_key: str) -> AppContext:
+    """The app's context with a secret key."""
+    return keyless_ctx
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def api(ctx: AppContext) -> AsyncIterator[Api]:
+    """The real app over ASGI on the test's context."""
+    from hashchat.web.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app(context=ctx))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        yield Api(client, ctx)
 
 
 @pytest.fixture

@@ -3,13 +3,9 @@ logins verified on the local Mastodon server and the local PDS."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
-import httpx
 import pytest
 import sqlalchemy as sa
-from bridge_support import Api, Clock
+from bridge_support import Api
 from mastodon_server import TOKEN, LocalMastodon
 from pds_support import LocalPds
 
@@ -17,42 +13,12 @@ from hashchat.actions.context import AppContext
 from hashchat.store.models import BridgeRow
 
 pytestmark = pytest.mark.anyio
-KEY = "a-long-random-test-key-0123456789"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    from hashchat.assembly import build_context
-    from hashchat.settings import Settings
-    from hashchat.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
-    upgrade(url)
-    context = build_context(
-        Settings(database_url=url, clock=Clock(), argon2_time_cost=1, argon2_memory_kib=1024)
-    )
-    yield context
-    context.store.dispose()
-
-
-@pytest.fixture
-async def api(ctx: AppContext) -> AsyncIterator[Api]:
-    from hashchat.web.app import create_app
-
-    transport = httpx.ASGITransport(app=create_app(context=ctx))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-        yield Api(client, ctx)
-
-
-@pytest.fixture
-def secret_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
-    return KEY
+def ctx(keyless_ctx: AppContext) -> AppContext:
+    """These tests set the secret key themselves (`secret_key`), or test its absence."""
+    return keyless_ctx
 
 
 async def test_connect_list_and_remove_a_mastodon_bridge(

@@ -4,14 +4,11 @@ the tag then knows her copy as the room's post: the room holds it once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
-from bridge_support import KEY, Api, Clock, filed_posts, outbound_worker, wait_for
+from bridge_support import KEY, Api, filed_posts, outbound_worker, wait_for
 from mastodon_server import TOKEN, LocalMastodon
 
 from hashchat.actions import bridges, person_networks
@@ -30,38 +27,9 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    from hashchat.assembly import build_context
-    from hashchat.settings import Settings
-    from hashchat.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'hashchat.sqlite3'}"
-    upgrade(url)
-    context = build_context(
-        Settings(database_url=url, clock=Clock(), argon2_time_cost=1, argon2_memory_kib=1024)
-    )
-    yield context
-    context.store.dispose()
-
-
-@pytest.fixture
-async def api(ctx: AppContext) -> AsyncIterator[Api]:
-    from hashchat.web.app import create_app
-
-    transport = httpx.ASGITransport(app=create_app(context=ctx))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-        yield Api(client, ctx)
-
-
-@pytest.fixture
-def secret_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("HASHCHAT_SECRET_KEY", KEY)
-    return KEY
+def ctx(keyless_ctx: AppContext) -> AppContext:
+    """These tests set the secret key themselves (`secret_key`), or test its absence."""
+    return keyless_ctx
 
 
 def _user(ctx: AppContext, name: str) -> UserView:
