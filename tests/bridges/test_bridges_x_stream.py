@@ -14,7 +14,7 @@ from hashchat.actions import bridges
 from hashchat.actions.context import AppContext
 from hashchat.actions.views import UserView
 from hashchat.bridges.runner import BridgeRunner
-from hashchat.bridges.x import XAccount, snowflake_before
+from hashchat.bridges.x import SNOWFLAKE_EPOCH_MS, XAccount, searchable_since, snowflake_before
 
 
 def _connect(ctx: AppContext, host: UserView, x: LocalX) -> None:
@@ -33,6 +33,11 @@ def _runner(ctx: AppContext, x: LocalX) -> BridgeRunner:
     runner.x_session = x.session()
     runner.tick()
     return runner
+
+
+def _health(ctx: AppContext, host: UserView) -> bridges.BridgeView:
+    (view,) = bridges.bridges_of_series(ctx, host, "EduChat")
+    return view
 
 
 def _ids(ctx: AppContext, chat_id: int) -> list[str]:
@@ -157,3 +162,59 @@ def test_catch_up_starts_a_minute_before_the_newest_post() -> None:
     assert (int(newest) >> 22) - (int(since) >> 22) == 60_000
     assert snowflake_before(None, 60) is None
     assert snowflake_before("12", 60) is None
+
+
+def test_a_stream_that_ends_as_soon_as_it_opens_is_retried_with_back_off(
+    ctx: AppContext, host: UserView, x: LocalX
+) -> None:
+    """X accepting the connection and ending it at once, again and again, must not make the
+    bridge reconnect (and search) in a tight loop: it reconnected 2,514 times in 3 s before."""
+    x.stream_closes_at_once = True
+    _connect(ctx, host, x)
+    live_chat(ctx, host)
+    runner = _runner(ctx, x)
+    try:
+        wait_for(lambda: x.stream_connections >= 1)
+        time.sleep(3)
+    finally:
+        runner.close()
+    assert x.stream_connections <= 15
+    assert x.searches <= 15
+
+
+def test_a_failing_catch_up_search_leaves_the_stream_reading(
+    ctx: AppContext, host: UserView, x: LocalX
+) -> None:
+    x.search_failing = True  # recent search answers 503 (or its 15-minute budget is spent)
+    _connect(ctx, host, x)
+    chat_id = live_chat(ctx, host)
+    runner = _runner(ctx, x)
+    try:
+        wait_for(lambda: x.open_streams == 1 and x.searches >= 1)
+        live = [x.post_as("bob", f"A1 live {n} #EduChat") for n in range(3)]
+        wait_for(lambda: len(_ids(ctx, chat_id)) == 3, seconds=10)
+        assert x.stream_connections == 1  # the stream was never closed for the search
+        wait_for(
+            lambda: (
+                "recent search"
+                in str(bridges.bridges_of_series(ctx, host, "EduChat")[0].last_error)
+            )
+        )
+        x.search_failing = False  # the catch-up owed is tried again, later, and then done
+        wait_for(lambda: x.searches >= 2 and not x.search_failing, seconds=20)
+    finally:
+        runner.close()
+    assert sorted(_ids(ctx, chat_id)) == sorted(t["id"] for t in live)
+
+
+def test_a_catch_up_from_an_old_post_starts_where_recent_search_still_reaches() -> None:
+    now = time.time()
+    week_ago = str(((int((now - 8 * 24 * 3600) * 1000) - SNOWFLAKE_EPOCH_MS) << 22) + 5)
+    moved = searchable_since(week_ago, now)
+    assert moved is not None
+    assert int(moved) > int(week_ago)
+    age_days = (now * 1000 - ((int(moved) >> 22) + SNOWFLAKE_EPOCH_MS)) / 86_400_000
+    assert 6.9 < age_days < 7.0
+    recent = str(((int((now - 60) * 1000) - SNOWFLAKE_EPOCH_MS) << 22) + 7)
+    assert searchable_since(recent, now) == recent
+    assert searchable_since(None, now) is None

@@ -63,6 +63,14 @@ TOO_MANY_CONNECTIONS = {
     "type": "https://api.twitter.com/2/problems/streaming-connection",
 }
 
+# X API v2's answer when it is over capacity (a problem document, as its errors are).
+SERVICE_UNAVAILABLE = {
+    "title": "Service Unavailable",
+    "detail": "Service Unavailable",
+    "type": "about:blank",
+    "status": 503,
+}
+
 
 class LocalX:
     """The server on its own thread and port."""
@@ -75,6 +83,8 @@ class LocalX:
         self.search_budget = 180  # recent search with user keys: 180 requests per 15 minutes
         self.stream_allowed = True  # False: an access level without the filtered stream
         self.stream_full = False  # True: the app's stream connections are all taken (429)
+        self.stream_closes_at_once = False  # True: a connection is accepted, then ended at once
+        self.search_failing = False  # True: recent search answers 503
         self.keep_alive_seconds = 20.0  # X sends `\r\n` every 20 s
         self.rules: list[dict[str, str]] = []
         self.stream_connections = 0  # accepted so far
@@ -219,6 +229,9 @@ class LocalX:
                 return JSONResponse(UNAUTHORIZED, 401)
             if not self.search_allowed:
                 return JSONResponse(NOT_ENROLLED, 403)
+            if self.search_failing:
+                self.searches += 1
+                return JSONResponse(SERVICE_UNAVAILABLE, 503)
             self.search_budget = max(0, self.search_budget - 1)
             self.searches += 1
             limits = {
@@ -333,6 +346,9 @@ class LocalX:
                 return JSONResponse(TOO_MANY_CONNECTIONS, 429)
             while not self._streams_open.is_set():
                 await asyncio.sleep(0.02)
+            if self.stream_closes_at_once:
+                self.stream_connections += 1
+                return StreamingResponse(iter(["\r\n"]), media_type="application/json")
             self._loop = asyncio.get_running_loop()
             queue: asyncio.Queue[str | None] = asyncio.Queue()
             self._streams.append(queue)

@@ -32,7 +32,7 @@ from hashchat.actions.context import AppContext
 from hashchat.actions.outbox import OutboxMessage, register_consumer, register_handler, worker_name
 from hashchat.actions.runner import Job
 from hashchat.bridges import bluesky, mastodon
-from hashchat.bridges.errors import BridgeError, LoginRefusedError
+from hashchat.bridges.errors import BridgeError, LoginRefusedError, NetworkBusyError
 from hashchat.domain.ingest import ForeignPost
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ OWN_POSTS = threading.RLock()
 BATCH = 500  # streamed items filed together at most
 X_POLL_SECONDS = 6.0  # recent search with user keys: 180 requests per 15 minutes
 X_CATCH_UP_MARGIN = 60.0  # after a reconnect, search from this long before the newest filed
+X_SEARCH_BACKOFF_MAX = 900.0  # a failing catch-up search waits at most this long (15 min window)
 MAX_BACKOFF = 300.0
 
 
@@ -305,29 +306,46 @@ class BridgeRunner:
                 return
             searched = time.monotonic()  # the last catch-up by search
             polled = False  # searched since the stream was last up
+            owed = False  # a catch-up after a (re)connection failed: tried again, later
+            retry_at, retry_wait = 0.0, X_POLL_SECONDS
             while not follower.stop.is_set():
                 if isinstance(stream.error, XStreamForbiddenError):
                     stream.close()
-                    self._poll_x(follower, account, stream.error.reason)
+                    self._poll_x(follower, account, stream.error.reason, newest[0])
                     return
                 if not stream.is_alive():
                     raise stream.error or ConnectionError("X's stream ended")
-                up = reconnected.is_set()
-                if up or (not stream.connected and time.monotonic() - searched >= X_POLL_SECONDS):
+                up = reconnected.is_set() or owed
+                now = time.monotonic()
+                search_error = None
+                if now >= retry_at and (
+                    up or (not stream.connected and now - searched >= X_POLL_SECONDS)
+                ):
                     # Connected (again): what was posted while it was down, and what was in
                     # flight when it dropped, is read by search from a little before the newest
                     # post filed (or from the newest, when searches read it meanwhile); the door
                     # adds nothing twice. Not connecting (X's back-off, or the app's one stream
-                    # connection held by another bridge): read by search meanwhile.
+                    # connection held by another bridge): read by search meanwhile. A search
+                    # that fails never stops the stream: it is tried again with back-off.
                     reconnected.clear()
                     since = newest[0] if polled else snowflake_before(newest[0], X_CATCH_UP_MARGIN)
-                    caught = self._x_catch_up(work, account, since, newest[0])
-                    newest[0] = _newer(newest[0], *([caught] if caught else []))
-                    searched, polled = time.monotonic(), not up
+                    try:
+                        caught = self._x_catch_up(work, account, since, newest[0])
+                    except NetworkBusyError as error:
+                        search_error = f"X's recent search: {error.reason}"
+                        logger.warning("bridge %s: %s", work.id, search_error)
+                        owed, retry_at = up, now + retry_wait
+                        retry_wait = min(X_SEARCH_BACKOFF_MAX, retry_wait * 2)
+                    else:
+                        newest[0] = _newer(newest[0], *([caught] if caught else []))
+                        searched, polled, owed = time.monotonic(), not up, False
+                        retry_wait = X_POLL_SECONDS
                 note = None
                 if polled and stream.error is not None:
                     reason = getattr(stream.error, "reason", repr(stream.error))
                     note = f"{reason}; reading by recent search until it is back"
+                if search_error is not None:
+                    note = f"{search_error}; the stream goes on, the search is tried again"
                 actions.record_health(
                     self.ctx,
                     work.id,
@@ -354,13 +372,16 @@ class BridgeRunner:
             actions.do_file_bridge_posts(self.ctx, work.id, (), cursor=newest)
         return newest
 
-    def _poll_x(self, follower: _Follower, account: Any, why: str) -> None:
-        """Recent search every `X_POLL_SECONDS` (an access level without the stream: `why`,
-        shown in the health)."""
+    def _poll_x(
+        self, follower: _Follower, account: Any, why: str, cursor: str | None = None
+    ) -> None:
+        """Recent search every `X_POLL_SECONDS` from `cursor` (the newest post filed; the
+        bridge's stored cursor by default): an access level without the stream (`why`, shown in
+        the health)."""
         work = follower.work
         note = f"{why}; reading by recent search every {X_POLL_SECONDS:g} s instead"
         logger.warning("bridge %s: %s", work.id, note)
-        cursor = work.cursor
+        cursor = _newer(work.cursor, *([cursor] if cursor else []))
         while not follower.stop.is_set():
             cursor = self._x_catch_up(work, account, cursor, cursor)
             actions.record_health(

@@ -15,6 +15,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,7 @@ class XAccount:
         """The hashtag's recent posts newer than `since_id`, page by page (newest page first,
         as X serves them; each page's posts oldest first)."""
         token: str | None = None
+        since_id = searchable_since(since_id, time.time())
         while True:
             try:
                 page = self.client.search_recent_tweets(
@@ -164,12 +166,25 @@ API = "https://api.twitter.com"
 STREAM_PATH = "/2/tweets/search/stream"
 RULE_TAG = "hashchat"  # our rules' tag: other rules of the same app are left alone
 STALL_SECONDS = 30.0  # X sends a keep-alive every 20 s: nothing for this long is a stall
+STABLE_SECONDS = 10.0  # a connection up this long was established: its drop is retried at once
+SEARCH_WINDOW_SECONDS = 7 * 24 * 3600 - 600  # recent search: the last 7 days (400 before that)
 SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
 
 
 class XStreamForbiddenError(BridgeError):
     """The keys' access level has no filtered stream (X's `client-not-enrolled` and kin): the
     bridge reads by recent search instead."""
+
+
+def searchable_since(since_id: str | None, now: float) -> str | None:
+    """`since_id` moved up to what recent search still takes: it answers 400 for an id older
+    than its 7 days, which a weekly chat's newest filed post soon is (the posts before that
+    cannot be searched anyway)."""
+    if since_id is None or not since_id.isdigit():
+        return since_id
+    floor_ms = int((now - SEARCH_WINDOW_SECONDS) * 1000) - SNOWFLAKE_EPOCH_MS
+    floor = floor_ms << 22
+    return str(max(int(since_id), floor))
 
 
 def snowflake_before(post_id: str | None, seconds: float) -> str | None:
@@ -323,10 +338,15 @@ class XStream:
             else:
                 with response:
                     if response.status_code == 200:
-                        network_wait, http_wait = 0.0, 5.0
+                        http_wait = 5.0
+                        opened = time.monotonic()
                         self._read(response)
+                        if time.monotonic() - opened >= STABLE_SECONDS:
+                            network_wait = 0.0  # an established connection dropped: at once
+                        # One that ends as soon as it opens is retried as a network error
+                        # (0.25 s more each time, up to 16 s), never in a tight loop.
                         wait = network_wait
-                        network_wait = 0.25
+                        network_wait = min(16.0, network_wait + 0.25)
                     elif response.status_code in (401, 403):
                         self.error = XStreamForbiddenError(
                             "X's filtered stream is not open to these keys' access level: "
