@@ -132,3 +132,36 @@ def test_a_reply_filed_before_our_question_post_was_recorded_answers_it_once_rec
     assert questions_of(ctx, chat_id) == {reply.external_id: {1}}
     bridges.record_bridge_post(ctx, bridge.id, chat_id, "question", 1, ours, None)  # once
     assert questions_of(ctx, chat_id) == {reply.external_id: {1}}
+
+
+def test_removing_the_bridge_files_its_question_replies_again_without_it(
+    ctx: AppContext, host: UserView, mastodon: LocalMastodon
+) -> None:
+    """A reply that answered Q1 only by replying to our Q1 post on the network answers by the
+    time once that bridge (and its record of our posts) is removed; its post stays."""
+    from datetime import timedelta
+
+    from hashchat.domain.ingest import ForeignPost, Network
+
+    fields = {"instance": mastodon.base_url, "access_token": TOKEN}
+    bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
+    chat_id = live_chat(ctx, host)
+    do_next_question(ctx, host, chat_id)
+    bridges.record_bridge_post(ctx, bridge.id, chat_id, "question", 1, "110000000000000042", None)
+    do_next_question(ctx, host, chat_id)  # Q2 is now the current question
+    reply = ForeignPost(
+        network=Network.MASTODON,
+        source=mastodon.domain,
+        external_id="110000000000000099",
+        author_handle=f"alice@{mastodon.domain}",
+        display_name="Alice",
+        text="maths, still #educhat",
+        created_at=ctx.now() + timedelta(seconds=1),
+        reply_to="110000000000000042",
+    )
+    bridges.do_file_bridge_posts(ctx, bridge.id, [reply])
+    assert questions_of(ctx, chat_id) == {reply.external_id: {1}}
+
+    bridges.do_remove_bridge(ctx, host, "EduChat", bridge.id)
+    assert questions_of(ctx, chat_id) == {reply.external_id: {2}}  # inferred from the time
+    assert [p.external_id for p in filed_posts(ctx, chat_id)] == [reply.external_id]

@@ -43,6 +43,7 @@ from hashchat.actions.views import UserView
 from hashchat.bridges.credentials import Credentials, SecretKeyMissingError, check_key, seal, unseal
 from hashchat.domain.chat import ChatState
 from hashchat.domain.ingest import ForeignPost, Network
+from hashchat.store.locks import lock_chat_events
 from hashchat.store.models import BridgePostRow, BridgeRow, ChatRow, PostRow
 
 NETWORKS = (Network.BLUESKY.value, Network.MASTODON.value, Network.X.value)
@@ -221,16 +222,30 @@ def health_of_series(session: Session, series_id: int, now: datetime) -> list[Br
 
 
 def do_remove_bridge(ctx: AppContext, actor: UserView, tag: str, bridge_id: int) -> None:
-    """Disconnect: the bridge and its sealed secrets are deleted; its filed posts stay."""
+    """Disconnect: the bridge and its sealed secrets are deleted; its filed posts stay. Its
+    question posts go with it, so a reply that answered a question only by replying to our
+    post there is filed again without it (the chats concerned are re-attributed)."""
     with ctx.store.write() as session:
         series = load_series(session, tag)
         require(session, series.id, actor, Mutation.MANAGE_BRIDGES)
         row = session.get(BridgeRow, bridge_id)
         if row is None or row.series_id != series.id:
             raise NotFoundError(f"#{series.tag} has no bridge {bridge_id}")
+        asked_there = session.scalars(
+            sa.select(BridgePostRow.chat_id)
+            .where(BridgePostRow.bridge_id == bridge_id, BridgePostRow.kind == "question")
+            .distinct()
+            .order_by(BridgePostRow.chat_id)  # chats' locks always taken in one order
+        ).all()
         row.secret = ""  # wiped first, in case a backup of this page of the table outlives it
         session.flush()
+        session.execute(sa.delete(BridgePostRow).where(BridgePostRow.bridge_id == bridge_id))
         session.delete(row)
+        session.flush()
+        for chat_id in asked_there:
+            chat = session.get(ChatRow, chat_id)
+            if chat is not None:
+                refresh_chat_segments(session, chat)
 
 
 # -- the worker's side -------------------------------------------------------------------------
@@ -410,7 +425,10 @@ def record_bridge_post(
                 created_at=ctx.now(),
             )
         )
-        if kind == "question" and _replied_to(session, bridge_id, chat_id, external_id[:200]):
+        if kind != "question":
+            return
+        lock_chat_events(session, chat_id)  # an ingest into the chat commits first, then is seen
+        if _replied_to(session, bridge_id, chat_id, external_id[:200]):
             chat = session.get(ChatRow, chat_id)
             if chat is not None:
                 refresh_chat_segments(session, chat)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from hashchat.domain.attribution import attribute_posts
 from hashchat.domain.chat import Attribution, ChatWindow, Post, Question
 from hashchat.domain.recap import Entry, build_transcript, transcript_of_posts
+from hashchat.store.locks import lock_chat_events
 from hashchat.store.models import (
     BridgePostRow,
     BridgeRow,
@@ -188,7 +189,12 @@ def refresh_chat_segments(session: Session, chat: ChatRow, since: datetime | Non
 
     A changed post also gets its columns and its `post` event rewritten, so that a replay
     says what the room and the recap now say.
+
+    The chat's event lock is taken first (PostgreSQL): an ingest call re-attributes only what
+    it touches, from the questions and hour it read under that lock, so a change to those
+    (a question asked, the hour ending, a hide) must see the posts such a call commits.
     """
+    lock_chat_events(session, chat.id)
     if since is not None:
         touched = session.scalar(
             sa.select(PostRow.id)

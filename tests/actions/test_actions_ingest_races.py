@@ -1,0 +1,63 @@
+"""The ingest door re-attributes only what a call touches, from the questions and live hour it
+reads under the chat's event lock; so what changes those (a question asked, the hour ending, a
+hide) re-attributes the chat under the same lock and sees the posts such a call commits. The
+race (PostgreSQL: several writers): a question asked while an ingest call holds the lock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from foreign_posts_support import foreign_post
+from sqlalchemy.orm import Session
+
+from hashchat.actions import ingest
+from hashchat.actions.accounts import do_register
+from hashchat.actions.chats import do_create_chat, do_next_question, do_start_chat
+from hashchat.actions.context import AppContext
+from hashchat.actions.ingest import do_ingest_posts
+from hashchat.actions.segments import refresh_chat_segments
+from hashchat.actions.series import do_create_series
+from hashchat.store.models import ChatRow, PostRow
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("database_url", ["pg"], indirect=True)  # SQLite: one writer at a time
+def test_a_question_asked_during_an_ingest_call_files_its_posts_under_it(
+    new_context: Callable[[], AppContext], monkeypatch: pytest.MonkeyPatch, clock: object
+) -> None:
+    ctx = new_context()
+    host = do_register(ctx, "kaizencoach", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    t0 = ctx.now()
+    chat = do_create_chat(ctx, host, "KaizenBiz", "Habits", t0, 60, ["Wins?", "Tools?", "Why?"])
+    do_start_chat(ctx, host, chat.id)
+    do_next_question(ctx, host, chat.id)  # Q1
+    for n in range(6):
+        do_ingest_posts(ctx, "x", chat.id, [foreign_post(f"o{n}", "hi", t0 + timedelta(seconds=n))])
+    clock.advance(minutes=10)  # type: ignore[attr-defined]
+    asker = threading.Thread(target=do_next_question, args=(ctx, host, chat.id))  # Q2 at :10
+    hold = ingest._hold_chat
+
+    def hold_then_race(session: Session, chat_id: int) -> None:
+        hold(session, chat_id)
+        asker.start()
+        time.sleep(1.0)  # Q2 is marked asked and waits to re-attribute the chat
+
+    monkeypatch.setattr(ingest, "_hold_chat", hold_then_race)
+    racer = foreign_post("racer", "the van shelving", t0 + timedelta(minutes=11))
+    do_ingest_posts(ctx, "x", chat.id, [racer])
+    asker.join()
+    monkeypatch.setattr(ingest, "_hold_chat", hold)
+    later = foreign_post("later", "ok", t0 + timedelta(seconds=30))
+    do_ingest_posts(ctx, "x", chat.id, [later])  # touches nothing of the racer's
+    with ctx.store.write() as session:
+        question = session.scalar(sa.select(PostRow.question).where(PostRow.external_id == "racer"))
+        chat_row = session.get(ChatRow, chat.id)
+        assert chat_row is not None
+        changed = refresh_chat_segments(session, chat_row)
+    assert (question, changed) == (2, 0)
