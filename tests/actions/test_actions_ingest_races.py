@@ -61,3 +61,38 @@ def test_a_question_asked_during_an_ingest_call_files_its_posts_under_it(
         assert chat_row is not None
         changed = refresh_chat_segments(session, chat_row)
     assert (question, changed) == (2, 0)
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("database_url", ["pg"], indirect=True)  # SQLite: one writer at a time
+def test_a_question_asked_while_a_post_is_typed_files_the_post_under_it(
+    new_context: Callable[[], AppContext], monkeypatch: pytest.MonkeyPatch, clock: object
+) -> None:
+    from hashchat.actions import posts
+    from hashchat.actions.posts import do_create_post
+
+    ctx = new_context()
+    host = do_register(ctx, "kaizencoach", "correct horse battery")
+    ana = do_register(ctx, "ana", "correct horse battery")
+    do_create_series(ctx, host, "KaizenBiz", "Kaizen", "UTC")
+    chat = do_create_chat(ctx, host, "KaizenBiz", "Habits", ctx.now(), 60, ["Wins?", "Tools?"])
+    do_start_chat(ctx, host, chat.id)
+    do_next_question(ctx, host, chat.id)  # Q1
+    clock.advance(minutes=10)  # type: ignore[attr-defined]
+    asker = threading.Thread(target=do_next_question, args=(ctx, host, chat.id))  # Q2 now
+    store = posts.store_segments_of_new_post
+
+    def store_then_race(*args: object) -> None:
+        store(*args)  # type: ignore[arg-type]
+        asker.start()
+        time.sleep(1.0)  # Q2 is marked asked and waits to re-attribute the chat
+
+    monkeypatch.setattr(posts, "store_segments_of_new_post", store_then_race)
+    typed = do_create_post(ctx, ana, chat.id, "the van shelving")
+    asker.join()
+    with ctx.store.write() as session:
+        question = session.scalar(sa.select(PostRow.question).where(PostRow.id == typed.id))
+        chat_row = session.get(ChatRow, chat.id)
+        assert chat_row is not None
+        changed = refresh_chat_segments(session, chat_row)
+    assert (question, changed) == (2, 0)

@@ -144,7 +144,11 @@ def store_segments_of_new_post(
     """Attribute a post just inserted (flushed) and store its segments.
 
     Alone when it comes last in the chat's order; otherwise the whole chat is recomputed.
+    The chat's event lock is taken first (PostgreSQL), as `refresh_chat_segments` does: a
+    question asked on another process at the same moment either comes before (and is read
+    here) or waits and re-attributes this post once it is committed.
     """
+    lock_chat_events(session, chat.id)
     later = session.scalar(
         sa.select(PostRow.id)
         .where(
