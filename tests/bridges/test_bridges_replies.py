@@ -3,6 +3,8 @@ and whenever it comes (issue 11): the room's attribution sees it as a reply to t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from bridge_support import filed_posts, live_chat, outbound_worker, questions_of
 from mastodon_server import TOKEN, LocalMastodon
@@ -15,6 +17,7 @@ from hashchat.actions.views import UserView
 from hashchat.bridges.mastodon import MastodonAccount
 from hashchat.bridges.registry import verify_login
 from hashchat.bridges.runner import BridgeRunner
+from hashchat.domain.ingest import ForeignPost, Network
 from hashchat.store.models import PostRow
 
 
@@ -99,23 +102,12 @@ def test_an_x_reply_to_question_one_during_question_two_answers_question_one(
     assert questions_of(ctx, chat_id) == {answer["id"]: {1}}
 
 
-def test_a_reply_filed_before_our_question_post_was_recorded_answers_it_once_recorded(
-    ctx: AppContext, host: UserView, mastodon: LocalMastodon
-) -> None:
-    """The stream can bring a reply to our question post before the outbox worker has recorded
-    that post (the network's answer to our POST came back after its stream's event): recording
-    the post files the replies already there under its question, as the whole chat would."""
-    from datetime import timedelta
+OUR_Q1 = "110000000000000042"  # our Q1 post on the local Mastodon server
 
-    from hashchat.domain.ingest import ForeignPost, Network
 
-    fields = {"instance": mastodon.base_url, "access_token": TOKEN}
-    bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
-    chat_id = live_chat(ctx, host)
-    do_next_question(ctx, host, chat_id)
-    do_next_question(ctx, host, chat_id)  # Q2 is now the current question
-    ours = "110000000000000042"  # Q1 as our bridge posted it, not yet recorded
-    reply = ForeignPost(
+def _alice_replies(ctx: AppContext, mastodon: LocalMastodon, to: str) -> ForeignPost:
+    """Alice's untagged answer on Mastodon, a second from now, replying to the status `to`."""
+    return ForeignPost(
         network=Network.MASTODON,
         source=mastodon.domain,
         external_id="110000000000000099",
@@ -123,8 +115,23 @@ def test_a_reply_filed_before_our_question_post_was_recorded_answers_it_once_rec
         display_name="Alice",
         text="maths, still #educhat",
         created_at=ctx.now() + timedelta(seconds=1),
-        reply_to=ours,
+        reply_to=to,
     )
+
+
+def test_a_reply_filed_before_our_question_post_was_recorded_answers_it_once_recorded(
+    ctx: AppContext, host: UserView, mastodon: LocalMastodon
+) -> None:
+    """The stream can bring a reply to our question post before the outbox worker has recorded
+    that post (the network's answer to our POST came back after its stream's event): recording
+    the post files the replies already there under its question, as the whole chat would."""
+    fields = {"instance": mastodon.base_url, "access_token": TOKEN}
+    bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
+    chat_id = live_chat(ctx, host)
+    do_next_question(ctx, host, chat_id)
+    do_next_question(ctx, host, chat_id)  # Q2 is now the current question
+    ours = OUR_Q1  # Q1 as our bridge posted it, not yet recorded
+    reply = _alice_replies(ctx, mastodon, ours)
     bridges.do_file_bridge_posts(ctx, bridge.id, [reply])
     assert questions_of(ctx, chat_id) == {reply.external_id: {2}}  # inferred from the time
 
@@ -139,26 +146,13 @@ def test_removing_the_bridge_files_its_question_replies_again_without_it(
 ) -> None:
     """A reply that answered Q1 only by replying to our Q1 post on the network answers by the
     time once that bridge (and its record of our posts) is removed; its post stays."""
-    from datetime import timedelta
-
-    from hashchat.domain.ingest import ForeignPost, Network
-
     fields = {"instance": mastodon.base_url, "access_token": TOKEN}
     bridge = bridges.do_connect_bridge(ctx, host, "EduChat", "mastodon", fields, verify_login)
     chat_id = live_chat(ctx, host)
     do_next_question(ctx, host, chat_id)
-    bridges.record_bridge_post(ctx, bridge.id, chat_id, "question", 1, "110000000000000042", None)
+    bridges.record_bridge_post(ctx, bridge.id, chat_id, "question", 1, OUR_Q1, None)
     do_next_question(ctx, host, chat_id)  # Q2 is now the current question
-    reply = ForeignPost(
-        network=Network.MASTODON,
-        source=mastodon.domain,
-        external_id="110000000000000099",
-        author_handle=f"alice@{mastodon.domain}",
-        display_name="Alice",
-        text="maths, still #educhat",
-        created_at=ctx.now() + timedelta(seconds=1),
-        reply_to="110000000000000042",
-    )
+    reply = _alice_replies(ctx, mastodon, OUR_Q1)
     bridges.do_file_bridge_posts(ctx, bridge.id, [reply])
     assert questions_of(ctx, chat_id) == {reply.external_id: {1}}
 
